@@ -1,0 +1,1 @@
+"""Adapters around the core: the database, the plan file, importers."""

@@ -1,0 +1,1 @@
+"""The database: SQLAlchemy tables, engine set-up, migrations, repository and unit of work."""

@@ -1,0 +1,235 @@
+"""The tables, mapped by hand to and from the domain in ``repository.py``.
+
+Every list that has an order (projects, phases, items in priority order) keeps it in a
+``position`` column, so that what goes in comes out the same.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ID = String(80)
+CASCADE = {"ondelete": "CASCADE"}
+
+skills = Table(
+    "skills",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+)
+
+clients = Table(
+    "clients",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("contact", Text),
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("email", Text),
+    Column("country", String(3)),
+    Column("subdivision", Text),
+    Column("working_days", String(20), nullable=False),  # weekday numbers, "0,1,2,3,4"
+)
+
+person_skills = Table(
+    "person_skills",
+    metadata,
+    Column("person_id", ID, ForeignKey("people.id", **CASCADE), primary_key=True),
+    Column("skill_id", ID, ForeignKey("skills.id"), primary_key=True),
+    Column("position", Integer, nullable=False),
+)
+
+time_off = Table(
+    "time_off",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("person_id", ID, ForeignKey("people.id", **CASCADE), nullable=False, index=True),
+    Column("start", Date, nullable=False),
+    Column("end", Date, nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("client_id", ID, ForeignKey("clients.id"), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("start", Date, nullable=False),
+    Column("lead_id", ID, ForeignKey("people.id")),
+)
+
+phases = Table(
+    "phases",
+    metadata,
+    Column("project_id", ID, ForeignKey("projects.id", **CASCADE), primary_key=True),
+    Column("id", ID, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+)
+
+work_items = Table(
+    "work_items",
+    metadata,
+    Column("project_id", ID, ForeignKey("projects.id", **CASCADE), primary_key=True),
+    Column("id", ID, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("phase_id", ID),
+    Column("skill_id", ID, ForeignKey("skills.id")),
+    Column("optimistic", Float),
+    Column("likely", Float),
+    Column("pessimistic", Float),
+    Column("status", String(20), nullable=False),
+    Column("started", Date),
+    Column("done", Date),
+    ForeignKeyConstraint(
+        ["project_id", "phase_id"], ["phases.project_id", "phases.id"], name="fk_work_items_phase"
+    ),
+)
+
+item_dependencies = Table(
+    "item_dependencies",
+    metadata,
+    Column("project_id", ID, primary_key=True),
+    Column("item_id", ID, primary_key=True),
+    Column("depends_on", ID, primary_key=True),
+    Column("position", Integer, nullable=False),
+    ForeignKeyConstraint(
+        ["project_id", "item_id"],
+        ["work_items.project_id", "work_items.id"],
+        name="fk_item_dependencies_item",
+        ondelete="CASCADE",
+    ),
+    ForeignKeyConstraint(
+        ["project_id", "depends_on"],
+        ["work_items.project_id", "work_items.id"],
+        name="fk_item_dependencies_depends_on",
+        ondelete="CASCADE",
+    ),
+)
+
+completed_items = Table(
+    "completed_items",
+    metadata,
+    Column("project_id", ID, ForeignKey("projects.id", **CASCADE), primary_key=True),
+    Column("id", ID, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("done", Date, nullable=False),
+    Column("started", Date),
+    Column("kind", Text),
+    Column("estimate", Float),
+    Column("actual", Float),
+)
+
+allocations = Table(
+    "allocations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("position", Integer, nullable=False),
+    Column("person_id", ID, ForeignKey("people.id", **CASCADE), nullable=False, index=True),
+    Column("project_id", ID, ForeignKey("projects.id", **CASCADE), nullable=False, index=True),
+    Column("fraction", Float, nullable=False),
+    Column("start", Date, nullable=False),
+    Column("end", Date, nullable=False),
+    Column("over_allocation", Boolean, nullable=False),
+)
+
+commitments = Table(
+    "commitments",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("project_id", ID, ForeignKey("projects.id"), nullable=False, index=True),
+    Column("title", Text, nullable=False),
+    Column("due", Date, nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("made_by", Text),
+    Column("made_to", Text),
+    Column("made_on", Date),
+)
+
+commitment_phases = Table(
+    "commitment_phases",
+    metadata,
+    Column("commitment_id", ID, ForeignKey("commitments.id", **CASCADE), primary_key=True),
+    Column("phase_id", ID, primary_key=True),
+    Column("position", Integer, nullable=False),
+)
+
+scenarios = Table(
+    "scenarios",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    # A scenario is a document of changes, read and written whole.
+    Column("changes", JSON, nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("actor", Text, nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("entity", String(40), nullable=False),
+    Column("entity_id", Text, nullable=False),
+    Column("before", JSON),
+    Column("after", JSON),
+)
+
+# Child tables first: the order in which a whole portfolio is deleted.
+PORTFOLIO_TABLES = (
+    scenarios,
+    commitment_phases,
+    commitments,
+    allocations,
+    completed_items,
+    item_dependencies,
+    work_items,
+    phases,
+    projects,
+    time_off,
+    person_skills,
+    people,
+    clients,
+    skills,
+)

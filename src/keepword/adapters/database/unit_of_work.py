@@ -1,0 +1,47 @@
+"""A unit of work: one transaction that rolls back unless the service commits it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Connection, Engine
+
+from keepword.adapters.database.repository import EventLog, PortfolioRepository
+
+
+class SqlUnitOfWork:
+    """``with SqlUnitOfWork(engine, write=True) as uow: ...; uow.commit()``.
+
+    ``write`` takes SQLite's write lock at the start (``BEGIN IMMEDIATE``); readers leave it off.
+    """
+
+    portfolio: PortfolioRepository
+    events: EventLog
+
+    def __init__(self, engine: Engine, *, write: bool = False) -> None:
+        self._engine = engine.execution_options(sqlite_write=write) if write else engine
+        self._connection: Connection | None = None
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self._connection = self._engine.connect()
+        self._connection.begin()
+        self.portfolio = PortfolioRepository(self._connection)
+        self.events = EventLog(self._connection)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        assert self._connection is not None
+        try:
+            self._connection.rollback()
+        finally:
+            self._connection.close()
+            self._connection = None
+
+    def commit(self) -> None:
+        assert self._connection is not None
+        self._connection.commit()

@@ -1,0 +1,363 @@
+"""Read a plan file into a :class:`Portfolio`, reporting every problem with file, line and column."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path as FilePath
+from typing import Any, TypeVar
+
+import pydantic
+import yaml
+
+from keepword.adapters.planfile import schema as s
+from keepword.domain.calendar import TimeOff, WorkingCalendar, weekday_number
+from keepword.domain.commitment import Commitment, CommitmentState
+from keepword.domain.errors import InvalidValue, KeepwordError, Path, Problem, format_path
+from keepword.domain.people import Allocation, Person, Skill
+from keepword.domain.portfolio import Portfolio
+from keepword.domain.project import (
+    Client,
+    CompletedItem,
+    Estimate,
+    ItemStatus,
+    Phase,
+    Project,
+    WorkItem,
+)
+from keepword.domain.scenario import (
+    Reallocation,
+    Scenario,
+    ScenarioChange,
+    ScopeAddition,
+    ScopeRemoval,
+)
+
+MAX_PLAN_BYTES = 10 * 1024 * 1024
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class PlanProblem:
+    """A problem in a plan file, where a person can find it."""
+
+    source: str
+    line: int
+    column: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}:{self.column}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class InvalidPlanFile(KeepwordError):
+    """A plan file that cannot be loaded; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[PlanProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def read_plan(file: FilePath | str) -> Portfolio:
+    """Read and validate the plan file at ``file``; raises :class:`InvalidPlanFile`."""
+    source = str(file)
+    try:
+        size = FilePath(file).stat().st_size
+        if size > MAX_PLAN_BYTES:
+            raise InvalidPlanFile(
+                [_at_start(source, f"file is {size / 1e6:.1f} MB; plan files are limited to 10 MB")]
+            )
+        raw = FilePath(file).read_bytes()
+    except OSError as error:
+        raise InvalidPlanFile([_at_start(source, f"cannot read file: {error.strerror}")]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        raise InvalidPlanFile(
+            [
+                PlanProblem(
+                    source, line, column, "", f"not UTF-8 text (byte 0x{raw[error.start]:02x})"
+                )
+            ]
+        ) from None
+    return read_plan_text(text, source)
+
+
+def read_plan_text(text: str, source: str = "<plan>") -> Portfolio:
+    """Validate plan-file ``text``; ``source`` names it in error messages."""
+    if len(text.encode("utf-8")) > MAX_PLAN_BYTES:
+        raise InvalidPlanFile([_at_start(source, "plan files are limited to 10 MB")])
+    document = _parse_yaml(text, source)
+    positions = document.positions
+
+    def locate(path: Path, message: str) -> PlanProblem:
+        line, column = _nearest_position(positions, path)
+        return PlanProblem(source, line, column, format_path(path), message)
+
+    problems = [locate(path, message) for path, message in document.problems]
+    if not isinstance(document.data, dict):
+        problems.append(
+            locate((), "a plan file is a mapping that starts with 'keepword: 1'")
+        )
+        raise InvalidPlanFile(problems)
+    try:
+        plan = s.PlanFile.model_validate(document.data)
+    except pydantic.ValidationError as error:
+        for detail in error.errors():
+            path = _data_path(document.data, detail["loc"])
+            problems.append(locate(path, _pydantic_message(detail)))
+        raise InvalidPlanFile(sorted(problems, key=lambda p: (p.line, p.column))) from None
+
+    domain_problems: list[Problem] = []
+    portfolio = _to_portfolio(plan, domain_problems)
+    # Rules across entities are checked once every entity is sound: a dropped entity would
+    # shift indices and make references to it look unknown.
+    if not domain_problems:
+        domain_problems.extend(portfolio.problems())
+    problems.extend(locate(p.path, p.message) for p in domain_problems)
+    if problems:
+        raise InvalidPlanFile(sorted(problems, key=lambda p: (p.line, p.column)))
+    return portfolio
+
+
+# --- YAML with positions -------------------------------------------------------------------
+
+
+@dataclass
+class _Document:
+    data: Any
+    positions: dict[Path, tuple[int, int]]
+    problems: list[tuple[Path, str]]
+
+
+def _parse_yaml(text: str, source: str) -> _Document:
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise InvalidPlanFile(
+                [_at_start(source, "file is empty; a plan file starts with 'keepword: 1'")]
+            )
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = " ".join(str(x) for x in (error.context, error.problem) if x)
+        raise InvalidPlanFile(
+            [PlanProblem(source, line, column, "", f"YAML syntax error: {message}")]
+        ) from None
+    except yaml.YAMLError as error:
+        raise InvalidPlanFile([_at_start(source, f"YAML error: {error}")]) from None
+    except RecursionError:
+        raise InvalidPlanFile([_at_start(source, "YAML nested too deeply")]) from None
+    finally:
+        loader.dispose()
+    document = _Document(data, {(): (1, 1)}, [])
+    _record_positions(node, (), document, set())
+    return document
+
+
+def _record_positions(node: yaml.Node, path: Path, document: _Document, seen: set[int]) -> None:
+    # Aliased nodes are walked once: a YAML "billion laughs" must not cost a billion steps.
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        keys: set[object] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value
+            child = (*path, key)
+            document.positions[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if key in keys:
+                document.problems.append((child, f"duplicate key {key!r}"))
+            keys.add(key)
+            _record_positions(value_node, child, document, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            child = (*path, index)
+            document.positions[child] = (item.start_mark.line + 1, item.start_mark.column + 1)
+            _record_positions(item, child, document, seen)
+
+
+def _nearest_position(positions: dict[Path, tuple[int, int]], path: Path) -> tuple[int, int]:
+    for end in range(len(path), -1, -1):
+        if path[:end] in positions:
+            return positions[path[:end]]
+    return (1, 1)
+
+
+def _data_path(data: Any, loc: tuple[int | str, ...]) -> Path:
+    """Pydantic's error location as a path through the data, without union tags."""
+    path: list[str | int] = []
+    current = data
+    for position, part in enumerate(loc):
+        last = position == len(loc) - 1
+        if isinstance(current, dict) and part in current:
+            current = current[part]
+        elif isinstance(current, list) and isinstance(part, int) and part < len(current):
+            current = current[part]
+        elif not last:
+            continue  # a discriminator tag such as 'reallocate', not in the data
+        path.append(part)
+    return tuple(path)
+
+
+def _pydantic_message(detail: Any) -> str:
+    kind = detail["type"]
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "union_tag_invalid":
+        return f"unknown kind {detail['input'].get('kind')!r}; use reallocate, add_item or remove_item"
+    if kind == "union_tag_not_found":
+        return "missing 'kind' (reallocate, add_item or remove_item)"
+    message = str(detail["msg"])
+    if kind == "string_pattern_mismatch":
+        message = "ids use letters, digits, '.', '_' and '-', starting with a letter or digit"
+    if kind == "literal_error" and detail["loc"] == ("keepword",):
+        message = "this Keepword reads plan files of format version 1 ('keepword: 1')"
+    shown = repr(detail["input"])
+    if kind not in ("missing", "extra_forbidden") and len(shown) <= 60 and not isinstance(
+        detail["input"], dict | list
+    ):
+        message += f", got {shown}"
+    return message[:1].lower() + message[1:]
+
+
+def _at_start(source: str, message: str) -> PlanProblem:
+    return PlanProblem(source, 1, 1, "", message)
+
+
+# --- schema → domain -----------------------------------------------------------------------
+
+
+def _build(factory: Callable[..., T], path: Path, problems: list[Problem], **values: Any) -> T | None:
+    """Build a domain object, or record the rule it breaks at ``path`` (and its field)."""
+    try:
+        return factory(**values)
+    except InvalidValue as error:
+        problems.append(Problem((*path, error.field) if error.field else path, error.message))
+        return None
+
+
+def _present(built: Iterator[T | None]) -> tuple[T, ...]:
+    return tuple(x for x in built if x is not None)
+
+
+def _to_portfolio(plan: s.PlanFile, problems: list[Problem]) -> Portfolio:
+    return Portfolio(
+        skills=tuple(Skill(k.id, k.name) for k in plan.skills),
+        clients=tuple(Client(c.id, c.name, c.contact) for c in plan.clients),
+        people=_present(
+            _person(p, ("people", i), problems) for i, p in enumerate(plan.people)
+        ),
+        projects=tuple(
+            _project(p, ("projects", i), problems) for i, p in enumerate(plan.projects)
+        ),
+        allocations=_present(
+            _build(Allocation, ("allocations", i), problems, **a.model_dump())
+            for i, a in enumerate(plan.allocations)
+        ),
+        commitments=_present(
+            _build(
+                Commitment,
+                ("commitments", i),
+                problems,
+                **{**c.model_dump(), "phases": tuple(c.phases), "state": CommitmentState(c.state)},
+            )
+            for i, c in enumerate(plan.commitments)
+        ),
+        scenarios=tuple(
+            _scenario(sc, ("scenarios", i), problems) for i, sc in enumerate(plan.scenarios)
+        ),
+    )
+
+
+def _person(person: s.PersonIn, path: Path, problems: list[Problem]) -> Person | None:
+    time_off = _present(
+        _build(TimeOff, (*path, "time_off", i), problems, **t.model_dump())
+        for i, t in enumerate(person.time_off)
+    )
+    calendar = _build(
+        WorkingCalendar,
+        path,
+        problems,
+        weekdays=tuple(weekday_number(d) for d in person.working_days),
+        country=person.country.upper() if person.country else None,
+        subdivision=person.subdivision,
+        time_off=time_off,
+    )
+    return Person(
+        person.id,
+        person.name,
+        tuple(person.skills),
+        calendar or WorkingCalendar(time_off=time_off),
+        person.email,
+    )
+
+
+def _item(item: s.ItemIn, path: Path, problems: list[Problem]) -> WorkItem | None:
+    estimate = None
+    if item.estimate is not None:
+        estimate = _build(Estimate, (*path, "estimate"), problems, **item.estimate.model_dump())
+    return _build(
+        WorkItem,
+        path,
+        problems,
+        **{
+            **item.model_dump(),
+            "estimate": estimate,
+            "depends_on": tuple(item.depends_on),
+            "status": ItemStatus(item.status),
+        },
+    )
+
+
+def _project(project: s.ProjectIn, path: Path, problems: list[Problem]) -> Project:
+    return Project(
+        id=project.id,
+        client=project.client,
+        name=project.name,
+        start=project.start,
+        lead=project.lead,
+        phases=tuple(Phase(ph.id, ph.name) for ph in project.phases),
+        items=_present(
+            _item(item, (*path, "items", i), problems) for i, item in enumerate(project.items)
+        ),
+        history=_present(
+            _build(CompletedItem, (*path, "history", i), problems, **h.model_dump())
+            for i, h in enumerate(project.history)
+        ),
+    )
+
+
+def scenario_from_data(data: dict[str, Any]) -> Scenario:
+    """A scenario from its plan-file form (as :func:`scenario_to_data` writes it)."""
+    problems: list[Problem] = []
+    scenario = _scenario(s.ScenarioIn.model_validate(data), (), problems)
+    if problems:
+        raise InvalidValue("; ".join(str(p) for p in problems))
+    return scenario
+
+
+def _scenario(scenario: s.ScenarioIn, path: Path, problems: list[Problem]) -> Scenario:
+    changes: list[ScenarioChange | None] = []
+    for i, change in enumerate(scenario.changes):
+        change_path = (*path, "changes", i)
+        if isinstance(change, s.ReallocateIn):
+            values = change.model_dump(exclude={"kind"})
+            changes.append(_build(Reallocation, change_path, problems, **values))
+        elif isinstance(change, s.AddItemIn):
+            item = _item(change.item, (*change_path, "item"), problems)
+            changes.append(ScopeAddition(change.project, item) if item else None)
+        else:
+            changes.append(ScopeRemoval(change.project, change.item))
+    return Scenario(
+        scenario.id, scenario.name, scenario.description, _present(iter(changes))
+    )

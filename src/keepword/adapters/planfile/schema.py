@@ -1,0 +1,164 @@
+"""The shape of a plan file (version 1), as pydantic models; docs/plan-file.md describes it.
+
+These models check types, required and unknown fields only. The domain's own rules
+(estimate order, date order, references) are checked when the models become domain objects.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+FORMAT_VERSION = 1
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=80),
+    Field(description="letters, digits, '.', '_' and '-', starting with a letter or digit"),
+]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, frozen=True)
+
+
+class SkillIn(Model):
+    id: Id
+    name: Text
+
+
+class ClientIn(Model):
+    id: Id
+    name: Text
+    contact: Text | None = None
+
+
+class TimeOffIn(Model):
+    start: date
+    end: date
+    reason: str = ""
+
+
+class PersonIn(Model):
+    id: Id
+    name: Text
+    email: Text | None = None
+    skills: list[Id] = []
+    country: Annotated[str, StringConstraints(min_length=2, max_length=3)] | None = None
+    subdivision: Text | None = None
+    working_days: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
+    time_off: list[TimeOffIn] = []
+
+
+class EstimateIn(Model):
+    optimistic: float
+    likely: float
+    pessimistic: float
+
+
+class ItemIn(Model):
+    id: Id
+    title: Text
+    phase: Id | None = None
+    skill: Id | None = None
+    estimate: EstimateIn | None = None
+    depends_on: list[Id] = []
+    status: Literal["todo", "in_progress", "done"] = "todo"
+    started: date | None = None
+    done: date | None = None
+
+
+class PhaseIn(Model):
+    id: Id
+    name: Text
+
+
+class CompletedIn(Model):
+    id: Id
+    done: date
+    started: date | None = None
+    kind: Text | None = None
+    estimate: float | None = None
+    actual: float | None = None
+
+
+class ProjectIn(Model):
+    id: Id
+    client: Id
+    name: Text
+    start: date
+    lead: Id | None = None
+    phases: list[PhaseIn] = []
+    items: list[ItemIn] = []
+    history: list[CompletedIn] = []
+
+
+class AllocationIn(Model):
+    person: Id
+    project: Id
+    fraction: float
+    start: date
+    end: date
+    over_allocation: bool = False
+
+
+class CommitmentIn(Model):
+    id: Id
+    project: Id
+    title: Text
+    due: date
+    phases: list[Id] = []
+    confidence: float = 0.85
+    state: Literal[
+        "proposed", "committed", "at_risk", "met", "missed", "renegotiated", "withdrawn"
+    ] = "proposed"
+    made_by: Text | None = None
+    made_to: Text | None = None
+    made_on: date | None = None
+
+
+class ReallocateIn(Model):
+    kind: Literal["reallocate"]
+    person: Id
+    from_project: Id
+    start: date
+    end: date
+    to_project: Id | None = None
+    fraction: float | None = None
+
+
+class AddItemIn(Model):
+    kind: Literal["add_item"]
+    project: Id
+    item: ItemIn
+
+
+class RemoveItemIn(Model):
+    kind: Literal["remove_item"]
+    project: Id
+    item: Id
+
+
+ChangeIn = Annotated[ReallocateIn | AddItemIn | RemoveItemIn, Field(discriminator="kind")]
+
+
+class ScenarioIn(Model):
+    id: Id
+    name: Text
+    description: str = ""
+    changes: list[ChangeIn] = []
+
+
+class PlanFile(Model):
+    keepword: Literal[1] = Field(description="format version of the plan file")
+    skills: list[SkillIn] = []
+    clients: list[ClientIn] = []
+    people: list[PersonIn] = []
+    projects: list[ProjectIn] = []
+    allocations: list[AllocationIn] = []
+    commitments: list[CommitmentIn] = []
+    scenarios: list[ScenarioIn] = []

@@ -1,0 +1,260 @@
+"""``keepword``: the entry point. Domain errors become one clear line and exit code 1."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import sqlalchemy.exc
+import typer
+
+from keepword import __version__
+from keepword.adapters.database.engine import make_engine
+from keepword.adapters.database.migrate import upgrade
+from keepword.adapters.planfile import read_plan, write_plan
+from keepword.bootstrap import Keepword, open_keepword
+from keepword.cli import output
+from keepword.config import Settings, load_settings
+from keepword.domain.errors import KeepwordError
+from keepword.services import portfolio as portfolio_service
+
+EXIT_BAD_INPUT = 1
+EXIT_BAD_USAGE = 2
+
+app = typer.Typer(
+    name="keepword",
+    help="Keep the promises your team makes to clients: forecasts, risks, honest messages.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database URL or SQLite file path [default: $KEEPWORD_DATABASE_URL, "
+        "else keepword.db in the user's data directory].",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+HostOption = Annotated[str, typer.Option(help="Address to listen on.")]
+PortOption = Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"keepword {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    ctx: typer.Context,
+    db: DbOption = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    ctx.obj = load_settings(database=db)
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    settings = ctx.find_root().obj
+    assert isinstance(settings, Settings)
+    return settings
+
+
+def _open(ctx: typer.Context) -> Keepword:
+    keepword = open_keepword(_settings(ctx))
+    ctx.call_on_close(keepword.close)
+    return keepword
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create the database (or bring it up to date)."""
+    _upgrade(_settings(ctx))
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Migrate the database schema to this version of Keepword."""
+    _upgrade(_settings(ctx))
+
+
+def _upgrade(settings: Settings) -> None:
+    engine = make_engine(settings.database_url)
+    try:
+        before, after = upgrade(engine)
+    finally:
+        engine.dispose()
+    where = engine.url.render_as_string(hide_password=True)
+    if before == after:
+        output.console.print(f"Database {where} is up to date (schema {after}).")
+    else:
+        output.console.print(f"Database {where} is ready (schema {before or 'empty'} → {after}).")
+
+
+@app.command()
+def load(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Plan file (YAML) holding the whole portfolio.")],
+) -> None:
+    """Validate a plan file and make the stored portfolio equal to it, all or nothing."""
+    portfolio = read_plan(file)
+    keepword = _open(ctx)
+    result = portfolio_service.load_portfolio(
+        keepword.uow, portfolio, actor=keepword.settings.actor, now=_now()
+    )
+    counts = ", ".join(f"{n} {what}" for what, n in result.counts.items())
+    output.console.print(f"Loaded {file}: {counts}.")
+    if result.unchanged:
+        output.console.print("Nothing changed.")
+    else:
+        output.console.print(
+            f"{result.created} created, {result.changed} changed, {result.removed} removed "
+            "(see 'keepword history')."
+        )
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    file: Annotated[
+        Path | None, typer.Argument(help="Where to write the plan file [default: stdout].")
+    ] = None,
+) -> None:
+    """Write the stored portfolio as a plan file."""
+    text = write_plan(portfolio_service.current_portfolio(_open(ctx).uow))
+    if file is None:
+        sys.stdout.write(text)
+        return
+    _write_atomically(file, text)
+    output.console.print(f"Wrote {file}.", highlight=False)
+
+
+def _write_atomically(file: Path, text: str) -> None:
+    # A crash mid-write leaves the old file, never half of the new one.
+    file.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, file)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+@app.command()
+def portfolio(ctx: typer.Context, json: JsonOption = False) -> None:
+    """List every commitment: client, project, due date, state."""
+    rows = portfolio_service.commitment_rows(portfolio_service.current_portfolio(_open(ctx).uow))
+    if json:
+        output.print_json(output.rows_as_json(rows))
+    else:
+        output.console.print(output.portfolio_table(rows))
+
+
+@app.command()
+def history(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(help="How many events to show.", min=1)] = 50,
+    entity: Annotated[
+        str | None, typer.Option(help="Only events of this kind of entity (item, commitment, …).")
+    ] = None,
+    json: JsonOption = False,
+) -> None:
+    """Show the event history, newest first."""
+    events = portfolio_service.recent_events(_open(ctx).uow, limit, entity)
+    if json:
+        output.print_json(events)
+    else:
+        output.console.print(output.events_table(events))
+
+
+@app.command()
+def serve(
+    ctx: typer.Context, host: HostOption = "127.0.0.1", port: PortOption = 8000
+) -> None:
+    """Serve the web app until Ctrl-C."""
+    _serve(_open(ctx), host, port)
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    serve: Annotated[bool, typer.Option(help="Serve the web app after loading.")] = True,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+) -> None:
+    """Load the demo portfolio into its own database (demo.db unless --db), show it, serve it."""
+    settings = _settings(ctx)
+    if ctx.find_root().params.get("db") is None and not os.environ.get("KEEPWORD_DATABASE_URL"):
+        settings = load_settings(default_database="demo.db")
+    _upgrade(settings)
+    keepword = open_keepword(settings)
+    ctx.call_on_close(keepword.close)
+    plan = resources.files("keepword.demo").joinpath("demo.yaml")
+    with resources.as_file(plan) as path:
+        portfolio = read_plan(path)
+    portfolio_service.load_portfolio(keepword.uow, portfolio, actor="demo", now=_now())
+    rows = portfolio_service.commitment_rows(portfolio)
+    output.console.print(output.portfolio_table(rows))
+    if serve:
+        _serve(keepword, host, port)
+
+
+def _serve(keepword: Keepword, host: str, port: int) -> None:
+    import uvicorn
+
+    from keepword.web.app import create_app
+
+    output.console.print(f"Serving Keepword on http://{host}:{port} (Ctrl-C to stop)")
+    uvicorn.run(create_app(keepword), host=host, port=port, log_level="warning")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; user errors print one line each on stderr and exit 1 (input) or 2 (usage)."""
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(argv, prog_name="keepword", standalone_mode=False)
+    except typer.Abort:
+        _fail(130, "aborted")
+    except KeepwordError as error:
+        _fail(EXIT_BAD_INPUT, *str(error).splitlines())
+    except sqlalchemy.exc.OperationalError as error:
+        _fail(EXIT_BAD_INPUT, f"database error: {str(error.orig).strip().splitlines()[0]}")
+    except typer.TyperException as error:
+        # Typer's own errors: bad usage carries exit code 2 and the context of the command.
+        code = getattr(error, "exit_code", EXIT_BAD_USAGE)
+        message = error.format_message() if hasattr(error, "format_message") else str(error)
+        context = getattr(error, "ctx", None)
+        if code == EXIT_BAD_USAGE:
+            message += f" (see '{context.command_path if context else 'keepword'} --help')"
+        _fail(code, message)
+    except KeyboardInterrupt:
+        _fail(130, "interrupted")
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(code: int, *lines: str) -> None:
+    for line in lines:
+        sys.stderr.write(f"keepword: error: {line}\n")
+    sys.exit(code)

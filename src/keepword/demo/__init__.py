@@ -1,0 +1,1 @@
+"""The demo portfolio (demo.yaml): the six stories of the product specification."""

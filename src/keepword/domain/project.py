@@ -1,0 +1,160 @@
+"""Projects and their scope: phases, work items with estimates, completed-item history."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from keepword.domain.errors import InvalidValue
+
+
+@dataclass(frozen=True)
+class Client:
+    """The customer organisation a project is for."""
+
+    id: str
+    name: str
+    contact: str | None = None
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A three-point estimate of effort in ideal person-days, 0 < optimistic ≤ likely ≤ pessimistic."""
+
+    optimistic: float
+    likely: float
+    pessimistic: float
+
+    def __post_init__(self) -> None:
+        if self.optimistic <= 0:
+            raise InvalidValue(f"optimistic ({self.optimistic:g}) must be above 0", "optimistic")
+        if self.likely < self.optimistic:
+            raise InvalidValue(
+                f"likely ({self.likely:g}) is below optimistic ({self.optimistic:g})", "likely"
+            )
+        if self.pessimistic < self.likely:
+            raise InvalidValue(
+                f"pessimistic ({self.pessimistic:g}) is below likely ({self.likely:g})", "pessimistic"
+            )
+
+    @property
+    def pert_mean(self) -> float:
+        """Mean of the beta-PERT (λ = 4) distribution on these three points."""
+        return (self.optimistic + 4 * self.likely + self.pessimistic) / 6
+
+
+class ItemStatus(enum.StrEnum):
+    TODO = "todo"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """A unit of scope. Without an estimate it is counted by throughput."""
+
+    id: str
+    title: str
+    phase: str | None = None
+    skill: str | None = None
+    estimate: Estimate | None = None
+    depends_on: tuple[str, ...] = ()
+    status: ItemStatus = ItemStatus.TODO
+    started: date | None = None
+    done: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.status is ItemStatus.DONE and self.done is None:
+            raise InvalidValue("a done item needs its done date", "done")
+        if self.done is not None and self.status is not ItemStatus.DONE:
+            raise InvalidValue(f"has a done date but its status is {self.status.value}", "status")
+        if self.status is ItemStatus.IN_PROGRESS and self.started is None:
+            raise InvalidValue("an item in progress needs its started date", "started")
+        if self.started and self.done and self.done < self.started:
+            raise InvalidValue(f"done ({self.done}) is before started ({self.started})", "done")
+        if self.id in self.depends_on:
+            raise InvalidValue("an item cannot depend on itself", "depends_on")
+
+
+@dataclass(frozen=True)
+class Phase:
+    """An ordered slice of a project's scope."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CompletedItem:
+    """An item finished in the past: the evidence behind throughput forecasts.
+
+    ``estimate`` and ``actual`` (person-days) feed the team's actual/estimate ratios.
+    """
+
+    id: str
+    done: date
+    started: date | None = None
+    kind: str | None = None
+    estimate: float | None = None
+    actual: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.started and self.done < self.started:
+            raise InvalidValue(f"done ({self.done}) is before started ({self.started})", "done")
+        for name in ("estimate", "actual"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise InvalidValue(f"{name} ({value:g}) must be above 0", name)
+
+
+@dataclass(frozen=True)
+class Project:
+    """An engagement for one client: its phases in order, its items in priority order."""
+
+    id: str
+    client: str
+    name: str
+    start: date
+    lead: str | None = None
+    phases: tuple[Phase, ...] = ()
+    items: tuple[WorkItem, ...] = ()
+    history: tuple[CompletedItem, ...] = ()
+
+    def item(self, item_id: str) -> WorkItem:
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
+    def remaining_items(self) -> tuple[WorkItem, ...]:
+        return tuple(i for i in self.items if i.status is not ItemStatus.DONE)
+
+
+def find_cycle(graph: Mapping[str, Sequence[str]]) -> list[str] | None:
+    """A dependency cycle in ``graph`` (node → nodes it depends on) as ``[a, b, …, a]``, or None.
+
+    Edges to nodes outside the graph are ignored.
+    """
+    WHITE, GREY, BLACK = 0, 1, 2
+    colour = dict.fromkeys(graph, WHITE)
+    for root in graph:
+        if colour[root] != WHITE:
+            continue
+        # Iterative depth-first search so that long chains cannot overflow the stack.
+        path: list[str] = [root]
+        stack: list[Iterator[str]] = [iter(graph[root])]
+        colour[root] = GREY
+        while stack:
+            child = next(stack[-1], None)
+            if child is None:
+                stack.pop()
+                colour[path.pop()] = BLACK
+            elif child in colour and colour[child] == GREY:
+                return path[path.index(child) :] + [child]
+            elif child in colour and colour[child] == WHITE:
+                colour[child] = GREY
+                path.append(child)
+                stack.append(iter(graph[child]))
+    return None

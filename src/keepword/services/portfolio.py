@@ -1,0 +1,115 @@
+"""Load and export the whole portfolio, list its commitments, read its history."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from keepword.domain.changes import portfolio_changes
+from keepword.domain.events import Event
+from keepword.domain.portfolio import Portfolio
+from keepword.services.ports import UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What a load did: entity counts in the new portfolio, and changes by action."""
+
+    counts: dict[str, int]
+    created: int
+    changed: int
+    removed: int
+
+    @property
+    def unchanged(self) -> bool:
+        return not (self.created or self.changed or self.removed)
+
+
+def portfolio_counts(portfolio: Portfolio) -> dict[str, int]:
+    return {
+        "clients": len(portfolio.clients),
+        "people": len(portfolio.people),
+        "projects": len(portfolio.projects),
+        "items": sum(len(p.items) for p in portfolio.projects),
+        "completed items": sum(len(p.history) for p in portfolio.projects),
+        "allocations": len(portfolio.allocations),
+        "commitments": len(portfolio.commitments),
+        "scenarios": len(portfolio.scenarios),
+    }
+
+
+def load_portfolio(
+    uow: UnitOfWorkFactory, portfolio: Portfolio, *, actor: str, now: datetime
+) -> LoadResult:
+    """Make the stored portfolio equal to ``portfolio``, one event per entity that changes.
+
+    All or nothing: ``portfolio`` is checked first, and one transaction does the rest.
+    """
+    portfolio.check()
+    with uow(write=True) as work:
+        events = portfolio_changes(work.portfolio.get(), portfolio, actor=actor, at=now)
+        if events:
+            work.portfolio.replace(portfolio)
+            work.events.append(events)
+            work.commit()
+    actions = Counter(e.action for e in events)
+    return LoadResult(
+        portfolio_counts(portfolio), actions["created"], actions["changed"], actions["removed"]
+    )
+
+
+def current_portfolio(uow: UnitOfWorkFactory) -> Portfolio:
+    """The stored portfolio."""
+    with uow() as work:
+        return work.portfolio.get()
+
+
+@dataclass(frozen=True)
+class CommitmentRow:
+    """One line of the portfolio table."""
+
+    client: str
+    project: str
+    project_id: str
+    commitment: str
+    commitment_id: str
+    due: date
+    state: str
+    confidence: float
+    scope: str
+
+
+def commitment_rows(portfolio: Portfolio) -> list[CommitmentRow]:
+    """Every commitment with its client and project, by due date."""
+    clients = {c.id: c for c in portfolio.clients}
+    projects = {p.id: p for p in portfolio.projects}
+    rows = []
+    for commitment in portfolio.commitments:
+        project = projects[commitment.project]
+        phases = {ph.id: ph.name for ph in project.phases}
+        scope = (
+            "whole project"
+            if commitment.whole_project
+            else ", ".join(phases.get(p, p) for p in commitment.phases)
+        )
+        rows.append(
+            CommitmentRow(
+                client=clients[project.client].name,
+                project=project.name,
+                project_id=project.id,
+                commitment=commitment.title,
+                commitment_id=commitment.id,
+                due=commitment.due,
+                state=commitment.state.value,
+                confidence=commitment.confidence,
+                scope=scope,
+            )
+        )
+    return sorted(rows, key=lambda r: (r.due, r.client, r.commitment_id))
+
+
+def recent_events(uow: UnitOfWorkFactory, limit: int = 50, entity: str | None = None) -> list[Event]:
+    """The newest events, newest first."""
+    with uow() as work:
+        return work.events.latest(limit, entity)

@@ -1,0 +1,124 @@
+"""The database adapter on a real SQLite file and a real PostgreSQL server."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy.exc
+from sqlalchemy import Engine, text
+
+from keepword.adapters.database import tables as t
+from keepword.adapters.database.engine import make_engine
+from keepword.adapters.database.migrate import DatabaseNotReady, ensure_current, upgrade
+from keepword.adapters.database.unit_of_work import SqlUnitOfWork
+from keepword.domain.events import Event
+from keepword.domain.portfolio import Portfolio
+from keepword.services import portfolio as service
+from keepword.services.ports import UnitOfWorkFactory
+from tests import factories as f
+
+NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+
+
+def _factory(engine: Engine) -> UnitOfWorkFactory:
+    def make(*, write: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(engine, write=write)
+
+    return make
+
+
+def test_demo_portfolio_comes_back_exactly_as_stored(engine: Engine, demo_portfolio: Portfolio) -> None:
+    with SqlUnitOfWork(engine, write=True) as uow:
+        uow.portfolio.replace(demo_portfolio)
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.portfolio.get() == demo_portfolio
+
+
+def test_unit_of_work_rolls_back_unless_committed(engine: Engine) -> None:
+    with SqlUnitOfWork(engine, write=True) as uow:
+        uow.portfolio.replace(f.portfolio())
+        uow.events.append([Event(NOW, "dana", "created", "client", "acme")])
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.portfolio.get() == Portfolio()
+        assert uow.events.count() == 0
+
+
+def test_a_failed_write_leaves_the_previous_portfolio_whole(engine: Engine) -> None:
+    uow = _factory(engine)
+    service.load_portfolio(uow, f.portfolio(), actor="dana", now=NOW)
+    # A project of an unknown client gets past no check but the database's own foreign key.
+    orphan = replace(f.portfolio(), projects=(f.project("p", client="ghost"),), allocations=())
+    with pytest.raises(sqlalchemy.exc.IntegrityError), SqlUnitOfWork(engine, write=True) as work:
+        work.portfolio.replace(orphan)
+        work.commit()
+    assert service.current_portfolio(uow) == f.portfolio()
+
+
+def test_events_refuse_update_and_delete_in_the_database(engine: Engine) -> None:
+    service.load_portfolio(_factory(engine), f.portfolio(), actor="dana", now=NOW)
+    for statement in (
+        t.events.update().values(actor="mallory"),
+        t.events.delete(),
+    ):
+        with pytest.raises(sqlalchemy.exc.DatabaseError, match="append-only"), engine.begin() as connection:
+            connection.execute(statement)
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.events.count() == 14
+        assert {e.actor for e in uow.events.latest(100)} == {"dana"}
+
+
+def test_events_come_back_newest_first_with_utc_times(engine: Engine) -> None:
+    service.load_portfolio(_factory(engine), f.portfolio(), actor="dana", now=NOW)
+    events = service.recent_events(_factory(engine), limit=3, entity="item")
+    assert [e.entity_id for e in events] == ["q/b", "q/a", "p/b"]
+    assert all(e.at == NOW for e in events)
+    assert events[0].after["depends_on"] == ["a"]
+
+
+def test_missing_or_old_schema_is_reported_not_migrated(tmp_path: object) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path}/empty.db")
+    with pytest.raises(DatabaseNotReady, match="run 'keepword init'"):
+        ensure_current(engine)
+    assert upgrade(engine) == (None, "0001")
+    assert upgrade(engine) == ("0001", "0001")
+    ensure_current(engine)
+    engine.dispose()
+
+
+def test_sqlite_connections_are_set_up_for_durability(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    with engine.connect() as connection:
+        pragmas = {
+            name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "foreign_keys", "synchronous", "busy_timeout")
+        }
+    engine.dispose()
+    assert pragmas == {"journal_mode": "wal", "foreign_keys": 1, "synchronous": 2, "busy_timeout": 15000}
+
+
+def test_sqlite_writers_take_the_write_lock_at_begin(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    other = make_engine(sqlite_url)
+    with SqlUnitOfWork(engine, write=True):
+        # While a writer holds the lock, a second writer cannot even begin...
+        blocked = other.connect().execution_options(sqlite_write=True)
+        blocked.connection.dbapi_connection.execute("PRAGMA busy_timeout=50")  # type: ignore[union-attr]
+        with pytest.raises(sqlalchemy.exc.OperationalError, match="locked"):
+            blocked.begin()
+        blocked.close()
+        # ...but a reader can still read, thanks to WAL.
+        with SqlUnitOfWork(other) as reader:
+            assert reader.portfolio.get() == Portfolio()
+    engine.dispose()
+    other.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_truncating_the_event_table(postgres_url: str) -> None:
+    engine = make_engine(postgres_url)
+    with pytest.raises(sqlalchemy.exc.DatabaseError, match="append-only"), engine.begin() as connection:
+        connection.execute(text("TRUNCATE events"))
+    engine.dispose()

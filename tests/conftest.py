@@ -46,9 +46,10 @@ def postgres_admin() -> Iterator[Engine]:
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-    except Exception as error:  # noqa: BLE001 - any failure to connect means: no server here
+    except Exception as error:
         engine.dispose()
-        reason = f"PostgreSQL not reachable at {make_url(url).render_as_string()}: {error.__class__.__name__}"
+        where = make_url(url).render_as_string()
+        reason = f"PostgreSQL not reachable at {where}: {error.__class__.__name__}"
         if os.environ.get(REQUIRE_POSTGRES_VARIABLE):
             pytest.fail(reason + f" (and {REQUIRE_POSTGRES_VARIABLE} is set)")
         _postgres_skip_reason.append(reason)

@@ -33,10 +33,10 @@ def open_keepword(settings: Settings, *, migrate: bool = False) -> Keepword:
     Without ``migrate`` a database that is missing or behind raises ``DatabaseNotReady``.
     """
     url = normalise_url(settings.database_url)
-    if not migrate and url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+    file = url.database if url.get_backend_name() == "sqlite" else None
+    if not migrate and file and file != ":memory:" and not Path(file).exists():
         # Connecting would create an empty file; say what to do instead.
-        if not Path(url.database).exists():
-            raise DatabaseNotReady(f"no database at {url.database}; run 'keepword init' first")
+        raise DatabaseNotReady(f"no database at {file}; run 'keepword init' first")
     engine = make_engine(url)
     if migrate:
         upgrade(engine)

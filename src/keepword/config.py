@@ -37,7 +37,7 @@ def load_settings(
     database: str | None = None,
     default_database: str = "keepword.db",
 ) -> Settings:
-    """Settings from ``--db`` (``database``), else ``KEEPWORD_DATABASE_URL``, else the default file."""
+    """Settings from ``--db`` (``database``), else ``$KEEPWORD_DATABASE_URL``, else the default."""
     env = os.environ if environ is None else environ
     url = database or env.get(DATABASE_URL_VARIABLE) or str(data_dir() / default_database)
     actor = env.get(ACTOR_VARIABLE) or _login_name()

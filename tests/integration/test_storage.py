@@ -29,7 +29,9 @@ def _factory(engine: Engine) -> UnitOfWorkFactory:
     return make
 
 
-def test_demo_portfolio_comes_back_exactly_as_stored(engine: Engine, demo_portfolio: Portfolio) -> None:
+def test_demo_portfolio_comes_back_exactly_as_stored(
+    engine: Engine, demo_portfolio: Portfolio
+) -> None:
     with SqlUnitOfWork(engine, write=True) as uow:
         uow.portfolio.replace(demo_portfolio)
         uow.commit()
@@ -51,9 +53,8 @@ def test_a_failed_write_leaves_the_previous_portfolio_whole(engine: Engine) -> N
     service.load_portfolio(uow, f.portfolio(), actor="dana", now=NOW)
     # A project of an unknown client gets past no check but the database's own foreign key.
     orphan = replace(f.portfolio(), projects=(f.project("p", client="ghost"),), allocations=())
-    with pytest.raises(sqlalchemy.exc.IntegrityError), SqlUnitOfWork(engine, write=True) as work:
+    with SqlUnitOfWork(engine, write=True) as work, pytest.raises(sqlalchemy.exc.IntegrityError):
         work.portfolio.replace(orphan)
-        work.commit()
     assert service.current_portfolio(uow) == f.portfolio()
 
 
@@ -63,7 +64,10 @@ def test_events_refuse_update_and_delete_in_the_database(engine: Engine) -> None
         t.events.update().values(actor="mallory"),
         t.events.delete(),
     ):
-        with pytest.raises(sqlalchemy.exc.DatabaseError, match="append-only"), engine.begin() as connection:
+        with (
+            pytest.raises(sqlalchemy.exc.DatabaseError, match="append-only"),
+            engine.begin() as connection,
+        ):
             connection.execute(statement)
     with SqlUnitOfWork(engine) as uow:
         assert uow.events.count() == 14
@@ -96,7 +100,12 @@ def test_sqlite_connections_are_set_up_for_durability(sqlite_url: str) -> None:
             for name in ("journal_mode", "foreign_keys", "synchronous", "busy_timeout")
         }
     engine.dispose()
-    assert pragmas == {"journal_mode": "wal", "foreign_keys": 1, "synchronous": 2, "busy_timeout": 15000}
+    assert pragmas == {
+        "journal_mode": "wal",
+        "foreign_keys": 1,
+        "synchronous": 2,
+        "busy_timeout": 15000,
+    }
 
 
 def test_sqlite_writers_take_the_write_lock_at_begin(sqlite_url: str) -> None:
@@ -119,6 +128,9 @@ def test_sqlite_writers_take_the_write_lock_at_begin(sqlite_url: str) -> None:
 @pytest.mark.postgres
 def test_postgres_refuses_truncating_the_event_table(postgres_url: str) -> None:
     engine = make_engine(postgres_url)
-    with pytest.raises(sqlalchemy.exc.DatabaseError, match="append-only"), engine.begin() as connection:
+    with (
+        pytest.raises(sqlalchemy.exc.DatabaseError, match="append-only"),
+        engine.begin() as connection,
+    ):
         connection.execute(text("TRUNCATE events"))
     engine.dispose()

@@ -27,7 +27,9 @@ from tests import factories as f
         ((1, 5, 3), "pessimistic (3) is below likely (5)"),
     ],
 )
-def test_estimate_rejects_points_out_of_order(points: tuple[float, float, float], message: str) -> None:
+def test_estimate_rejects_points_out_of_order(
+    points: tuple[float, float, float], message: str
+) -> None:
     with pytest.raises(InvalidValue, match=message.replace("(", r"\(").replace(")", r"\)")):
         Estimate(*points)
 
@@ -89,7 +91,12 @@ def test_over_allocation_is_found_unless_marked_deliberate() -> None:
     [over] = find_over_allocations([first, second])
     assert (over.person, over.day, over.total) == ("ana", date(2026, 12, 1), 1.1)
     assert find_over_allocations([first, replace(second, over_allocation=True)]) == []
-    assert find_over_allocations([first, replace(second, start=date(2026, 12, 19), end=date(2027, 1, 8))]) == []
+    assert (
+        find_over_allocations(
+            [first, replace(second, start=date(2026, 12, 19), end=date(2027, 1, 8))]
+        )
+        == []
+    )
 
 
 def test_allocation_fraction_must_be_in_zero_to_one() -> None:
@@ -129,7 +136,10 @@ def test_portfolio_reports_every_broken_reference_with_its_path() -> None:
             f.project(
                 "p",
                 client="nobody",
-                items=(f.item("a", skill="juggling", depends_on=("ghost",)), f.item("b", phase="nope")),
+                items=(
+                    f.item("a", skill="juggling", depends_on=("ghost",)),
+                    f.item("b", phase="nope"),
+                ),
             ),
         ),
     )
@@ -169,7 +179,9 @@ def test_reallocation_moves_time_for_its_range_only() -> None:
         ("q", 0.75, date(2026, 11, 16), date(2026, 11, 27)),
         ("p", 1.0, date(2026, 11, 28), date(2026, 12, 18)),
     ]
-    assert portfolio.allocations == (f.allocation(fraction=1.0),), "applying in memory changes nothing"
+    assert portfolio.allocations == (f.allocation(fraction=1.0),), (
+        "applying in memory changes nothing"
+    )
     assert portfolio.with_scenario(scenario).problems() == []
 
 

@@ -18,7 +18,11 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 def test_first_load_records_one_created_event_per_entity() -> None:
     uow = FakeUnitOfWorkFactory()
     result = service.load_portfolio(uow, f.portfolio(), actor="dana", now=NOW)
-    assert (result.created, result.changed, result.removed) == (14, 0, 0)  # 2 skills, 1 client, 2 people, 2 projects, 4 items, 2 allocations, 1 commitment
+    assert (result.created, result.changed, result.removed) == (
+        14,
+        0,
+        0,
+    )  # 2 skills, 1 client, 2 people, 2 projects, 4 items, 2 allocations, 1 commitment
     assert uow.store.portfolio == f.portfolio()
     assert {e.actor for e in uow.store.events} == {"dana"}
     assert {(e.entity, e.entity_id) for e in uow.store.events} >= {
@@ -54,7 +58,12 @@ def test_reload_records_before_and_after_of_what_changed() -> None:
         "2027-01-15",
     )
     removed = {(e.entity, e.entity_id) for e in uow.store.events if e.action == "removed"}
-    assert removed == {("project", "q"), ("item", "q/a"), ("item", "q/b"), ("allocation", "ana@q/2026-11-02")}
+    assert removed == {
+        ("project", "q"),
+        ("item", "q/a"),
+        ("item", "q/b"),
+        ("allocation", "ana@q/2026-11-02"),
+    }
 
 
 def test_invalid_portfolio_is_refused_before_anything_is_written() -> None:

@@ -190,9 +190,7 @@ def history(
 
 
 @app.command()
-def serve(
-    ctx: typer.Context, host: HostOption = "127.0.0.1", port: PortOption = 8000
-) -> None:
+def serve(ctx: typer.Context, host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
     """Serve the web app until Ctrl-C."""
     _serve(_open(ctx), host, port)
 

@@ -19,7 +19,9 @@ def weekday_number(name: str) -> int:
     try:
         return WEEKDAY_NAMES.index(name.lower()[:3])
     except ValueError:
-        raise InvalidValue(f"unknown weekday {name!r}; use one of {', '.join(WEEKDAY_NAMES)}") from None
+        raise InvalidValue(
+            f"unknown weekday {name!r}; use one of {', '.join(WEEKDAY_NAMES)}"
+        ) from None
 
 
 @lru_cache(maxsize=256)
@@ -28,7 +30,7 @@ def _public_holidays(country: str, subdivision: str | None, year: int) -> frozen
 
 
 def check_country(country: str, subdivision: str | None = None) -> None:
-    """Raise :class:`InvalidValue` unless the holidays package knows this country (and subdivision)."""
+    """Raise :class:`InvalidValue` unless the holidays package knows this country/subdivision."""
     try:
         holidays.country_holidays(country, subdiv=subdivision, years=2000)
     except NotImplementedError:

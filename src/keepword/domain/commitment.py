@@ -69,7 +69,8 @@ class Commitment:
     def __post_init__(self) -> None:
         if not 0 < self.confidence < 1:
             raise InvalidValue(
-                f"confidence must be between 0 and 1 (exclusive), not {self.confidence}", "confidence"
+                f"confidence must be between 0 and 1 (exclusive), not {self.confidence}",
+                "confidence",
             )
         if self.made_on is not None and self.due < self.made_on:
             raise InvalidValue(f"due ({self.due}) is before made_on ({self.made_on})", "due")

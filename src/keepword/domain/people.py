@@ -49,7 +49,9 @@ class Allocation:
 
     def __post_init__(self) -> None:
         if not 0 < self.fraction <= 1:
-            raise InvalidValue(f"fraction must be above 0 and at most 1, not {self.fraction}", "fraction")
+            raise InvalidValue(
+                f"fraction must be above 0 and at most 1, not {self.fraction}", "fraction"
+            )
         DateRange(self.start, self.end)
 
     @property

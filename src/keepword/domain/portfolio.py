@@ -193,7 +193,9 @@ def _change_problems(
         elif isinstance(change, ScopeRemoval) and change.item not in {i.id for i in project.items}:
             yield Problem((*path, "item"), f"project {project.id!r} has no item {change.item!r}")
         elif isinstance(change, ScopeAddition) and change.item.id in {i.id for i in project.items}:
-            yield Problem((*path, "item", "id"), f"project {project.id!r} already has item {change.item.id!r}")
+            yield Problem(
+                (*path, "item", "id"), f"project {project.id!r} already has item {change.item.id!r}"
+            )
 
 
 def _reallocate(
@@ -214,7 +216,11 @@ def _reallocate(
             continue
         overlap_start = max(allocation.start, change.start)
         overlap_end = min(allocation.end, change.end)
-        moved = allocation.fraction if change.fraction is None else min(change.fraction, allocation.fraction)
+        moved = (
+            allocation.fraction
+            if change.fraction is None
+            else min(change.fraction, allocation.fraction)
+        )
         if allocation.start < overlap_start:
             result.append(replace(allocation, end=overlap_start - one_day))
         if moved < allocation.fraction:

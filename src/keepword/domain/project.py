@@ -21,7 +21,7 @@ class Client:
 
 @dataclass(frozen=True)
 class Estimate:
-    """A three-point estimate of effort in ideal person-days, 0 < optimistic ≤ likely ≤ pessimistic."""
+    """Three-point effort in ideal person-days: 0 < optimistic ≤ likely ≤ pessimistic."""
 
     optimistic: float
     likely: float
@@ -36,7 +36,8 @@ class Estimate:
             )
         if self.pessimistic < self.likely:
             raise InvalidValue(
-                f"pessimistic ({self.pessimistic:g}) is below likely ({self.likely:g})", "pessimistic"
+                f"pessimistic ({self.pessimistic:g}) is below likely ({self.likely:g})",
+                "pessimistic",
             )
 
     @property
@@ -132,29 +133,31 @@ class Project:
         return tuple(i for i in self.items if i.status is not ItemStatus.DONE)
 
 
+_WHITE, _GREY, _BLACK = 0, 1, 2  # not yet visited, on the current path, finished
+
+
 def find_cycle(graph: Mapping[str, Sequence[str]]) -> list[str] | None:
     """A dependency cycle in ``graph`` (node → nodes it depends on) as ``[a, b, …, a]``, or None.
 
     Edges to nodes outside the graph are ignored.
     """
-    WHITE, GREY, BLACK = 0, 1, 2
-    colour = dict.fromkeys(graph, WHITE)
+    colour = dict.fromkeys(graph, _WHITE)
     for root in graph:
-        if colour[root] != WHITE:
+        if colour[root] != _WHITE:
             continue
         # Iterative depth-first search so that long chains cannot overflow the stack.
         path: list[str] = [root]
         stack: list[Iterator[str]] = [iter(graph[root])]
-        colour[root] = GREY
+        colour[root] = _GREY
         while stack:
             child = next(stack[-1], None)
             if child is None:
                 stack.pop()
-                colour[path.pop()] = BLACK
-            elif child in colour and colour[child] == GREY:
-                return path[path.index(child) :] + [child]
-            elif child in colour and colour[child] == WHITE:
-                colour[child] = GREY
+                colour[path.pop()] = _BLACK
+            elif child in colour and colour[child] == _GREY:
+                return [*path[path.index(child) :], child]
+            elif child in colour and colour[child] == _WHITE:
+                colour[child] = _GREY
                 path.append(child)
                 stack.append(iter(graph[child]))
     return None

@@ -29,7 +29,9 @@ class Reallocation:
     def __post_init__(self) -> None:
         DateRange(self.start, self.end)
         if self.fraction is not None and not 0 < self.fraction <= 1:
-            raise InvalidValue(f"fraction must be above 0 and at most 1, not {self.fraction}", "fraction")
+            raise InvalidValue(
+                f"fraction must be above 0 and at most 1, not {self.fraction}", "fraction"
+            )
         if self.to_project == self.from_project:
             raise InvalidValue("to_project is the same as from_project", "to_project")
 

@@ -109,7 +109,9 @@ def commitment_rows(portfolio: Portfolio) -> list[CommitmentRow]:
     return sorted(rows, key=lambda r: (r.due, r.client, r.commitment_id))
 
 
-def recent_events(uow: UnitOfWorkFactory, limit: int = 50, entity: str | None = None) -> list[Event]:
+def recent_events(
+    uow: UnitOfWorkFactory, limit: int = 50, entity: str | None = None
+) -> list[Event]:
     """The newest events, newest first."""
     with uow() as work:
         return work.events.latest(limit, entity)

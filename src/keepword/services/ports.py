@@ -27,8 +27,11 @@ class EventStore(Protocol):
 class UnitOfWork(Protocol):
     """One transaction: rolled back on leaving the ``with`` block unless committed."""
 
-    portfolio: PortfolioStore
-    events: EventStore
+    @property
+    def portfolio(self) -> PortfolioStore: ...
+
+    @property
+    def events(self) -> EventStore: ...
 
     def __enter__(self) -> Self: ...
 

@@ -45,9 +45,7 @@ def create_app(keepword: Keepword) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     def rows() -> list[portfolio_service.CommitmentRow]:
-        return portfolio_service.commitment_rows(
-            portfolio_service.current_portfolio(keepword.uow)
-        )
+        return portfolio_service.commitment_rows(portfolio_service.current_portfolio(keepword.uow))
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def portfolio_page(request: Request) -> Any:

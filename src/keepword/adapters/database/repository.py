@@ -41,9 +41,7 @@ class PortfolioRepository:
             people=self._people(),
             projects=self._projects(),
             allocations=tuple(
-                Allocation(
-                    r.person_id, r.project_id, r.fraction, r.start, r.end, r.over_allocation
-                )
+                Allocation(r.person_id, r.project_id, r.fraction, r.start, r.end, r.over_allocation)
                 for r in self._rows(t.allocations)
             ),
             commitments=self._commitments(),
@@ -342,7 +340,9 @@ def _utc(moment: datetime) -> datetime:
 
 def _item(row: Row[Any], depends_on: list[str]) -> WorkItem:
     estimate = (
-        Estimate(row.optimistic, row.likely, row.pessimistic) if row.optimistic is not None else None
+        Estimate(row.optimistic, row.likely, row.pessimistic)
+        if row.optimistic is not None
+        else None
     )
     return WorkItem(
         id=row.id,

@@ -33,7 +33,6 @@ metadata = MetaData(
 )
 
 ID = String(80)
-CASCADE = {"ondelete": "CASCADE"}
 
 skills = Table(
     "skills",
@@ -67,7 +66,7 @@ people = Table(
 person_skills = Table(
     "person_skills",
     metadata,
-    Column("person_id", ID, ForeignKey("people.id", **CASCADE), primary_key=True),
+    Column("person_id", ID, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
     Column("skill_id", ID, ForeignKey("skills.id"), primary_key=True),
     Column("position", Integer, nullable=False),
 )
@@ -76,7 +75,9 @@ time_off = Table(
     "time_off",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("person_id", ID, ForeignKey("people.id", **CASCADE), nullable=False, index=True),
+    Column(
+        "person_id", ID, ForeignKey("people.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
     Column("start", Date, nullable=False),
     Column("end", Date, nullable=False),
     Column("reason", Text, nullable=False),
@@ -96,7 +97,7 @@ projects = Table(
 phases = Table(
     "phases",
     metadata,
-    Column("project_id", ID, ForeignKey("projects.id", **CASCADE), primary_key=True),
+    Column("project_id", ID, ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
     Column("id", ID, primary_key=True),
     Column("position", Integer, nullable=False),
     Column("name", Text, nullable=False),
@@ -105,7 +106,7 @@ phases = Table(
 work_items = Table(
     "work_items",
     metadata,
-    Column("project_id", ID, ForeignKey("projects.id", **CASCADE), primary_key=True),
+    Column("project_id", ID, ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
     Column("id", ID, primary_key=True),
     Column("position", Integer, nullable=False),
     Column("title", Text, nullable=False),
@@ -146,7 +147,7 @@ item_dependencies = Table(
 completed_items = Table(
     "completed_items",
     metadata,
-    Column("project_id", ID, ForeignKey("projects.id", **CASCADE), primary_key=True),
+    Column("project_id", ID, ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
     Column("id", ID, primary_key=True),
     Column("position", Integer, nullable=False),
     Column("done", Date, nullable=False),
@@ -161,8 +162,12 @@ allocations = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("position", Integer, nullable=False),
-    Column("person_id", ID, ForeignKey("people.id", **CASCADE), nullable=False, index=True),
-    Column("project_id", ID, ForeignKey("projects.id", **CASCADE), nullable=False, index=True),
+    Column(
+        "person_id", ID, ForeignKey("people.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column(
+        "project_id", ID, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
     Column("fraction", Float, nullable=False),
     Column("start", Date, nullable=False),
     Column("end", Date, nullable=False),
@@ -187,7 +192,7 @@ commitments = Table(
 commitment_phases = Table(
     "commitment_phases",
     metadata,
-    Column("commitment_id", ID, ForeignKey("commitments.id", **CASCADE), primary_key=True),
+    Column("commitment_id", ID, ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True),
     Column("phase_id", ID, primary_key=True),
     Column("position", Integer, nullable=False),
 )

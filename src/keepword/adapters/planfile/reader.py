@@ -1,4 +1,4 @@
-"""Read a plan file into a :class:`Portfolio`, reporting every problem with file, line and column."""
+"""Read a plan file into a :class:`Portfolio`; every problem comes with file, line and column."""
 
 from __future__ import annotations
 
@@ -101,9 +101,7 @@ def read_plan_text(text: str, source: str = "<plan>") -> Portfolio:
 
     problems = [locate(path, message) for path, message in document.problems]
     if not isinstance(document.data, dict):
-        problems.append(
-            locate((), "a plan file is a mapping that starts with 'keepword: 1'")
-        )
+        problems.append(locate((), "a plan file is a mapping that starts with 'keepword: 1'"))
         raise InvalidPlanFile(problems)
     try:
         plan = s.PlanFile.model_validate(document.data)
@@ -172,7 +170,10 @@ def _record_positions(node: yaml.Node, path: Path, document: _Document, seen: se
         for key_node, value_node in node.value:
             key = key_node.value
             child = (*path, key)
-            document.positions[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            document.positions[child] = (
+                key_node.start_mark.line + 1,
+                key_node.start_mark.column + 1,
+            )
             if key in keys:
                 document.problems.append((child, f"duplicate key {key!r}"))
             keys.add(key)
@@ -197,9 +198,9 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> Path:
     current = data
     for position, part in enumerate(loc):
         last = position == len(loc) - 1
-        if isinstance(current, dict) and part in current:
-            current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and part < len(current):
+        in_dict = isinstance(current, dict) and part in current
+        in_list = isinstance(current, list) and isinstance(part, int) and part < len(current)
+        if in_dict or in_list:
             current = current[part]
         elif not last:
             continue  # a discriminator tag such as 'reallocate', not in the data
@@ -214,7 +215,9 @@ def _pydantic_message(detail: Any) -> str:
     if kind == "extra_forbidden":
         return "unknown field"
     if kind == "union_tag_invalid":
-        return f"unknown kind {detail['input'].get('kind')!r}; use reallocate, add_item or remove_item"
+        return (
+            f"unknown kind {detail['input'].get('kind')!r}; use reallocate, add_item or remove_item"
+        )
     if kind == "union_tag_not_found":
         return "missing 'kind' (reallocate, add_item or remove_item)"
     message = str(detail["msg"])
@@ -223,8 +226,10 @@ def _pydantic_message(detail: Any) -> str:
     if kind == "literal_error" and detail["loc"] == ("keepword",):
         message = "this Keepword reads plan files of format version 1 ('keepword: 1')"
     shown = repr(detail["input"])
-    if kind not in ("missing", "extra_forbidden") and len(shown) <= 60 and not isinstance(
-        detail["input"], dict | list
+    if (
+        kind not in ("missing", "extra_forbidden")
+        and len(shown) <= 60
+        and not isinstance(detail["input"], dict | list)
     ):
         message += f", got {shown}"
     return message[:1].lower() + message[1:]
@@ -237,7 +242,9 @@ def _at_start(source: str, message: str) -> PlanProblem:
 # --- schema → domain -----------------------------------------------------------------------
 
 
-def _build(factory: Callable[..., T], path: Path, problems: list[Problem], **values: Any) -> T | None:
+def _build(
+    factory: Callable[..., T], path: Path, problems: list[Problem], **values: Any
+) -> T | None:
     """Build a domain object, or record the rule it breaks at ``path`` (and its field)."""
     try:
         return factory(**values)
@@ -254,12 +261,8 @@ def _to_portfolio(plan: s.PlanFile, problems: list[Problem]) -> Portfolio:
     return Portfolio(
         skills=tuple(Skill(k.id, k.name) for k in plan.skills),
         clients=tuple(Client(c.id, c.name, c.contact) for c in plan.clients),
-        people=_present(
-            _person(p, ("people", i), problems) for i, p in enumerate(plan.people)
-        ),
-        projects=tuple(
-            _project(p, ("projects", i), problems) for i, p in enumerate(plan.projects)
-        ),
+        people=_present(_person(p, ("people", i), problems) for i, p in enumerate(plan.people)),
+        projects=tuple(_project(p, ("projects", i), problems) for i, p in enumerate(plan.projects)),
         allocations=_present(
             _build(Allocation, ("allocations", i), problems, **a.model_dump())
             for i, a in enumerate(plan.allocations)
@@ -358,6 +361,4 @@ def _scenario(scenario: s.ScenarioIn, path: Path, problems: list[Problem]) -> Sc
             changes.append(ScopeAddition(change.project, item) if item else None)
         else:
             changes.append(ScopeRemoval(change.project, change.item))
-    return Scenario(
-        scenario.id, scenario.name, scenario.description, _present(iter(changes))
-    )
+    return Scenario(scenario.id, scenario.name, scenario.description, _present(iter(changes)))

@@ -51,9 +51,7 @@ def write_plan(portfolio: Portfolio) -> str:
         "scenarios": [scenario_to_data(s) for s in portfolio.scenarios],
     }
     document.update({name: entries for name, entries in sections.items() if entries})
-    return yaml.dump(
-        document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100
-    )
+    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def _number(value: float) -> float | int:
@@ -177,7 +175,9 @@ def scenario_to_data(scenario: Scenario) -> dict[str, Any]:
                 )
             )
         elif isinstance(change, ScopeAddition):
-            changes.append({"kind": "add_item", "project": change.project, "item": _item(change.item)})
+            changes.append(
+                {"kind": "add_item", "project": change.project, "item": _item(change.item)}
+            )
         else:
             changes.append({"kind": "remove_item", "project": change.project, "item": change.item})
     return _compact(
@@ -187,5 +187,6 @@ def scenario_to_data(scenario: Scenario) -> dict[str, Any]:
 
 # Dates are written as plain YAML dates (2026-11-23), which read back as dates.
 _Dumper.add_representer(
-    date, lambda dumper, data: dumper.represent_scalar("tag:yaml.org,2002:timestamp", data.isoformat())
+    date,
+    lambda dumper, data: dumper.represent_scalar("tag:yaml.org,2002:timestamp", data.isoformat()),
 )

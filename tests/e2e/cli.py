@@ -1,0 +1,39 @@
+"""Run the installed ``keepword`` entry point as a user would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+KEEPWORD = Path(sys.executable).with_name("keepword")
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def clean_env(home: Path) -> dict[str, str]:
+    """The environment of a new user: their own home, no Keepword settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KEEPWORD_")}
+    env.update(HOME=str(home), XDG_DATA_HOME=str(home / ".local" / "share"), COLUMNS="200")
+    return env
+
+
+def keepword(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> Run:
+    if env is None:
+        env = {**os.environ, "COLUMNS": "200"}
+    done = subprocess.run(
+        [str(KEEPWORD), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        check=False,
+    )
+    return Run(done.returncode, done.stdout, done.stderr)

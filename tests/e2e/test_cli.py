@@ -1,0 +1,145 @@
+"""The CLI through its installed entry point, on real SQLite files and a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from keepword.adapters.planfile import read_plan
+from keepword.domain.portfolio import Portfolio
+from tests.conftest import DEMO_PLAN
+from tests.e2e.cli import clean_env, keepword
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    path = str(tmp_path / "keepword.db")
+    assert keepword("--db", path, "init").code == 0
+    return path
+
+
+def test_load_then_list_the_demo_portfolio(db: str, demo_portfolio: Portfolio) -> None:
+    loaded = keepword("--db", db, "load", str(DEMO_PLAN))
+    assert loaded.code == 0, loaded.stderr
+    assert f"{len(demo_portfolio.commitments)} commitments" in loaded.stdout
+    rows = json.loads(keepword("--db", db, "portfolio", "--json").stdout)
+    assert len(rows) == len(demo_portfolio.commitments)
+    assert {r["commitment_id"] for r in rows} == {c.id for c in demo_portfolio.commitments}
+    assert [r["due"] for r in rows] == sorted(r["due"] for r in rows)
+    table = keepword("--db", db, "portfolio").stdout
+    assert all(r["client"] in table for r in rows)
+
+
+def test_loading_the_same_file_twice_records_nothing_new(db: str) -> None:
+    keepword("--db", db, "load", str(DEMO_PLAN))
+    events = json.loads(keepword("--db", db, "history", "--json", "--limit", "100000").stdout)
+    again = keepword("--db", db, "load", str(DEMO_PLAN))
+    assert "Nothing changed" in again.stdout
+    after = json.loads(keepword("--db", db, "history", "--json", "--limit", "100000").stdout)
+    assert after == events
+    assert {e["action"] for e in events} == {"created"}
+    assert all(e["actor"] and e["at"].endswith("+00:00") for e in events)
+
+
+def test_load_export_load_gives_the_same_portfolio(
+    db: str, tmp_path: Path, demo_portfolio: Portfolio
+) -> None:
+    keepword("--db", db, "load", str(DEMO_PLAN))
+    first = tmp_path / "first.yaml"
+    assert keepword("--db", db, "export", str(first)).code == 0
+    assert read_plan(first) == demo_portfolio
+    other = str(tmp_path / "other.db")
+    keepword("--db", other, "init")
+    assert keepword("--db", other, "load", str(first)).code == 0
+    second = keepword("--db", other, "export").stdout
+    assert second == first.read_text(encoding="utf-8")
+
+
+def test_a_changed_plan_file_records_what_changed(db: str, tmp_path: Path) -> None:
+    keepword("--db", db, "load", str(DEMO_PLAN))
+    text = keepword("--db", db, "export").stdout
+    edited = tmp_path / "edited.yaml"
+    first_commitment = read_plan(DEMO_PLAN).commitments[0]
+    old_due = first_commitment.due.isoformat()
+    assert text.count(f"due: {old_due}") >= 1
+    edited.write_text(text.replace(f"due: {old_due}", "due: 2027-06-30", 1), encoding="utf-8")
+    result = keepword("--db", db, "load", str(edited))
+    assert "0 created, 1 changed, 0 removed" in result.stdout
+    [event] = json.loads(keepword("--db", db, "history", "--json", "--limit", "1").stdout)
+    assert event["action"] == "changed"
+    assert event["entity"] == "commitment"
+    assert (event["before"]["due"], event["after"]["due"]) == (old_due, "2027-06-30")
+
+
+def test_usage_errors_exit_2_with_one_line_and_no_traceback(db: str) -> None:
+    for args in (["lod", "x"], ["history", "--limit", "zero"], ["load"], ["serve", "--port", "0"]):
+        result = keepword("--db", db, *args)
+        assert result.code == 2, args
+        assert result.stderr.count("\n") == 1, result.stderr
+        assert result.stderr.startswith("keepword: error: ")
+        assert "Traceback" not in result.stderr
+
+
+def test_commands_on_a_missing_database_say_to_run_init(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.db"
+    result = keepword("--db", str(missing), "portfolio")
+    assert (result.code, result.stderr) == (
+        1,
+        f"keepword: error: no database at {missing}; run 'keepword init' first\n",
+    )
+    assert not missing.exists()
+
+
+def test_unreachable_postgres_is_one_clear_line() -> None:
+    result = keepword("--db", "postgresql://nobody@127.0.0.1:1/none", "portfolio")
+    assert result.code == 1
+    assert result.stderr.startswith("keepword: error: database error: connection failed")
+    assert result.stderr.count("\n") == 1
+
+
+def test_version_and_help() -> None:
+    from keepword import __version__
+
+    assert keepword("--version").stdout == f"keepword {__version__}\n"
+    help_text = keepword("--help").stdout
+    for command in ("init", "load", "export", "demo", "serve", "portfolio", "history", "db"):
+        assert command in help_text
+
+
+def test_database_url_comes_from_the_environment(tmp_path: Path) -> None:
+    env = clean_env(tmp_path) | {"KEEPWORD_DATABASE_URL": f"sqlite:///{tmp_path / 'env.db'}"}
+    assert keepword("init", env=env).code == 0
+    assert keepword("load", str(DEMO_PLAN), env=env).code == 0
+    assert (tmp_path / "env.db").exists()
+    assert json.loads(keepword("portfolio", "--json", env=env).stdout)
+
+
+def test_demo_uses_its_own_database_in_the_data_directory(
+    tmp_path: Path, demo_portfolio: Portfolio
+) -> None:
+    env = clean_env(tmp_path)
+    result = keepword("demo", "--no-serve", env=env)
+    assert result.code == 0, result.stderr
+    assert (tmp_path / ".local" / "share" / "keepword" / "demo.db").exists()
+    assert not (tmp_path / ".local" / "share" / "keepword" / "keepword.db").exists()
+    for client in demo_portfolio.clients:
+        if any(
+            demo_portfolio.project(c.project).client == client.id
+            for c in demo_portfolio.commitments
+        ):
+            assert client.name in result.stdout
+
+
+@pytest.mark.postgres
+def test_cli_round_trip_on_postgres(
+    postgres_url: str, tmp_path: Path, demo_portfolio: Portfolio
+) -> None:
+    assert keepword("--db", postgres_url, "db", "upgrade").code == 0
+    assert keepword("--db", postgres_url, "load", str(DEMO_PLAN)).code == 0
+    exported = tmp_path / "pg.yaml"
+    assert keepword("--db", postgres_url, "export", str(exported)).code == 0
+    assert read_plan(exported) == demo_portfolio
+    events = json.loads(keepword("--db", postgres_url, "history", "--json", "--limit", "5").stdout)
+    assert len(events) == 5

@@ -1,0 +1,134 @@
+"""The first web page, the JSON API and the health check, from a real server process."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urljoin
+
+import httpx
+import pytest
+from bs4 import BeautifulSoup
+
+from keepword.domain.portfolio import Portfolio
+from tests.conftest import DEMO_PLAN
+from tests.e2e.cli import KEEPWORD, clean_env, keepword
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _start(args: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(KEEPWORD), *args, "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"server exited: {server.communicate()[1]}")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return server, base
+        except httpx.TransportError:
+            time.sleep(0.1)
+    server.kill()
+    raise AssertionError("server did not answer /healthz within 30 s")
+
+
+def _stop(server: subprocess.Popen[str]) -> str:
+    """Stop the server; its standard output."""
+    server.terminate()
+    output, _ = server.communicate(timeout=10)
+    return output
+
+
+@pytest.fixture
+def served_demo(tmp_path: Path) -> Iterator[str]:
+    env = clean_env(tmp_path)
+    db = str(tmp_path / "web.db")
+    keepword("--db", db, "init", env=env)
+    keepword("--db", db, "load", str(DEMO_PLAN), env=env)
+    server, base = _start(["--db", db, "serve"], env)
+    yield base
+    _stop(server)
+
+
+def test_portfolio_page_lists_every_commitment(served_demo: str, demo_portfolio: Portfolio) -> None:
+    response = httpx.get(served_demo + "/")
+    assert response.status_code == 200
+    page = BeautifulSoup(response.text, "html.parser")
+    assert page.title is not None
+    assert "Portfolio" in page.title.text
+    rows = page.select("table.portfolio tbody tr")
+    assert [r["data-commitment"] for r in rows] == [
+        c.id
+        for c in sorted(
+            demo_portfolio.commitments,
+            key=lambda c: (
+                c.due,
+                demo_portfolio.client(demo_portfolio.project(c.project).client).name,
+                c.id,
+            ),
+        )
+    ]
+    headers = [th.text for th in page.select("table.portfolio thead th")]
+    assert headers == ["Client", "Project", "Commitment", "Scope", "Due", "Target", "State"]
+    stylesheet = page.select_one("link[rel=stylesheet]")
+    assert stylesheet is not None
+    assert httpx.get(urljoin(served_demo, str(stylesheet["href"]))).status_code == 200
+
+
+def test_portfolio_api_and_health(served_demo: str, demo_portfolio: Portfolio) -> None:
+    rows = httpx.get(served_demo + "/api/portfolio").json()
+    assert {r["commitment_id"] for r in rows} == {c.id for c in demo_portfolio.commitments}
+    assert set(rows[0]) == {
+        "client",
+        "project",
+        "project_id",
+        "commitment",
+        "commitment_id",
+        "due",
+        "state",
+        "confidence",
+        "scope",
+    }
+    assert httpx.get(served_demo + "/healthz").json()["status"] == "ok"
+
+
+def test_empty_database_page_says_how_to_start(tmp_path: Path) -> None:
+    env = clean_env(tmp_path)
+    db = str(tmp_path / "empty.db")
+    keepword("--db", db, "init", env=env)
+    server, base = _start(["--db", db, "serve"], env)
+    try:
+        page = BeautifulSoup(httpx.get(base + "/").text, "html.parser")
+    finally:
+        _stop(server)
+    empty = page.select_one(".empty")
+    assert empty is not None
+    assert "keepword load" in empty.text
+    assert page.select("table.portfolio") == []
+
+
+def test_demo_command_loads_prints_and_serves(tmp_path: Path, demo_portfolio: Portfolio) -> None:
+    server, base = _start(["demo"], clean_env(tmp_path))
+    try:
+        rows = httpx.get(base + "/api/portfolio").json()
+    finally:
+        output = _stop(server)
+    assert len(rows) == len(demo_portfolio.commitments)
+    assert "Portfolio: commitments by due date" in output
+    assert f"Serving Keepword on {base}" in output

@@ -143,3 +143,25 @@ def test_cli_round_trip_on_postgres(
     assert read_plan(exported) == demo_portfolio
     events = json.loads(keepword("--db", postgres_url, "history", "--json", "--limit", "5").stdout)
     assert len(events) == 5
+
+
+def test_a_plan_file_cannot_move_a_commitment_backwards(db: str, tmp_path: Path) -> None:
+    keepword("--db", db, "load", str(DEMO_PLAN))
+    demo = read_plan(DEMO_PLAN)
+    index, committed = next(
+        (n, c) for n, c in enumerate(demo.commitments) if c.state.value == "committed"
+    )
+    text = keepword("--db", db, "export").stdout
+    lines = text.splitlines(keepends=True)
+    start = lines.index(f"- id: {committed.id}\n")
+    state_line = next(n for n in range(start, len(lines)) if lines[n] == "  state: committed\n")
+    lines[state_line] = "  state: proposed\n"
+    edited = tmp_path / "backwards.yaml"
+    edited.write_text("".join(lines), encoding="utf-8")
+    result = keepword("--db", db, "load", str(edited))
+    assert result.code == 1
+    assert result.stderr == (
+        f"keepword: error: {edited}:{state_line + 1}:3: commitments[{index}].state: "
+        f"commitment {committed.id} cannot go from committed to proposed "
+        "(allowed: at_risk, met, missed, renegotiated)\n"
+    )

@@ -16,11 +16,11 @@ import typer
 from keepword import __version__
 from keepword.adapters.database.engine import make_engine
 from keepword.adapters.database.migrate import upgrade
-from keepword.adapters.planfile import read_plan, write_plan
+from keepword.adapters.planfile import located, read_plan, write_plan
 from keepword.bootstrap import Keepword, open_keepword
 from keepword.cli import output
 from keepword.config import Settings, load_settings
-from keepword.domain.errors import KeepwordError
+from keepword.domain.errors import InvalidPortfolio, KeepwordError
 from keepword.services import portfolio as portfolio_service
 
 EXIT_BAD_INPUT = 1
@@ -117,9 +117,12 @@ def load(
     """Validate a plan file and make the stored portfolio equal to it, all or nothing."""
     portfolio = read_plan(file)
     keepword = _open(ctx)
-    result = portfolio_service.load_portfolio(
-        keepword.uow, portfolio, actor=keepword.settings.actor, now=_now()
-    )
+    try:
+        result = portfolio_service.load_portfolio(
+            keepword.uow, portfolio, actor=keepword.settings.actor, now=_now()
+        )
+    except InvalidPortfolio as error:
+        raise located(file, error.problems) from None
     counts = ", ".join(f"{n} {what}" for what, n in result.counts.items())
     output.console.print(f"Loaded {file}: {counts}.")
     if result.unchanged:

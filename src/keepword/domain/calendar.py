@@ -29,6 +29,7 @@ def _public_holidays(country: str, subdivision: str | None, year: int) -> frozen
     return frozenset(holidays.country_holidays(country, subdiv=subdivision, years=year).keys())
 
 
+@lru_cache(maxsize=256)
 def check_country(country: str, subdivision: str | None = None) -> None:
     """Raise :class:`InvalidValue` unless the holidays package knows this country/subdivision."""
     try:
@@ -83,8 +84,15 @@ class WorkingCalendar:
             raise InvalidValue("a calendar needs at least one working weekday", "working_days")
         if any(not 0 <= d <= 6 for d in self.weekdays):
             raise InvalidValue("weekdays are numbered 0 (Monday) to 6 (Sunday)", "working_days")
+        if self.subdivision is not None and self.country is None:
+            raise InvalidValue("a subdivision needs its country", "subdivision")
         if self.country is not None:
-            check_country(self.country, self.subdivision)
+            check_country(self.country)
+            if self.subdivision is not None:
+                try:
+                    check_country(self.country, self.subdivision)
+                except InvalidValue as error:
+                    raise InvalidValue(error.message, "subdivision") from None
 
     def is_public_holiday(self, day: date) -> bool:
         if self.country is None:

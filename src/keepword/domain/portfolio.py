@@ -86,7 +86,7 @@ def _duplicates(ids: Iterable[str], path: Path, kind: str) -> Iterator[Problem]:
     seen: Counter[str] = Counter()
     for index, entity_id in enumerate(ids):
         seen[entity_id] += 1
-        if seen[entity_id] == 2:
+        if seen[entity_id] > 1:
             yield Problem((*path, index, "id"), f"duplicate {kind} id {entity_id!r}")
 
 
@@ -141,7 +141,7 @@ def _problems(portfolio: Portfolio) -> Iterator[Problem]:
     for si, scenario in enumerate(portfolio.scenarios):
         for chi, change in enumerate(scenario.changes):
             path: Path = ("scenarios", si, "changes", chi)
-            yield from _change_problems(change, path, projects, people)
+            yield from _change_problems(change, path, projects, people, skills)
 
 
 def _project_problems(
@@ -177,7 +177,7 @@ def _project_problems(
 
 
 def _change_problems(
-    change: object, path: Path, projects: dict[str, Project], people: set[str]
+    change: object, path: Path, projects: dict[str, Project], people: set[str], skills: set[str]
 ) -> Iterator[Problem]:
     if isinstance(change, Reallocation):
         if change.person not in people:
@@ -192,9 +192,26 @@ def _change_problems(
             yield Problem((*path, "project"), f"unknown project {change.project!r}")
         elif isinstance(change, ScopeRemoval) and change.item not in {i.id for i in project.items}:
             yield Problem((*path, "item"), f"project {project.id!r} has no item {change.item!r}")
-        elif isinstance(change, ScopeAddition) and change.item.id in {i.id for i in project.items}:
+        elif isinstance(change, ScopeAddition):
+            yield from _addition_problems(change, path, project, skills)
+
+
+def _addition_problems(
+    change: ScopeAddition, path: Path, project: Project, skills: set[str]
+) -> Iterator[Problem]:
+    item, item_path = change.item, (*path, "item")
+    items = {i.id for i in project.items}
+    if item.id in items:
+        yield Problem((*item_path, "id"), f"project {project.id!r} already has item {item.id!r}")
+    if item.phase is not None and item.phase not in {ph.id for ph in project.phases}:
+        yield Problem((*item_path, "phase"), f"project {project.id!r} has no phase {item.phase!r}")
+    if item.skill is not None and item.skill not in skills:
+        yield Problem((*item_path, "skill"), f"unknown skill {item.skill!r}")
+    for di, dependency in enumerate(item.depends_on):
+        if dependency not in items:
             yield Problem(
-                (*path, "item", "id"), f"project {project.id!r} already has item {change.item.id!r}"
+                (*item_path, "depends_on", di),
+                f"project {project.id!r} has no item {dependency!r}",
             )
 
 

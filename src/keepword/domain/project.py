@@ -71,6 +71,8 @@ class WorkItem:
             raise InvalidValue("a done item needs its done date", "done")
         if self.done is not None and self.status is not ItemStatus.DONE:
             raise InvalidValue(f"has a done date but its status is {self.status.value}", "status")
+        if self.status is ItemStatus.TODO and self.started is not None:
+            raise InvalidValue("has a started date but its status is todo", "started")
         if self.status is ItemStatus.IN_PROGRESS and self.started is None:
             raise InvalidValue("an item in progress needs its started date", "started")
         if self.started and self.done and self.done < self.started:

@@ -38,7 +38,7 @@ class Reallocation:
 
 @dataclass(frozen=True)
 class ScopeAddition:
-    """Add a work item to a project (after the existing items, unless it has a phase)."""
+    """Add a work item to a project, last in priority order."""
 
     project: str
     item: WorkItem

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from keepword.domain.changes import portfolio_changes
+from keepword.domain.errors import InvalidPortfolio, InvalidTransition, Problem
 from keepword.domain.events import Event
 from keepword.domain.portfolio import Portfolio
 from keepword.services.ports import UnitOfWorkFactory
@@ -48,7 +49,9 @@ def load_portfolio(
     """
     portfolio.check()
     with uow(write=True) as work:
-        events = portfolio_changes(work.portfolio.get(), portfolio, actor=actor, at=now)
+        stored = work.portfolio.get()
+        _check_state_changes(stored, portfolio)
+        events = portfolio_changes(stored, portfolio, actor=actor, at=now)
         if events:
             work.portfolio.replace(portfolio)
             work.events.append(events)
@@ -57,6 +60,22 @@ def load_portfolio(
     return LoadResult(
         portfolio_counts(portfolio), actions["created"], actions["changed"], actions["removed"]
     )
+
+
+def _check_state_changes(stored: Portfolio, loaded: Portfolio) -> None:
+    """A plan file may not move a commitment where its state machine does not go."""
+    before = {c.id: c for c in stored.commitments}
+    problems = []
+    for index, commitment in enumerate(loaded.commitments):
+        old = before.get(commitment.id)
+        if old is None or old.state is commitment.state:
+            continue
+        try:
+            old.moved_to(commitment.state)
+        except InvalidTransition as error:
+            problems.append(Problem(("commitments", index, "state"), str(error)))
+    if problems:
+        raise InvalidPortfolio(problems)
 
 
 def current_portfolio(uow: UnitOfWorkFactory) -> Portfolio:

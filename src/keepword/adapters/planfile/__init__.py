@@ -3,6 +3,7 @@
 from keepword.adapters.planfile.reader import (
     InvalidPlanFile,
     PlanProblem,
+    located,
     read_plan,
     read_plan_text,
     scenario_from_data,
@@ -12,6 +13,7 @@ from keepword.adapters.planfile.writer import scenario_to_data, write_plan
 __all__ = [
     "InvalidPlanFile",
     "PlanProblem",
+    "located",
     "read_plan",
     "read_plan_text",
     "scenario_from_data",

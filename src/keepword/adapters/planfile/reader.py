@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from pathlib import Path as FilePath
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import pydantic
 import yaml
@@ -34,8 +35,30 @@ from keepword.domain.scenario import (
 )
 
 MAX_PLAN_BYTES = 10 * 1024 * 1024
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_PLAN_MIB = MAX_PLAN_BYTES // (1024 * 1024)
+MAX_EXPANDED_VALUES = 1_000_000
 T = TypeVar("T")
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """YAML as people mean it: only true/false are booleans (``country: NO`` is Norway), and
+    dates stay text until the schema reads them, so a bad date is a located error."""
+
+    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = {
+        first: [
+            (tag, regexp)
+            for tag, regexp in resolvers
+            if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
+        ]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
 
 
 @dataclass(frozen=True)
@@ -68,7 +91,13 @@ def read_plan(file: FilePath | str) -> Portfolio:
         size = FilePath(file).stat().st_size
         if size > MAX_PLAN_BYTES:
             raise InvalidPlanFile(
-                [_at_start(source, f"file is {size / 1e6:.1f} MB; plan files are limited to 10 MB")]
+                [
+                    _at_start(
+                        source,
+                        f"file is {size / 2**20:.1f} MiB; plan files are limited to "
+                        f"{MAX_PLAN_MIB} MiB",
+                    )
+                ]
             )
         raw = FilePath(file).read_bytes()
     except OSError as error:
@@ -91,7 +120,7 @@ def read_plan(file: FilePath | str) -> Portfolio:
 def read_plan_text(text: str, source: str = "<plan>") -> Portfolio:
     """Validate plan-file ``text``; ``source`` names it in error messages."""
     if len(text.encode("utf-8")) > MAX_PLAN_BYTES:
-        raise InvalidPlanFile([_at_start(source, "plan files are limited to 10 MB")])
+        raise InvalidPlanFile([_at_start(source, f"plan files are limited to {MAX_PLAN_MIB} MiB")])
     document = _parse_yaml(text, source)
     positions = document.positions
 
@@ -111,16 +140,30 @@ def read_plan_text(text: str, source: str = "<plan>") -> Portfolio:
             problems.append(locate(path, _pydantic_message(detail)))
         raise InvalidPlanFile(sorted(problems, key=lambda p: (p.line, p.column))) from None
 
-    domain_problems: list[Problem] = []
+    domain_problems = _Problems()
     portfolio = _to_portfolio(plan, domain_problems)
-    # Rules across entities are checked once every entity is sound: a dropped entity would
+    # Rules across entities are checked when every entity could be built: a lost one would
     # shift indices and make references to it look unknown.
-    if not domain_problems:
+    if not domain_problems.lost:
         domain_problems.extend(portfolio.problems())
     problems.extend(locate(p.path, p.message) for p in domain_problems)
     if problems:
         raise InvalidPlanFile(sorted(problems, key=lambda p: (p.line, p.column)))
     return portfolio
+
+
+def located(file: FilePath | str, problems: list[Problem]) -> InvalidPlanFile:
+    """``problems`` found in a plan file's portfolio after reading (by a service), located."""
+    text = FilePath(file).read_text(encoding="utf-8")
+    positions = _parse_yaml(text, str(file)).positions
+    return InvalidPlanFile(
+        [
+            PlanProblem(
+                str(file), *_nearest_position(positions, p.path), format_path(p.path), p.message
+            )
+            for p in problems
+        ]
+    )
 
 
 # --- YAML with positions -------------------------------------------------------------------
@@ -141,7 +184,18 @@ def _parse_yaml(text: str, source: str) -> _Document:
             raise InvalidPlanFile(
                 [_at_start(source, "file is empty; a plan file starts with 'keepword: 1'")]
             )
-        data = loader.construct_document(node)
+        document = _Document(None, {(): (1, 1)}, [])
+        _record_positions(node, (), document, set())
+        if _expanded_size(node, {}) > MAX_EXPANDED_VALUES:
+            raise InvalidPlanFile(
+                [
+                    _at_start(
+                        source,
+                        f"YAML aliases expand to more than {MAX_EXPANDED_VALUES:,} values",
+                    )
+                ]
+            )
+        document.data = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -155,9 +209,20 @@ def _parse_yaml(text: str, source: str) -> _Document:
         raise InvalidPlanFile([_at_start(source, "YAML nested too deeply")]) from None
     finally:
         loader.dispose()
-    document = _Document(data, {(): (1, 1)}, [])
-    _record_positions(node, (), document, set())
     return document
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many values ``node`` stands for once every alias is expanded (linear time)."""
+    if id(node) not in sizes:
+        sizes[id(node)] = 1  # an alias back to an ancestor counts once; YAML forbids recursion
+        if isinstance(node, yaml.MappingNode):
+            sizes[id(node)] += sum(
+                _expanded_size(k, sizes) + _expanded_size(v, sizes) for k, v in node.value
+            )
+        elif isinstance(node, yaml.SequenceNode):
+            sizes[id(node)] += sum(_expanded_size(v, sizes) for v in node.value)
+    return sizes[id(node)]
 
 
 def _record_positions(node: yaml.Node, path: Path, document: _Document, seen: set[int]) -> None:
@@ -174,7 +239,7 @@ def _record_positions(node: yaml.Node, path: Path, document: _Document, seen: se
                 key_node.start_mark.line + 1,
                 key_node.start_mark.column + 1,
             )
-            if key in keys:
+            if key in keys and key != "<<":
                 document.problems.append((child, f"duplicate key {key!r}"))
             keys.add(key)
             _record_positions(value_node, child, document, seen)
@@ -212,6 +277,10 @@ def _pydantic_message(detail: Any) -> str:
     kind = detail["type"]
     if kind == "missing":
         return "required field is missing"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return "expected a mapping of fields (key: value), got " + _kind_of(detail["input"])
+    if kind == "list_type":
+        return "expected a list, got " + _kind_of(detail["input"])
     if kind == "extra_forbidden":
         return "unknown field"
     if kind == "union_tag_invalid":
@@ -223,7 +292,7 @@ def _pydantic_message(detail: Any) -> str:
     message = str(detail["msg"])
     if kind == "string_pattern_mismatch":
         message = "ids use letters, digits, '.', '_' and '-', starting with a letter or digit"
-    if kind == "literal_error" and detail["loc"] == ("keepword",):
+    if detail["loc"] == ("keepword",):
         message = "this Keepword reads plan files of format version 1 ('keepword: 1')"
     shown = repr(detail["input"])
     if (
@@ -235,6 +304,14 @@ def _pydantic_message(detail: Any) -> str:
     return message[:1].lower() + message[1:]
 
 
+def _kind_of(value: object) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
 def _at_start(source: str, message: str) -> PlanProblem:
     return PlanProblem(source, 1, 1, "", message)
 
@@ -242,14 +319,51 @@ def _at_start(source: str, message: str) -> PlanProblem:
 # --- schema → domain -----------------------------------------------------------------------
 
 
+class _Problems(list[Problem]):
+    """Problems found while building domain objects, and how many objects could not be built."""
+
+    lost = 0
+
+
 def _build(
-    factory: Callable[..., T], path: Path, problems: list[Problem], **values: Any
+    factory: Callable[..., T],
+    path: Path,
+    problems: list[Problem],
+    *,
+    part: bool = False,
+    keep: tuple[str, ...] = (),
+    **values: Any,
 ) -> T | None:
-    """Build a domain object, or record the rule it breaks at ``path`` (and its field)."""
+    """Build a domain object, recording each rule it breaks at ``path`` (and the field).
+
+    A field that breaks a rule and has a default is dropped and the object built again, so
+    that its other fields are checked too. If it still breaks a rule, a shell of the object
+    (its required fields and those named in ``keep``) stands in, so that references to it
+    resolve. ``part`` marks a value inside an entity (an estimate): losing it loses no entity.
+    """
+    shell = {k: v for k, v in values.items() if k in keep}
+    defaults = {
+        f.name
+        for f in fields(factory)  # type: ignore[arg-type]
+        if f.default is not MISSING or f.default_factory is not MISSING
+    }
+    dropped: set[str | None] = set()
+    while True:
+        try:
+            return factory(**values)
+        except InvalidValue as error:
+            if error.field not in dropped:  # else it only follows from a field already dropped
+                where = (*path, error.field) if error.field else path
+                problems.append(Problem(where, error.message))
+            if error.field not in values or error.field not in defaults:
+                break
+            dropped.add(error.field)
+            del values[error.field]
     try:
-        return factory(**values)
-    except InvalidValue as error:
-        problems.append(Problem((*path, error.field) if error.field else path, error.message))
+        return factory(**{k: v for k, v in values.items() if k not in defaults}, **shell)
+    except InvalidValue:
+        if isinstance(problems, _Problems) and not part:
+            problems.lost += 1
         return None
 
 
@@ -291,6 +405,7 @@ def _person(person: s.PersonIn, path: Path, problems: list[Problem]) -> Person |
         WorkingCalendar,
         path,
         problems,
+        part=True,
         weekdays=tuple(weekday_number(d) for d in person.working_days),
         country=person.country.upper() if person.country else None,
         subdivision=person.subdivision,
@@ -308,11 +423,13 @@ def _person(person: s.PersonIn, path: Path, problems: list[Problem]) -> Person |
 def _item(item: s.ItemIn, path: Path, problems: list[Problem]) -> WorkItem | None:
     estimate = None
     if item.estimate is not None:
-        estimate = _build(Estimate, (*path, "estimate"), problems, **item.estimate.model_dump())
+        values = item.estimate.model_dump()
+        estimate = _build(Estimate, (*path, "estimate"), problems, part=True, **values)
     return _build(
         WorkItem,
         path,
         problems,
+        keep=("phase", "skill", "depends_on", "estimate"),
         **{
             **item.model_dump(),
             "estimate": estimate,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
 FORMAT_VERSION = 1
 
@@ -19,11 +19,15 @@ Id = Annotated[
     Field(description="letters, digits, '.', '_' and '-', starting with a letter or digit"),
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+# Strict: a boolean is not a number (``fraction: true`` is a mistake, not 1.0).
+Number = Annotated[float, Strict()]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, frozen=True)
+    model_config = ConfigDict(
+        extra="forbid", coerce_numbers_to_str=True, frozen=True, allow_inf_nan=False
+    )
 
 
 class SkillIn(Model):
@@ -55,9 +59,9 @@ class PersonIn(Model):
 
 
 class EstimateIn(Model):
-    optimistic: float
-    likely: float
-    pessimistic: float
+    optimistic: Number
+    likely: Number
+    pessimistic: Number
 
 
 class ItemIn(Model):
@@ -82,8 +86,8 @@ class CompletedIn(Model):
     done: date
     started: date | None = None
     kind: Text | None = None
-    estimate: float | None = None
-    actual: float | None = None
+    estimate: Number | None = None
+    actual: Number | None = None
 
 
 class ProjectIn(Model):
@@ -100,7 +104,7 @@ class ProjectIn(Model):
 class AllocationIn(Model):
     person: Id
     project: Id
-    fraction: float
+    fraction: Number
     start: date
     end: date
     over_allocation: bool = False
@@ -112,7 +116,7 @@ class CommitmentIn(Model):
     title: Text
     due: date
     phases: list[Id] = []
-    confidence: float = 0.85
+    confidence: Number = 0.85
     state: Literal[
         "proposed", "committed", "at_risk", "met", "missed", "renegotiated", "withdrawn"
     ] = "proposed"
@@ -128,7 +132,7 @@ class ReallocateIn(Model):
     start: date
     end: date
     to_project: Id | None = None
-    fraction: float | None = None
+    fraction: Number | None = None
 
 
 class AddItemIn(Model):
@@ -154,7 +158,7 @@ class ScenarioIn(Model):
 
 
 class PlanFile(Model):
-    keepword: Literal[1] = Field(description="format version of the plan file")
+    keepword: Annotated[int, Strict(), Field(ge=1, le=1, description="format version")]
     skills: list[SkillIn] = []
     clients: list[ClientIn] = []
     people: list[PersonIn] = []

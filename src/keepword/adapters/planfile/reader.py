@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import MISSING, dataclass, fields
@@ -41,14 +42,20 @@ T = TypeVar("T")
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """YAML as people mean it: only true/false are booleans (``country: NO`` is Norway), and
-    dates stay text until the schema reads them, so a bad date is a located error."""
+    """YAML as people mean it: only true/false are booleans (``country: NO`` is Norway),
+    integers are decimal, and dates stay text until the schema reads them, so that a bad
+    date is a located error."""
 
     yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = {
         first: [
             (tag, regexp)
             for tag, regexp in resolvers
-            if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
+            if tag
+            not in (
+                "tag:yaml.org,2002:bool",
+                "tag:yaml.org,2002:int",
+                "tag:yaml.org,2002:timestamp",
+            )
         ]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
@@ -58,6 +65,10 @@ _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool",
     re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
     list("tTfF"),
+)
+# Decimal integers only: 0123 (octal in YAML 1.1) and 1:20 (base 60) stay text, as written.
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
 )
 
 
@@ -94,8 +105,8 @@ def read_plan(file: FilePath | str) -> Portfolio:
                 [
                     _at_start(
                         source,
-                        f"file is {size / 2**20:.1f} MiB; plan files are limited to "
-                        f"{MAX_PLAN_MIB} MiB",
+                        f"file is {math.ceil(size * 10 / 2**20) / 10:g} MiB; plan files are "
+                        f"limited to {MAX_PLAN_MIB} MiB",
                     )
                 ]
             )
@@ -289,7 +300,7 @@ def _pydantic_message(detail: Any) -> str:
         )
     if kind == "union_tag_not_found":
         return "missing 'kind' (reallocate, add_item or remove_item)"
-    message = str(detail["msg"])
+    message = str(detail["ctx"]["error"]) if kind == "value_error" else str(detail["msg"])
     if kind == "string_pattern_mismatch":
         message = "ids use letters, digits, '.', '_' and '-', starting with a letter or digit"
     if detail["loc"] == ("keepword",):
@@ -336,8 +347,8 @@ def _build(
 ) -> T | None:
     """Build a domain object, recording each rule it breaks at ``path`` (and the field).
 
-    A field that breaks a rule and has a default is dropped and the object built again, so
-    that its other fields are checked too. If it still breaks a rule, a shell of the object
+    A field that breaks a rule and has a default is dropped and the object built again. If
+    it still breaks a rule, a shell of the object
     (its required fields and those named in ``keep``) stands in, so that references to it
     resolve. ``part`` marks a value inside an entity (an estimate): losing it loses no entity.
     """
@@ -352,7 +363,9 @@ def _build(
         try:
             return factory(**values)
         except InvalidValue as error:
-            if error.field not in dropped:  # else it only follows from a field already dropped
+            # After a field is dropped, later errors may only follow from its absence: the
+            # first error of an object is the one that is surely true.
+            if not dropped:
                 where = (*path, error.field) if error.field else path
                 problems.append(Problem(where, error.message))
             if error.field not in values or error.field not in defaults:

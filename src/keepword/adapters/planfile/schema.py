@@ -6,10 +6,11 @@ These models check types, required and unknown fields only. The domain's own rul
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints
 
 FORMAT_VERSION = 1
 
@@ -21,6 +22,19 @@ Id = Annotated[
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 # Strict: a boolean is not a number (``fraction: true`` is a mistake, not 1.0).
 Number = Annotated[float, Strict()]
+Flag = Annotated[bool, Strict()]
+
+
+def _iso_day(value: object) -> object:
+    """Dates are written YYYY-MM-DD: not a number, not a time of day."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise ValueError("dates are written YYYY-MM-DD")
+    if not isinstance(value, str | date):
+        raise ValueError("dates are written YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_iso_day)]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
@@ -42,8 +56,8 @@ class ClientIn(Model):
 
 
 class TimeOffIn(Model):
-    start: date
-    end: date
+    start: Day
+    end: Day
     reason: str = ""
 
 
@@ -72,8 +86,8 @@ class ItemIn(Model):
     estimate: EstimateIn | None = None
     depends_on: list[Id] = []
     status: Literal["todo", "in_progress", "done"] = "todo"
-    started: date | None = None
-    done: date | None = None
+    started: Day | None = None
+    done: Day | None = None
 
 
 class PhaseIn(Model):
@@ -83,8 +97,8 @@ class PhaseIn(Model):
 
 class CompletedIn(Model):
     id: Id
-    done: date
-    started: date | None = None
+    done: Day
+    started: Day | None = None
     kind: Text | None = None
     estimate: Number | None = None
     actual: Number | None = None
@@ -94,7 +108,7 @@ class ProjectIn(Model):
     id: Id
     client: Id
     name: Text
-    start: date
+    start: Day
     lead: Id | None = None
     phases: list[PhaseIn] = []
     items: list[ItemIn] = []
@@ -105,16 +119,16 @@ class AllocationIn(Model):
     person: Id
     project: Id
     fraction: Number
-    start: date
-    end: date
-    over_allocation: bool = False
+    start: Day
+    end: Day
+    over_allocation: Flag = False
 
 
 class CommitmentIn(Model):
     id: Id
     project: Id
     title: Text
-    due: date
+    due: Day
     phases: list[Id] = []
     confidence: Number = 0.85
     state: Literal[
@@ -122,15 +136,15 @@ class CommitmentIn(Model):
     ] = "proposed"
     made_by: Text | None = None
     made_to: Text | None = None
-    made_on: date | None = None
+    made_on: Day | None = None
 
 
 class ReallocateIn(Model):
     kind: Literal["reallocate"]
     person: Id
     from_project: Id
-    start: date
-    end: date
+    start: Day
+    end: Day
     to_project: Id | None = None
     fraction: Number | None = None
 

@@ -107,8 +107,10 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if _postgres_skip_reason:
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # After pytest's own closing line, so that it is the last thing a person reads.
+    terminalreporter = config.pluginmanager.get_plugin("terminalreporter")
+    if _postgres_skip_reason and terminalreporter is not None:
         terminalreporter.write_line(
             f"PostgreSQL tests were SKIPPED: {_postgres_skip_reason[0]}. "
             f"Start PostgreSQL on 127.0.0.1:5432 (trust auth) or set {POSTGRES_URL_VARIABLE} "

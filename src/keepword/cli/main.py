@@ -5,22 +5,31 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import sqlalchemy.exc
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from keepword import __version__
+from keepword.adapters import histories
 from keepword.adapters.database.engine import make_engine
 from keepword.adapters.database.migrate import upgrade
 from keepword.adapters.planfile import located, read_plan, write_plan
 from keepword.bootstrap import Keepword, open_keepword
 from keepword.cli import output
 from keepword.config import Settings, load_settings
+from keepword.domain.commitment import DEFAULT_CONFIDENCE
 from keepword.domain.errors import InvalidPortfolio, KeepwordError
+from keepword.domain.project import CompletedItem
+from keepword.forecast import backtest as backtests
+from keepword.services import forecasting
+from keepword.services import history as history_service
 from keepword.services import portfolio as portfolio_service
 
 EXIT_BAD_INPUT = 1
@@ -173,17 +182,81 @@ def _write_atomically(file: Path, text: str) -> None:
         raise
 
 
+AsOfOption = Annotated[
+    datetime | None,
+    typer.Option(
+        "--as-of",
+        formats=["%Y-%m-%d"],
+        help="Forecast as if today were this date (YYYY-MM-DD) [default: today].",
+        show_default=False,
+    ),
+]
+TrialsOption = Annotated[int, typer.Option(help="Monte Carlo trials.", min=100, max=1_000_000)]
+SeedOption = Annotated[int, typer.Option(help="Random seed: the same seed gives the same answer.")]
+ConfidenceOption = Annotated[
+    float, typer.Option(help="Confidence for cut lines and target dates.", min=0.01, max=0.99)
+]
+
+
+def _options(
+    as_of: datetime | None,
+    trials: int = forecasting.DEFAULT_TRIALS,
+    seed: int = forecasting.DEFAULT_SEED,
+    confidence: float = DEFAULT_CONFIDENCE,
+) -> forecasting.ForecastOptions:
+    today = as_of.date() if as_of else date.today()
+    return forecasting.ForecastOptions(today, trials, seed, confidence)
+
+
 @app.command()
-def portfolio(ctx: typer.Context, json: JsonOption = False) -> None:
-    """List every commitment: client, project, due date, state."""
-    rows = portfolio_service.commitment_rows(portfolio_service.current_portfolio(_open(ctx).uow))
+def portfolio(ctx: typer.Context, as_of: AsOfOption = None, json: JsonOption = False) -> None:
+    """List every commitment: client, project, due date, state, and its forecast odds."""
+    stored = portfolio_service.current_portfolio(_open(ctx).uow)
+    rows = portfolio_service.commitment_rows(stored)
+    odds = forecasting.forecast_commitments(stored, _options(as_of))
     if json:
-        output.print_json(output.rows_as_json(rows))
+        output.print_json(
+            [
+                {**row, "forecast": odds.get(row["commitment_id"])}
+                for row in output.rows_as_json(rows)
+            ]
+        )
     else:
-        output.console.print(output.portfolio_table(rows))
+        output.console.print(output.portfolio_table(rows, odds))
 
 
 @app.command()
+def forecast(
+    ctx: typer.Context,
+    project: Annotated[str, typer.Argument(help="Project id.")],
+    trials: TrialsOption = forecasting.DEFAULT_TRIALS,
+    seed: SeedOption = forecasting.DEFAULT_SEED,
+    confidence: ConfidenceOption = DEFAULT_CONFIDENCE,
+    as_of: AsOfOption = None,
+    json: JsonOption = False,
+) -> None:
+    """P50/P85/P95 dates of a project's phases and commitments, and their odds of being on time."""
+    stored = portfolio_service.current_portfolio(_open(ctx).uow)
+    result = forecasting.forecast_project(
+        stored, project, _options(as_of, trials, seed, confidence)
+    )
+    if json:
+        output.print_json(result)
+        return
+    for table in output.forecast_tables(result):
+        output.console.print(table)
+    output.console.print(f"[dim]Evidence: {result.evidence}.[/]")
+
+
+history_app = typer.Typer(
+    help="The event history, and the import of completed-item histories.",
+    invoke_without_command=True,
+)
+app.add_typer(history_app, name="history")
+HOURS_PER_DAY = 8.0
+
+
+@history_app.callback()
 def history(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option(help="How many events to show.", min=1)] = 50,
@@ -193,11 +266,102 @@ def history(
     json: JsonOption = False,
 ) -> None:
     """Show the event history, newest first."""
+    if ctx.invoked_subcommand is not None:
+        return
     events = portfolio_service.recent_events(_open(ctx).uow, limit, entity)
     if json:
         output.print_json(events)
     else:
         output.console.print(output.events_table(events))
+
+
+@history_app.command("import")
+def history_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV of completed items (docs/forecasting.md).")],
+    project: Annotated[str, typer.Option(help="Project whose history this is.")],
+    hours_per_day: Annotated[
+        float, typer.Option(help="Hours in a person-day, to turn estimate/actual hours into days.")
+    ] = HOURS_PER_DAY,
+) -> None:
+    """Load completed items into a project's history; rows that cannot be read are listed."""
+    read = _read_history(file)
+    items = [_completed(item, hours_per_day) for item in read.items]
+    keepword = _open(ctx)
+    result = history_service.import_history(
+        keepword.uow, project, items, actor=keepword.settings.actor, now=_now()
+    )
+    for problem in read.rejected:
+        sys.stderr.write(f"keepword: warning: {file}:{problem.line}: rejected: {problem.message}\n")
+    output.console.print(
+        f"Imported {len(items)} rows of {file} into {project}: {result.added} new, "
+        f"{result.updated} changed, {result.unchanged} as before; {result.total} completed "
+        f"items in its history. {len(read.rejected)} rows rejected"
+        + (f", {len(read.notes)} noted (e.g. done before started)." if read.notes else "."),
+        highlight=False,
+    )
+
+
+def _read_history(file: Path) -> histories.History:
+    try:
+        return histories.read_history(file)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise KeepwordError(f"{file}: {getattr(error, 'strerror', None) or error}") from None
+
+
+def _completed(item: histories.HistoryItem, hours_per_day: float) -> CompletedItem:
+    def days(hours: float | None) -> float | None:
+        return hours / hours_per_day if hours else None
+
+    # Real histories hold items "done" before they "started" (clean-ups, time zones): the
+    # done date is what throughput counts, so the start is left out rather than the item.
+    started = item.started if item.started and item.started <= item.done else None
+    return CompletedItem(
+        item.item_id,
+        item.done,
+        started,
+        item.kind or None,
+        days(item.estimate_hours),
+        days(item.actual_hours),
+    )
+
+
+@app.command()
+def backtest(
+    file: Annotated[Path, typer.Argument(help="CSV of completed items to replay.")],
+    trials: Annotated[int, typer.Option(help="Monte Carlo trials per origin.", min=100)] = 4000,
+    seed: SeedOption = forecasting.DEFAULT_SEED,
+    plain: Annotated[
+        bool, typer.Option(help="Plain resampling of the window, without the calibration.")
+    ] = False,
+    json: JsonOption = False,
+) -> None:
+    """Replay a real history: forecast from every origin and score coverage and pinball loss."""
+    read = _read_history(file)
+    done = read.done_dates(exclude_kinds=("bot",))
+    if not done:
+        raise KeepwordError(f"{file}: no completed items to replay")
+    project = read.items[0].project or file.stem
+    with Progress(
+        TextColumn("backtest {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(project, total=None)
+
+        def advance(done_origins: int, origins: int) -> None:
+            bar.update(task, completed=done_origins, total=origins)
+
+        result = backtests.backtest(
+            done, np.random.default_rng(seed), calibrated=not plain, trials=trials, progress=advance
+        )
+    if json:
+        output.print_json(output.backtest_json(project, result))
+    else:
+        output.console.print(output.backtest_table(project, result))
 
 
 @app.command()
@@ -225,7 +389,8 @@ def demo(
         portfolio = read_plan(path)
     portfolio_service.load_portfolio(keepword.uow, portfolio, actor="demo", now=_now())
     rows = portfolio_service.commitment_rows(portfolio)
-    output.console.print(output.portfolio_table(rows))
+    odds = forecasting.forecast_commitments(portfolio, _options(None))
+    output.console.print(output.portfolio_table(rows, odds))
     if serve:
         _serve(keepword, host, port)
 

@@ -63,14 +63,15 @@ class Portfolio:
                 result = replace(result, allocations=_reallocate(result.allocations, change))
             elif isinstance(change, ScopeAddition):
                 project = result.project(change.project)
-                result = result._with_project(replace(project, items=(*project.items, change.item)))
+                result = result.with_project(replace(project, items=(*project.items, change.item)))
             elif isinstance(change, ScopeRemoval):
                 project = result.project(change.project)
                 kept = tuple(i for i in project.items if i.id != change.item)
-                result = result._with_project(replace(project, items=kept))
+                result = result.with_project(replace(project, items=kept))
         return result
 
-    def _with_project(self, project: Project) -> Portfolio:
+    def with_project(self, project: Project) -> Portfolio:
+        """This portfolio with ``project`` in place of the project of the same id."""
         projects = tuple(project if p.id == project.id else p for p in self.projects)
         return replace(self, projects=projects)
 

@@ -1,0 +1,518 @@
+"""Forecast a project's phases and commitments from the stored portfolio.
+
+This is where the domain meets the engine: people's calendars and allocations become a
+capacity timeline, items become efforts, and trial finishes become dates.
+
+Mode: a project whose remaining items carry estimates is forecast in estimate mode (items
+scheduled over the people allocated to it); a project whose remaining items carry none is
+forecast in throughput mode from its completed-item history. In estimate mode an item
+without an estimate takes the median three-point estimate of the project's other items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+import numpy as np
+import numpy.typing as npt
+
+from keepword.domain.calendar import MONDAY_TO_FRIDAY, WorkingCalendar
+from keepword.domain.commitment import DEFAULT_CONFIDENCE, Commitment
+from keepword.domain.errors import KeepwordError
+from keepword.domain.portfolio import Portfolio
+from keepword.domain.project import Project, WorkItem
+from keepword.forecast import throughput
+from keepword.forecast.percentiles import nearest_ranks, probability_by
+from keepword.forecast.pert import sample_pert
+from keepword.forecast.schedule import (
+    NoCapacity,
+    Team,
+    critical_items,
+    critical_people,
+    idle_capacity,
+    schedule,
+)
+
+DEFAULT_TRIALS = 10_000
+DEFAULT_SEED = 20261123
+HORIZON_DAYS = 3 * 365
+THROUGHPUT_WINDOW_WORKING_DAYS = 60  # twelve weeks of five working days
+MIN_RATIOS_FOR_CORRECTION = 5
+ANY_SKILL = "(any)"
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+
+class CannotForecast(KeepwordError):
+    """The project lacks what a forecast needs (people, estimates, or history)."""
+
+
+@dataclass(frozen=True)
+class ForecastOptions:
+    """How to forecast: trials, seed, the confidence of cut lines, and the day it starts."""
+
+    today: date
+    trials: int = DEFAULT_TRIALS
+    seed: int = DEFAULT_SEED
+    confidence: float = DEFAULT_CONFIDENCE
+    history_correction: bool = True
+
+
+@dataclass(frozen=True)
+class Finish:
+    """The forecast finish of one piece of scope, as dates, and its odds against a due date."""
+
+    id: str
+    name: str
+    items: int
+    p50: date
+    p85: date
+    p95: date
+    due: date | None = None
+    on_time: float | None = None
+    at_confidence: date | None = None  # the date at the requested confidence
+
+
+@dataclass(frozen=True)
+class Share:
+    """How often someone or something decides the finish, or how much time went unused."""
+
+    id: str
+    name: str
+    value: float
+
+
+@dataclass(frozen=True)
+class ProjectForecast:
+    """Everything a forecast of one project answers."""
+
+    project: str
+    mode: str  # "estimate" or "throughput"
+    start: date
+    trials: int
+    seed: int
+    confidence: float
+    whole: Finish
+    phases: list[Finish]
+    commitments: list[Finish]
+    cut_lines: dict[str, list[str]] = field(default_factory=dict)  # commitment → phases in
+    critical_items: list[Share] = field(default_factory=list)
+    critical_people: list[Share] = field(default_factory=list)
+    idle_people: list[Share] = field(default_factory=list)
+    evidence: str = ""
+
+
+def forecast_project(
+    portfolio: Portfolio, project_id: str, options: ForecastOptions
+) -> ProjectForecast:
+    """Forecast ``project_id``: every phase, every commitment on it, and the whole project."""
+    project = portfolio.project(project_id)
+    start = max(options.today, project.start)
+    remaining = project.remaining_items()
+    rng = np.random.default_rng(options.seed)
+    if not remaining:
+        return _finished(portfolio, project, start, options)
+    if any(item.estimate is not None for item in remaining):
+        return _estimate_mode(portfolio, project, remaining, start, options, rng)
+    return _throughput_mode(portfolio, project, remaining, start, options, rng)
+
+
+# --- estimate mode -----------------------------------------------------------------------
+
+
+def _estimate_mode(
+    portfolio: Portfolio,
+    project: Project,
+    remaining: tuple[WorkItem, ...],
+    start: date,
+    options: ForecastOptions,
+    rng: np.random.Generator,
+) -> ProjectForecast:
+    # The timeline ends with the last allocation; beyond it the engine repeats the last five
+    # weeks, i.e. assumes the team stays as last planned (said in the evidence).
+    ends = [a.end for a in portfolio.allocations if a.project == project.id and a.end >= start]
+    span = min(max(((max(ends) - start).days + 1) if ends else 1, 1), HORIZON_DAYS)
+    people, capacity = _capacity(portfolio, project.id, start, span)
+    if not people:
+        raise CannotForecast(
+            f"nobody is allocated to project {project.id!r} on or after {start}; "
+            "add allocations to forecast its estimated items"
+        )
+    skills = sorted({item.skill or ANY_SKILL for item in remaining})
+    can = np.array(
+        [[s == ANY_SKILL or portfolio.person(p).has_skill(s) for s in skills] for p in people]
+    )
+    for column, skill in enumerate(skills):
+        if not can[:, column].any():
+            needing = [i.id for i in remaining if (i.skill or ANY_SKILL) == skill]
+            raise CannotForecast(
+                f"nobody allocated to project {project.id!r} has skill {skill!r}, "
+                f"needed by {', '.join(needing)}"
+            )
+    effort = _efforts(project, remaining, options, rng)
+    index = {item.id: n for n, item in enumerate(remaining)}
+    predecessors = [[index[d] for d in item.depends_on if d in index] for item in remaining]
+    team = Team(skills=can, capacity=capacity)
+    try:
+        result = schedule(
+            effort,
+            np.array([skills.index(item.skill or ANY_SKILL) for item in remaining]),
+            predecessors,
+            team,
+        )
+    except NoCapacity:
+        raise CannotForecast(
+            f"the people allocated to project {project.id!r} have no time for some of its "
+            f"items in the last weeks of their allocations (to {start + timedelta(span - 1)}); "
+            "extend the allocations"
+        ) from None
+    days = _finish_days(result.finish)
+    names = {p: portfolio.person(p).name for p in people}
+    critical = critical_items(result, predecessors)
+    deciders = critical_people(result, predecessors, team)
+    idle = idle_capacity(result, effort, team)
+    forecast = _assemble(portfolio, project, remaining, start, days, options, "estimate")
+    ranked = sorted(
+        (
+            Share(item.id, item.title, float(share))
+            for item, share in zip(remaining, critical, strict=True)
+        ),
+        key=lambda s: -s.value,
+    )
+    return replace(
+        forecast,
+        critical_items=[s for s in ranked if s.value > 0][:10],
+        critical_people=sorted(
+            (Share(p, names[p], float(v)) for p, v in zip(people, deciders, strict=True)),
+            key=lambda s: -s.value,
+        ),
+        idle_people=sorted(
+            (Share(p, names[p], float(v)) for p, v in zip(people, idle, strict=True)),
+            key=lambda s: -s.value,
+        ),
+        evidence=_evidence_text(project, options)
+        + f"; allocations as planned to {start + timedelta(span - 1)}, then as in their last "
+        "five weeks",
+    )
+
+
+def _efforts(
+    project: Project,
+    remaining: Sequence[WorkItem],
+    options: ForecastOptions,
+    rng: np.random.Generator,
+) -> FloatArray:
+    estimated = [i.estimate for i in remaining if i.estimate is not None]
+    fallback = (
+        float(np.median([e.optimistic for e in estimated])),
+        float(np.median([e.likely for e in estimated])),
+        float(np.median([e.pessimistic for e in estimated])),
+    )
+    points = np.array(
+        [
+            (i.estimate.optimistic, i.estimate.likely, i.estimate.pessimistic)
+            if i.estimate
+            else fallback
+            for i in remaining
+        ]
+    )
+    points.sort(axis=1)  # the median fallback keeps its order; a no-op otherwise
+    effort = sample_pert(points[:, 0], points[:, 1], points[:, 2], options.trials, rng)
+    ratios = _actual_to_estimate(project)
+    if options.history_correction and ratios.size >= MIN_RATIOS_FOR_CORRECTION:
+        # Evidence-based scheduling: each effort is scaled by one of the team's own past
+        # actual/estimate ratios, drawn at random (Spolsky 2007).
+        effort *= rng.choice(ratios, size=effort.shape)
+    return effort
+
+
+def _actual_to_estimate(project: Project) -> FloatArray:
+    pairs = [(h.actual, h.estimate) for h in project.history if h.actual and h.estimate]
+    return np.array([actual / estimate for actual, estimate in pairs], dtype=float)
+
+
+def _evidence_text(project: Project, options: ForecastOptions) -> str:
+    ratios = _actual_to_estimate(project)
+    if options.history_correction and ratios.size >= MIN_RATIOS_FOR_CORRECTION:
+        return (
+            f"estimates corrected by {ratios.size} past actual/estimate ratios "
+            f"(median {float(np.median(ratios)):.2f})"
+        )
+    return "three-point estimates as beta-PERT, uncorrected"
+
+
+def _capacity(
+    portfolio: Portfolio, project_id: str, start: date, days: int
+) -> tuple[list[str], FloatArray]:
+    """People allocated to the project from ``start``, and their person-days on each day."""
+    end = start + timedelta(days - 1)
+    allocations = [
+        a
+        for a in portfolio.allocations
+        if a.project == project_id and a.end >= start and a.start <= end
+    ]
+    people = list(dict.fromkeys(a.person for a in allocations))
+    capacity = np.zeros((len(people), days))
+    for a in allocations:
+        first = max((a.start - start).days, 0)
+        last = min((a.end - start).days, days - 1)
+        capacity[people.index(a.person), first : last + 1] += a.fraction
+    for row, person_id in enumerate(people):
+        calendar = portfolio.person(person_id).calendar
+        working = _working_mask(calendar, start, days)
+        capacity[row] *= working
+    np.minimum(capacity, 1.0, out=capacity)
+    return people, capacity
+
+
+def _working_mask(calendar: WorkingCalendar, start: date, days: int) -> npt.NDArray[np.bool_]:
+    return np.array([calendar.is_working_day(start + timedelta(d)) for d in range(days)])
+
+
+def _finish_days(finish: FloatArray) -> IntArray:
+    """Continuous finish times (days from the start) as day indices: 3.0 ends on day 2."""
+    days: IntArray = np.maximum(np.ceil(finish - 1e-9).astype(np.int64) - 1, 0)
+    return days
+
+
+# --- throughput mode ---------------------------------------------------------------------
+
+
+def _throughput_mode(
+    portfolio: Portfolio,
+    project: Project,
+    remaining: tuple[WorkItem, ...],
+    start: date,
+    options: ForecastOptions,
+    rng: np.random.Generator,
+) -> ProjectForecast:
+    calendar = _team_calendar(portfolio, project.id)
+    window = _working_days_before(calendar, start, THROUGHPUT_WINDOW_WORKING_DAYS)
+    done = [h.done for h in project.history if window[0] <= h.done < start]
+    if not done:
+        raise CannotForecast(
+            f"project {project.id!r} has no estimates on its remaining items and no items "
+            f"done in the {THROUGHPUT_WINDOW_WORKING_DAYS} working days before {start}; "
+            "add estimates, or import its history with 'keepword history import'"
+        )
+    position = {day: n for n, day in enumerate(window)}
+    daily = np.zeros(len(window), dtype=np.int64)
+    for day in done:
+        # An item done on a day off counts on the working day before it.
+        while day not in position:
+            day -= timedelta(1)
+        daily[position[day]] += 1
+    future = _working_days_after(calendar, start, HORIZON_DAYS)
+    ratios = _capacity_ratios(portfolio, project.id, window, future)
+    order = _phase_order(project, remaining)
+    thresholds = [int(x) for x in np.cumsum([count for _, count in order])]
+    finish = throughput.simulate_finish(daily, thresholds, options.trials, rng, ratios)
+    # Trial finish (1 = first future working day) → calendar-day index from the start.
+    offsets = np.array([(d - start).days for d in future], dtype=np.int64)
+    days_per_phase = offsets[np.minimum(finish - 1, offsets.size - 1)].T  # (phases, trials)
+    item_days = np.empty((len(remaining), options.trials), dtype=np.int64)
+    phase_row = {phase: row for row, (phase, _) in enumerate(order)}
+    for n, item in enumerate(remaining):
+        item_days[n] = days_per_phase[phase_row[item.phase]]
+    forecast = _assemble(portfolio, project, remaining, start, item_days, options, "throughput")
+    return replace(
+        forecast,
+        evidence=(
+            f"{int(daily.sum())} items done in the {len(window)} working days before {start}, "
+            "resampled by day"
+        ),
+    )
+
+
+def _phase_order(project: Project, remaining: Sequence[WorkItem]) -> list[tuple[str | None, int]]:
+    """Remaining item counts by phase, in phase order; items without a phase come last."""
+    counts: dict[str | None, int] = {}
+    for phase in [*(ph.id for ph in project.phases), None]:
+        count = sum(1 for item in remaining if item.phase == phase)
+        if count:
+            counts[phase] = count
+    return list(counts.items())
+
+
+def _team_calendar(portfolio: Portfolio, project_id: str) -> WorkingCalendar:
+    """The calendar of the project's first allocated person, else Monday to Friday."""
+    for allocation in portfolio.allocations:
+        if allocation.project == project_id:
+            calendar = portfolio.person(allocation.person).calendar
+            return WorkingCalendar(calendar.weekdays, calendar.country, calendar.subdivision)
+    return WorkingCalendar(MONDAY_TO_FRIDAY)
+
+
+def _working_days_before(calendar: WorkingCalendar, start: date, count: int) -> list[date]:
+    days: list[date] = []
+    day = start - timedelta(1)
+    while len(days) < count:
+        if calendar.is_working_day(day):
+            days.append(day)
+        day -= timedelta(1)
+    return days[::-1]
+
+
+def _working_days_after(calendar: WorkingCalendar, start: date, span: int) -> list[date]:
+    return [
+        start + timedelta(d) for d in range(span) if calendar.is_working_day(start + timedelta(d))
+    ]
+
+
+def _capacity_ratios(
+    portfolio: Portfolio, project_id: str, window: list[date], future: list[date]
+) -> FloatArray | None:
+    """Team capacity on each future working day ÷ its mean over the window (None: unknown).
+
+    Throughput follows capacity by binomial thinning (keepword.forecast.throughput). When
+    no allocation covers the window, the team is taken to be what it was then.
+    """
+    allocations = [a for a in portfolio.allocations if a.project == project_id]
+
+    def capacity(day: date) -> float:
+        return sum(
+            a.fraction
+            for a in allocations
+            if a.start <= day <= a.end and portfolio.person(a.person).calendar.is_working_day(day)
+        )
+
+    before = float(np.mean([capacity(d) for d in window]))
+    if before <= 0:
+        return None
+    ratios = np.array([capacity(d) / before for d in future])
+    return None if np.allclose(ratios, 1.0) else ratios
+
+
+# --- shared ------------------------------------------------------------------------------
+
+
+def _finished(
+    portfolio: Portfolio, project: Project, start: date, options: ForecastOptions
+) -> ProjectForecast:
+    empty = np.zeros((0, options.trials), dtype=np.int64)
+    return _assemble(portfolio, project, (), start, empty, options, "done")
+
+
+def _assemble(
+    portfolio: Portfolio,
+    project: Project,
+    remaining: Sequence[WorkItem],
+    start: date,
+    item_days: IntArray,
+    options: ForecastOptions,
+    mode: str,
+) -> ProjectForecast:
+    """Dates and odds for the whole project, each phase, and each commitment on it."""
+    trials = options.trials
+    index = {item.id: n for n, item in enumerate(remaining)}
+
+    def finish_of(item_ids: Sequence[str]) -> IntArray:
+        rows = [index[i] for i in item_ids if i in index]
+        if not rows:
+            return np.zeros(trials, dtype=np.int64)
+        result: IntArray = item_days[rows].max(axis=0)
+        return result
+
+    def summary(
+        id_: str, name: str, item_ids: Sequence[str], due: date | None = None
+    ) -> tuple[Finish, IntArray]:
+        days = finish_of(item_ids)
+        p50, p85, p95, at = nearest_ranks(days, (0.5, 0.85, 0.95, options.confidence))
+        on_time = None if due is None else probability_by(days, (due - start).days)
+        p50_, p85_, p95_, at_ = (start + timedelta(int(x)) for x in (p50, p85, p95, at))
+        count = sum(1 for i in item_ids if i in index)
+        return Finish(id_, name, count, p50_, p85_, p95_, due, on_time, at_), days
+
+    whole, _ = summary(project.id, project.name, [i.id for i in project.items])
+    phases: list[Finish] = []
+    phase_days: dict[str, IntArray] = {}
+    for phase in project.phases:
+        finish, days = summary(
+            phase.id, phase.name, [i.id for i in project.items if i.phase == phase.id]
+        )
+        phases.append(finish)
+        phase_days[phase.id] = days
+    commitments: list[Finish] = []
+    cut_lines: dict[str, list[str]] = {}
+    for commitment in _commitments_on(portfolio, project.id):
+        scope = _scope(project, commitment)
+        finish, _ = summary(commitment.id, commitment.title, scope, commitment.due)
+        commitments.append(finish)
+        cut_lines[commitment.id] = _cut_line(
+            project, commitment, phase_days, start, options.confidence
+        )
+    return ProjectForecast(
+        project=project.id,
+        mode=mode,
+        start=start,
+        trials=trials,
+        seed=options.seed,
+        confidence=options.confidence,
+        whole=whole,
+        phases=phases,
+        commitments=commitments,
+        cut_lines=cut_lines,
+    )
+
+
+def _commitments_on(portfolio: Portfolio, project_id: str) -> list[Commitment]:
+    return [c for c in portfolio.commitments if c.project == project_id]
+
+
+def _scope(project: Project, commitment: Commitment) -> list[str]:
+    if commitment.whole_project:
+        return [i.id for i in project.items]
+    return [i.id for i in project.items if i.phase in commitment.phases]
+
+
+def _cut_line(
+    project: Project,
+    commitment: Commitment,
+    phase_days: dict[str, IntArray],
+    start: date,
+    confidence: float,
+) -> list[str]:
+    """The phases, in order, that are all done by the due date at ``confidence``."""
+    deadline = (commitment.due - start).days
+    fitting: list[str] = []
+    cumulative: IntArray | None = None
+    for phase in project.phases:
+        if not commitment.whole_project and phase.id not in commitment.phases:
+            continue
+        days = phase_days[phase.id]
+        cumulative = days if cumulative is None else np.maximum(cumulative, days)
+        if probability_by(cumulative, deadline) < confidence:
+            break
+        fitting.append(phase.id)
+    return fitting
+
+
+@dataclass(frozen=True)
+class CommitmentOdds:
+    """A commitment's forecast beside its promise, for the portfolio table."""
+
+    commitment: str
+    on_time: float | None  # None when the project cannot be forecast
+    p50: date | None
+    p85: date | None
+    problem: str | None = None
+
+
+def forecast_commitments(
+    portfolio: Portfolio, options: ForecastOptions
+) -> dict[str, CommitmentOdds]:
+    """Odds and P50/P85 dates of every commitment, one forecast per project that has one."""
+    odds: dict[str, CommitmentOdds] = {}
+    for project_id in dict.fromkeys(c.project for c in portfolio.commitments):
+        try:
+            forecast = forecast_project(portfolio, project_id, options)
+        except CannotForecast as error:
+            for commitment in _commitments_on(portfolio, project_id):
+                odds[commitment.id] = CommitmentOdds(commitment.id, None, None, None, str(error))
+            continue
+        for finish in forecast.commitments:
+            odds[finish.id] = CommitmentOdds(finish.id, finish.on_time, finish.p50, finish.p85)
+    return odds

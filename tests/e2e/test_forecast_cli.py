@@ -1,0 +1,114 @@
+"""Forecasts, history import and backtests through the installed ``keepword`` command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DEMO_PLAN, ROOT
+from tests.e2e.cli import keepword
+
+HISTORIES = ROOT.parent / "shared" / "data" / "histories"
+AS_OF = "2026-11-23"
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = str(tmp_path_factory.mktemp("forecast") / "keepword.db")
+    keepword("--db", path, "init")
+    assert keepword("--db", path, "load", str(DEMO_PLAN)).code == 0
+    return path
+
+
+def test_forecast_json_is_reproducible_with_a_seed(demo_db: str) -> None:
+    args = ("--db", demo_db, "forecast", "voice-bot", "--as-of", AS_OF, "--trials", "2000")
+    first = json.loads(keepword(*args, "--json").stdout)
+    again = json.loads(keepword(*args, "--json").stdout)
+    other = json.loads(keepword(*args, "--json", "--seed", "99").stdout)
+    assert first == again
+    assert first != other
+    assert first["mode"] == "estimate"
+    assert [p["id"] for p in first["phases"]] == [
+        "call-flows",
+        "understanding",
+        "self-service",
+        "handoff-golive",
+    ]
+    for finish in [*first["phases"], first["whole"], *first["commitments"]]:
+        assert finish["p50"] <= finish["p85"] <= finish["p95"]
+    [commitment] = first["commitments"]
+    assert commitment["id"] == "voice-bot-launch"
+    assert 0 <= commitment["on_time"] <= 1
+    assert (
+        first["cut_lines"]["voice-bot-launch"]
+        == [p["id"] for p in first["phases"] if p["p85"] <= commitment["due"]][
+            : len(first["cut_lines"]["voice-bot-launch"])
+        ]
+    )
+
+
+def test_forecast_table_names_phases_commitments_and_people(demo_db: str) -> None:
+    result = keepword("--db", demo_db, "forecast", "voice-bot", "--as-of", AS_OF)
+    assert result.code == 0, result.stderr
+    for text in ("Whole project", "voice-bot-launch", "Who decides the date", "Amara Okafor"):
+        assert text in result.stdout
+
+
+def test_portfolio_gains_forecast_columns(demo_db: str) -> None:
+    rows = json.loads(keepword("--db", demo_db, "portfolio", "--as-of", AS_OF, "--json").stdout)
+    assert all(0 <= row["forecast"]["on_time"] <= 1 for row in rows)
+    assert all(row["forecast"]["p85"] >= AS_OF for row in rows)
+    table = keepword("--db", demo_db, "portfolio", "--as-of", AS_OF).stdout
+    assert "On time" in table
+    assert "P85" in table
+
+
+def test_forecast_of_an_unknown_project_is_one_clear_line(demo_db: str) -> None:
+    result = keepword("--db", demo_db, "forecast", "nope")
+    assert (result.code, result.stderr) == (1, "keepword: error: no project with id 'nope'\n")
+
+
+def test_history_import_reports_rejected_rows_by_line(demo_db: str, tmp_path: Path) -> None:
+    csv = tmp_path / "history.csv"
+    csv.write_text(
+        "project,item_id,created,started,done,kind,points,size,estimate_hours,actual_hours\n"
+        "x,A-1,,2026-10-01,2026-10-02,feature,,,8,12\n"
+        "x,A-2,,,not-a-date,bug,,,,\n"
+        "x,A-3,,2026-10-09,2026-10-05,bug,,,,\n"
+        "x,A-4,,,,bug,,,,\n",
+        encoding="utf-8",
+    )
+    result = keepword("--db", demo_db, "history", "import", str(csv), "--project", "voice-bot")
+    assert result.code == 0, result.stderr
+    assert f"{csv}:3: rejected:" in result.stderr
+    assert f"{csv}:5: rejected:" in result.stderr
+    assert "2 new" in result.stdout
+    assert "2 rows rejected" in result.stdout
+    [event] = json.loads(keepword("--db", demo_db, "history", "--json", "--limit", "1").stdout)
+    assert (event["entity"], event["entity_id"]) == ("history", "voice-bot")
+    imported = {item["id"]: item for item in event["after"]}
+    assert imported["A-1"]["estimate"] == 1.0
+    assert imported["A-1"]["actual"] == 1.5
+    assert imported["A-3"]["started"] is None  # done before started: the start is left out
+
+
+def test_backtest_json_has_the_documented_shape() -> None:
+    result = keepword("backtest", str(HISTORIES / "cesaw-614.csv"), "--json", "--trials", "1000")
+    assert result.code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["project"] == "cesaw-614"
+    assert [r["k"] for r in report["results"]] == [10, 30]
+    for row in report["results"]:
+        assert set(row) == {"k", "origins", "coverage", "pinball_85", "straight_line_pinball_85"}
+        assert row["origins"] > 0
+        assert set(row["coverage"]) == {"p50", "p85", "p95"}
+        assert row["coverage"]["p50"] <= row["coverage"]["p85"] <= row["coverage"]["p95"]
+
+
+def test_backtest_of_a_missing_file_is_one_clear_line(tmp_path: Path) -> None:
+    result = keepword("backtest", str(tmp_path / "none.csv"))
+    assert result.code == 1
+    assert result.stderr.startswith(f"keepword: error: {tmp_path / 'none.csv'}:")
+    assert result.stderr.count("\n") == 1

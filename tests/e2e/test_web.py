@@ -85,7 +85,19 @@ def test_portfolio_page_lists_every_commitment(served_demo: str, demo_portfolio:
         )
     ]
     headers = [th.text for th in page.select("table.portfolio thead th")]
-    assert headers == ["Client", "Project", "Commitment", "Scope", "Due", "Target", "State"]
+    assert headers == [
+        "Client",
+        "Project",
+        "Commitment",
+        "Scope",
+        "Due",
+        "Target",
+        "State",
+        "On time",
+        "P85",
+    ]
+    odds = [r.select("td")[7].text.strip() for r in rows]
+    assert all(o.endswith("%") and 0 <= int(o.rstrip(" %")) <= 100 for o in odds)
     stylesheet = page.select_one("link[rel=stylesheet]")
     assert stylesheet is not None
     assert httpx.get(urljoin(served_demo, str(stylesheet["href"]))).status_code == 200

@@ -16,7 +16,9 @@ from sqlalchemy import text
 
 from keepword import __version__
 from keepword.bootstrap import Keepword
+from keepword.services import forecasting
 from keepword.services import portfolio as portfolio_service
+from keepword.services.forecasting import ForecastOptions
 
 HERE = Path(__file__).parent
 
@@ -50,11 +52,13 @@ def create_app(keepword: Keepword) -> FastAPI:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def portfolio_page(request: Request) -> Any:
         portfolio = portfolio_service.current_portfolio(keepword.uow)
+        odds = forecasting.forecast_commitments(portfolio, ForecastOptions(today=date.today()))
         return templates.TemplateResponse(
             request,
             "portfolio.html",
             {
                 "rows": portfolio_service.commitment_rows(portfolio),
+                "odds": odds,
                 "counts": portfolio_service.portfolio_counts(portfolio),
                 "version": __version__,
             },

@@ -29,22 +29,31 @@ the project's own record before the origin:
   still unfinished at the origin counts at its bound; nothing after the origin is read;
 - points are weighted by recency (half-life ``HALF_LIFE_DAYS``), and their evidence is
   Kish's effective size times stride ÷ mean span, because overlapping spans share days;
+- the recent signal s = log(rate over the last third of the window ÷ rate over all of it)
+  is recorded at each point, and ρ = α + β·s + ε is fitted by weighted least squares with
+  β kept in [0, 1] (the forecast rate is a geometric blend of the two windows' rates);
 - log M is drawn as a Dirichlet-process posterior predictive (Ferguson 1973): with
   probability w = ``PRIOR_WEIGHT`` ÷ (``PRIOR_WEIGHT`` + evidence) from the prior
-  N(0, ``PRIOR_DRIFT_SD``² + φ/n), else a recorded ρ picked by weight, its deviation from
-  the weighted mean shrunk so that resampling's own noise (the exact variance of log T,
-  which ρ also carries) is not counted twice, and its mean shrunk by 1 − w toward 0;
+  N(``PRIOR_SLOPE``·s, ``PRIOR_DRIFT_SD``² + φ/n), else α + β·s_now plus a recorded
+  residual ε picked by weight, shrunk so that resampling's own noise (the exact variance
+  of log T at each past point, which its ρ carries) is not counted twice, the centre
+  moved by w toward the prior's;
 - φ/n is the window-estimate noise resampling ignores (φ the variance-to-mean ratio of
   the window's daily counts, n its items): it is always kept.
 
 So with no record the forecast is resampling widened by the prior drift and window
-noise; each year of record moves it toward the team's own, skewed, drift."""
+noise, centred halfway between the window's rate and its last third's; each year of
+record moves it toward the team's own, skewed, drift and its own use of the recent rate.
+
+:func:`calibrated_simulate_finish` gives the same model's per-trial finish days for phases
+(cumulative thresholds) under capacity ratios, one M per trial for all phases."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -75,6 +84,11 @@ HORIZON_SPANS = 3.0
 # Weight of a past point halves with each year (in working days) of age.
 HALF_LIFE_DAYS = 260.0
 MEMORY_HALF_LIVES = 4.0
+# The recent signal compares the last third of the window (4 of 12 weeks) with all of it.
+SHORT_WINDOW_DIVISOR = 3
+# With no record of how much of that signal carries on, the prior takes half of it: the
+# equal-weight blend of the two windows' rates (the middle of the range [0, 1] allowed).
+PRIOR_SLOPE = 0.5
 
 
 # --- daily distributions ------------------------------------------------------------
@@ -460,21 +474,24 @@ class RateDrift:
     log_ratios: FloatArray  # ρ at the past points used, oldest first
     weights: FloatArray  # their recency weights, summing to 1
     effective_points: float  # evidence, as independent non-overlapping spans
-    location: float  # shrunk weighted mean of ρ: the project's own bias
-    shrink: float  # factor on ρ's deviations that removes day-to-day noise already resampled
+    location: float  # centre of log M from the record, shrunk toward 0 by the prior's share
+    shrink: float  # factor on the residuals that removes day-to-day noise already resampled
     prior_share: float  # probability that a draw comes from the prior rather than the record
     prior_scale: float  # sd of log M under the prior: drift and window-estimate noise
     dispersion: float  # variance-to-mean ratio φ of the window's daily counts
     window_items: int
+    slope: float = 0.0  # weight β ∈ [0, 1] of the recent signal in ρ
+    signal: float = 0.0  # the recent signal at the origin
+    residuals: FloatArray = field(default_factory=lambda: np.zeros(0))  # ρ − fitted, per point
+    prior_mean: float = 0.0  # centre of log M under the prior: PRIOR_SLOPE × signal
 
     def sample(self, trials: int, rng: np.random.Generator) -> FloatArray:
         """Draws of log M from the posterior predictive."""
         from_prior = rng.random(trials) < self.prior_share
-        draws = self.prior_scale * rng.standard_normal(trials)
+        draws = self.prior_mean + self.prior_scale * rng.standard_normal(trials)
         if self.log_ratios.size:
-            centre = float(self.weights @ self.log_ratios)
-            picked = rng.choice(self.log_ratios, size=trials, p=self.weights)
-            recorded = self.location + self.shrink * (picked - centre)
+            picked = rng.choice(self.residuals, size=trials, p=self.weights)
+            recorded = self.location + self.shrink * picked
             draws = np.where(from_prior, draws, recorded)
         return draws
 
@@ -488,33 +505,60 @@ class CalibratedForecast:
     drift: RateDrift
 
 
-def _mean_log_day(cdf: FloatArray) -> FloatArray:
-    """E[log(day − ½)] per row of finish-day CDFs: the centre of the finish in log time."""
+def _log_day_moments(cdf: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Mean and variance of log(day − ½) per row of finish-day CDFs (the finish in log time)."""
     pmf = np.diff(cdf, axis=-1, prepend=0.0)
-    mass = np.maximum(cdf[..., -1:], 1e-300)
-    centre: FloatArray = (pmf @ np.log(np.arange(cdf.shape[-1]) + 0.5)) / mass[..., 0]
-    return centre
+    mass = np.maximum(cdf[..., -1], 1e-300)
+    log_day = np.log(np.arange(cdf.shape[-1]) + 0.5)
+    mean: FloatArray = (pmf @ log_day) / mass
+    variance: FloatArray = np.maximum((pmf @ log_day**2) / mass - mean**2, 0.0)
+    return mean, variance
+
+
+class PastPoints(NamedTuple):
+    """The past points the calibrated model learns from, oldest first."""
+
+    log_ratios: FloatArray  # ρ: E[log T] under that point's resampling − log(real span)
+    spans: FloatArray  # real span in days (a bound if unfinished at the origin)
+    ages: FloatArray  # days before the origin
+    signals: FloatArray  # recent_signal at the point
+    noise: FloatArray  # variance of log T under that point's resampling
+
+
+def recent_signal(cumulative: npt.ArrayLike, points: npt.ArrayLike, window: int) -> FloatArray:
+    """log(rate over the last third of the window ÷ rate over the whole window) at ``points``.
+
+    ``cumulative[i]`` is the number of items done before day i. Counts get ½ each (the
+    Haldane–Anscombe correction) so that an empty stretch has a finite logarithm.
+    """
+    total = np.asarray(cumulative, dtype=np.float64)
+    at = np.asarray(points, dtype=np.int64)
+    short = max(window // SHORT_WINDOW_DIVISOR, 1)
+    recent = total[at] - total[at - short]
+    whole = total[at] - total[at - window]
+    signal: FloatArray = np.log((recent + 0.5) / short) - np.log((whole + 0.5) / window)
+    return signal
 
 
 def past_log_ratios(
     series: npt.ArrayLike, window: int, remaining: int, stride: int, min_window_items: int = 1
-) -> tuple[FloatArray, FloatArray, FloatArray]:
+) -> PastPoints:
     """ρ = how much faster than resampling predicted the next ``remaining`` items went, in log time.
 
     At past points every ``stride`` days (counted back from the end of ``series``, so they fall
     on the origin's phase) ρ = E[log T] under resampling of that point's trailing window −
-    log(realised span), days taken as mid-day. Returns ρ, each span and its age (days
-    before the end), oldest first.
+    log(realised span), days taken as mid-day. Also each point's span, age (days before
+    the end), :func:`recent_signal` and resampling variance of log T.
     """
     counts = _as_daily(series)
     cumulative = np.concatenate([[0], np.cumsum(counts)])
     end = counts.size
-    empty = np.zeros(0)
+    empty = PastPoints(*(np.zeros(0) for _ in range(5)))
     # Points older than MEMORY_HALF_LIVES half-lives weigh under 1/16 of the newest: left out.
     first = max(window, end - int(MEMORY_HALF_LIVES * HALF_LIFE_DAYS))
     points = np.arange(end - stride, first - 1, -stride)[::-1]
     if points.size == 0:
-        return empty, empty, empty
+        return empty
     in_window = cumulative[points] - cumulative[points - window]
     trailing = in_window / window
     # Keeping only the points whose items are all done would keep the fast ones near the
@@ -524,7 +568,7 @@ def past_log_ratios(
     expected = remaining / np.maximum(trailing, 1e-12)
     chosen = (in_window >= min_window_items) & (points + HORIZON_SPANS * expected <= end)
     if not np.any(chosen):
-        return empty, empty, empty
+        return empty
     points = points[chosen]
     goal = cumulative[points] + remaining
     # First day d with cumulative[point + d] ≥ goal, i.e. the realised finish day.
@@ -534,9 +578,10 @@ def past_log_ratios(
     # a plain rate ratio would be biased by the first day's overshoot past the goal.
     windows = np.lib.stride_tricks.sliding_window_view(counts, window)[points - window]
     said = finish_exact_pmfs(_pmf_matrix(list(windows)), remaining, levels=(_TAIL_PAST,))
-    rho = _mean_log_day(said.cdf[:, 0, :]) - np.log(span - 0.5)
+    mean, noise = _log_day_moments(said.cdf[:, 0, :])
+    rho = mean - np.log(span - 0.5)
     age = (end - points).astype(np.float64)
-    return rho, span, age
+    return PastPoints(rho, span, age, recent_signal(cumulative, points, window), noise)
 
 
 def rate_drift(
@@ -546,13 +591,8 @@ def rate_drift(
     stride: int = 10,
     min_window_items: int = 1,
     half_life: float = HALF_LIFE_DAYS,
-    resampling_noise: float | None = None,
 ) -> RateDrift:
-    """The rate multiplier's posterior from the project's own past (see the module docstring).
-
-    ``resampling_noise`` is the variance of log finish day that resampling alone produces
-    (computed exactly by :func:`calibrated_finish`); without it, φ/N approximates it.
-    """
+    """The rate multiplier's posterior from the project's own past (see the module docstring)."""
     counts = _as_daily(series)
     recent = counts[-window:]
     mean = float(recent.mean())
@@ -560,34 +600,68 @@ def rate_drift(
     window_items = int(recent.sum())
     window_noise = dispersion / max(window_items, 1)
     prior_scale = math.sqrt(PRIOR_DRIFT_SD**2 + window_noise)
-    ratios, span, age = past_log_ratios(counts, window, remaining, stride, min_window_items)
+    # The recent signal now, and what the prior makes of it: half of it carries on.
+    cumulative = np.concatenate([[0], np.cumsum(counts)])
+    now = float(recent_signal(cumulative, [counts.size], window)[0])
+    prior_mean = PRIOR_SLOPE * now
+    ratios, span, age, signals, noise = past_log_ratios(
+        counts, window, remaining, stride, min_window_items
+    )
     if ratios.size == 0:
+        empty = np.zeros(0)
         return RateDrift(
-            np.zeros(0), np.zeros(0), 0.0, 0.0, 1.0, 1.0, prior_scale, dispersion, window_items
+            empty,
+            empty,
+            0.0,
+            prior_mean,
+            1.0,
+            1.0,
+            prior_scale,
+            dispersion,
+            window_items,
+            slope=PRIOR_SLOPE,
+            signal=now,
+            residuals=empty,
+            prior_mean=prior_mean,
         )
     # Recent behaviour says more about the next weeks than behaviour years ago.
     raw = 0.5 ** (age / half_life)
     weights = raw / raw.sum()
     # Evidence: Kish's effective sample size, then overlapping spans share their days.
     effective = float(raw.sum() ** 2 / (raw**2).sum()) * min(1.0, stride / float(span.mean()))
-    centre = float(weights @ ratios)
-    variance = float(weights @ (ratios - centre) ** 2)
-    # ρ carries the next items' own noise, which resampling adds again; remove it from the
-    # deviations, keeping at least the window-estimate noise that resampling ignores.
-    own_noise = dispersion / remaining if resampling_noise is None else resampling_noise
+    # ρ = α + β·s + ε, weighted least squares: how much of the recent signal s (last third of
+    # the window against the whole) carried on, in this team's record. β is kept in [0, 1]:
+    # the forecast rate is then a geometric blend of the whole window's rate and the recent
+    # one's, never an extrapolation beyond either.
+    s_mean = float(weights @ signals)
+    r_mean = float(weights @ ratios)
+    s_var = float(weights @ (signals - s_mean) ** 2)
+    slope = float(weights @ ((signals - s_mean) * (ratios - r_mean))) / s_var if s_var > 0 else 0.0
+    slope = min(max(slope, 0.0), 1.0)
+    residuals = ratios - r_mean - slope * (signals - s_mean)
+    variance = float(weights @ residuals**2)
+    # Each ρ carries its own point's resampling noise (the next items' luck), which the
+    # forecast's resampling adds again: remove its weighted mean from the residuals'
+    # variance, keeping at least the window-estimate noise that resampling ignores.
+    own_noise = float(weights @ noise)
     wanted = max(variance - own_noise, window_noise)
     shrink = math.sqrt(wanted / variance) if variance > 0 else 1.0
     prior_share = PRIOR_WEIGHT / (PRIOR_WEIGHT + effective)
+    centre = r_mean + slope * (now - s_mean)
     return RateDrift(
         log_ratios=ratios,
         weights=weights,
         effective_points=effective,
-        location=(1.0 - prior_share) * centre,
+        location=(1.0 - prior_share) * centre + prior_share * prior_mean,
         shrink=min(shrink, 1.0),
         prior_share=prior_share,
         prior_scale=prior_scale,
         dispersion=dispersion,
         window_items=window_items,
+        slope=(1.0 - prior_share) * slope + prior_share * PRIOR_SLOPE,
+        signal=now,
+        residuals=residuals,
+        prior_mean=prior_mean,
     )
 
 
@@ -611,12 +685,7 @@ def calibrated_finish(
         raise ValueError("no items done in the window")
     exact = finish_exact_pmfs(daily_pmf(recent)[np.newaxis, :], [[remaining]], levels=(_TAIL,))
     cdf = exact.cdf[0, 0]
-    # The spread of log finish day that resampling produces by itself (the finish spread
-    # uniformly within its day, as drawn below), to be taken out of the record's spread.
-    pmf = np.diff(cdf, prepend=0.0)
-    log_day = np.log(np.arange(cdf.size) + 0.5)
-    noise = float(pmf @ log_day**2 - (pmf @ log_day) ** 2)
-    drift = rate_drift(counts, window, remaining, stride, min_window_items, resampling_noise=noise)
+    drift = rate_drift(counts, window, remaining, stride, min_window_items)
     # Resampled finish, drawn from the exact CDF and spread uniformly within its day so that
     # dividing by the multiplier moves it smoothly; then back to whole days.
     base = np.minimum(np.searchsorted(cdf, rng.random(trials), side="left"), cdf.size - 1)
@@ -627,3 +696,46 @@ def calibrated_finish(
     )
     days = np.maximum(np.ceil(continuous / np.exp(log_multiplier)).astype(np.int64), 1)
     return CalibratedForecast(days=days, spread=Spread(*nearest_ranks(days)), drift=drift)
+
+
+def calibrated_simulate_finish(
+    series: npt.ArrayLike,
+    thresholds: int | Sequence[int],
+    trials: int,
+    rng: np.random.Generator,
+    ratios: npt.ArrayLike | None = None,
+    window: int = 60,
+    stride: int = 10,
+    min_window_items: int = 1,
+) -> IntArray:
+    """Per-trial finish day of each cumulative threshold under the calibrated model.
+
+    ``series`` is the project's whole daily record before the origin, oldest first; its last
+    ``window`` days are resampled (with ``ratios`` per future day, as :func:`simulate_finish`)
+    and the earlier record sets the rate multiplier M, learned at the last threshold (all the
+    remaining work). One M per trial divides every phase's finish, so phases keep their order
+    within a trial. Returns an array of shape (trials, thresholds); with one threshold and no
+    ratios it is :func:`calibrated_finish` by Monte Carlo.
+    """
+    counts = _as_daily(series)
+    targets = np.atleast_1d(np.asarray(thresholds, dtype=np.int64))
+    if targets.size == 0 or targets.min() < 1:
+        raise ValueError("items remaining must be at least 1")
+    if np.any(np.diff(targets) < 0):
+        raise ValueError("thresholds are cumulative: they must not decrease")
+    window = min(window, counts.size)
+    recent = counts[-window:]
+    if recent.sum() == 0:
+        raise ValueError("no items done in the window")
+    resampled = simulate_finish(recent, [int(t) for t in targets], trials, rng, ratios)
+    drift = rate_drift(counts, window, int(targets[-1]), stride, min_window_items)
+    # As in calibrated_finish: the finish spread uniformly within its day, divided by M (one
+    # per trial), back to whole days. The same M and jitter for every phase of a trial keep
+    # the phases in order, since ⌈x / M⌉ never decreases in x.
+    continuous = resampled - 1 + rng.random(trials)[:, np.newaxis]
+    log_multiplier = np.clip(
+        drift.sample(trials, rng), -_LOG_MULTIPLIER_LIMIT, _LOG_MULTIPLIER_LIMIT
+    )
+    scaled = continuous / np.exp(log_multiplier)[:, np.newaxis]
+    days: IntArray = np.maximum(np.ceil(scaled).astype(np.int64), 1)
+    return days

@@ -39,6 +39,7 @@ DEFAULT_TRIALS = 10_000
 DEFAULT_SEED = 20261123
 HORIZON_DAYS = 3 * 365
 THROUGHPUT_WINDOW_WORKING_DAYS = 60  # twelve weeks of five working days
+RECORD_WORKING_DAYS = 1100  # about four years: older points carry no weight in the drift
 MIN_RATIOS_FOR_CORRECTION = 5
 ANY_SKILL = "(any)"
 
@@ -59,6 +60,7 @@ class ForecastOptions:
     seed: int = DEFAULT_SEED
     confidence: float = DEFAULT_CONFIDENCE
     history_correction: bool = True
+    calibrated_throughput: bool = True  # False: plain resampling of the window
 
 
 @dataclass(frozen=True)
@@ -290,26 +292,42 @@ def _throughput_mode(
     rng: np.random.Generator,
 ) -> ProjectForecast:
     calendar = _team_calendar(portfolio, project.id)
-    window = _working_days_before(calendar, start, THROUGHPUT_WINDOW_WORKING_DAYS)
-    done = [h.done for h in project.history if window[0] <= h.done < start]
-    if not done:
+    before = [h.done for h in project.history if h.done < start]
+    # The whole record before the start (up to RECORD_WORKING_DAYS): the last twelve weeks
+    # are resampled, and the record before them calibrates how far the rate may drift.
+    span = THROUGHPUT_WINDOW_WORKING_DAYS
+    if before:
+        span = max(
+            span, min(_working_days_between(calendar, min(before), start), RECORD_WORKING_DAYS)
+        )
+    record = _working_days_before(calendar, start, span)
+    window = record[-THROUGHPUT_WINDOW_WORKING_DAYS:]
+    if not any(window[0] <= day for day in before):
         raise CannotForecast(
             f"project {project.id!r} has no estimates on its remaining items and no items "
             f"done in the {THROUGHPUT_WINDOW_WORKING_DAYS} working days before {start}; "
             "add estimates, or import its history with 'keepword history import'"
         )
-    position = {day: n for n, day in enumerate(window)}
-    daily = np.zeros(len(window), dtype=np.int64)
-    for day in done:
+    position = {day: n for n, day in enumerate(record)}
+    series = np.zeros(len(record), dtype=np.int64)
+    for day in before:
+        if day < record[0]:
+            continue
         # An item done on a day off counts on the working day before it.
         while day not in position:
             day -= timedelta(1)
-        daily[position[day]] += 1
+        series[position[day]] += 1
     future = _working_days_after(calendar, start, HORIZON_DAYS)
     ratios = _capacity_ratios(portfolio, project.id, window, future)
     order = _phase_order(project, remaining)
     thresholds = [int(x) for x in np.cumsum([count for _, count in order])]
-    finish = throughput.simulate_finish(daily, thresholds, options.trials, rng, ratios)
+    if options.calibrated_throughput:
+        finish = throughput.calibrated_simulate_finish(
+            series, thresholds, options.trials, rng, ratios, window=THROUGHPUT_WINDOW_WORKING_DAYS
+        )
+    else:
+        window_counts = series[-THROUGHPUT_WINDOW_WORKING_DAYS:]
+        finish = throughput.simulate_finish(window_counts, thresholds, options.trials, rng, ratios)
     # Trial finish (1 = first future working day) → calendar-day index from the start.
     offsets = np.array([(d - start).days for d in future], dtype=np.int64)
     days_per_phase = offsets[np.minimum(finish - 1, offsets.size - 1)].T  # (phases, trials)
@@ -321,8 +339,9 @@ def _throughput_mode(
     return replace(
         forecast,
         evidence=(
-            f"{int(daily.sum())} items done in the {len(window)} working days before {start}, "
-            "resampled by day"
+            f"{int(series[-len(window) :].sum())} items done in the {len(window)} working days "
+            f"before {start}, resampled by day; the drift of the rate calibrated on "
+            f"{len(record)} working days of record"
         ),
     )
 
@@ -354,6 +373,13 @@ def _working_days_before(calendar: WorkingCalendar, start: date, count: int) -> 
             days.append(day)
         day -= timedelta(1)
     return days[::-1]
+
+
+def _working_days_between(calendar: WorkingCalendar, first: date, end: date) -> int:
+    """Working days from ``first`` up to the day before ``end``."""
+    return sum(
+        1 for n in range((end - first).days) if calendar.is_working_day(first + timedelta(n))
+    )
 
 
 def _working_days_after(calendar: WorkingCalendar, start: date, span: int) -> list[date]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,11 +15,13 @@ FloatArray = npt.NDArray[np.float64]
 class CyclicNetwork(ValueError):
     """The predecessor lists contain a cycle, so no task order exists."""
 
+    def __init__(self, tasks: list[int]) -> None:
+        super().__init__(f"the task network has a dependency cycle among tasks {tasks[:10]}")
+        self.tasks = tasks
+
 
 def topological_order(predecessors: Sequence[Sequence[int]]) -> list[int]:
     """Tasks ordered so that every task comes after its predecessors; ties by index (Kahn)."""
-    import heapq
-
     count = len(predecessors)
     waiting = [len(set(p)) for p in predecessors]
     successors: list[list[int]] = [[] for _ in range(count)]
@@ -36,7 +39,7 @@ def topological_order(predecessors: Sequence[Sequence[int]]) -> list[int]:
             if waiting[successor] == 0:
                 heapq.heappush(ready, successor)
     if len(order) != count:
-        raise CyclicNetwork("the task network has a dependency cycle")
+        raise CyclicNetwork(sorted(set(range(count)) - set(order)))
     return order
 
 

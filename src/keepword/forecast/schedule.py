@@ -19,12 +19,13 @@ someone with the same capacity every day needs no table at all: see :class:`_Cal
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+
+from keepword.forecast.network import CyclicNetwork, topological_order
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -219,25 +220,10 @@ def processing_order(predecessors: Sequence[Sequence[int]], items: int) -> list[
             in_order = in_order and p < item
     if in_order:
         return list(range(items))
-    waiting = [len(set(before)) for before in predecessors]
-    after: list[list[int]] = [[] for _ in range(items)]
-    for item, before in enumerate(predecessors):
-        for p in set(before):
-            after[p].append(item)
-    ready = [item for item in range(items) if waiting[item] == 0]
-    heapq.heapify(ready)
-    order: list[int] = []
-    while ready:
-        item = heapq.heappop(ready)
-        order.append(item)
-        for successor in after[item]:
-            waiting[successor] -= 1
-            if waiting[successor] == 0:
-                heapq.heappush(ready, successor)
-    if len(order) < items:
-        stuck = sorted(set(range(items)) - set(order))
-        raise ScheduleError(f"predecessors form a cycle among items {stuck[:10]}")
-    return order
+    try:
+        return topological_order(predecessors)
+    except CyclicNetwork as error:
+        raise ScheduleError(f"predecessors form a cycle among items {error.tasks[:10]}") from None
 
 
 def critical_items(result: ScheduleResult, predecessors: Sequence[Sequence[int]]) -> FloatArray:

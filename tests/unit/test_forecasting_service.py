@@ -126,3 +126,16 @@ def test_a_skill_nobody_allocated_has_is_named() -> None:
     portfolio = replace(portfolio, projects=(replace(project, items=designed),))
     with pytest.raises(CannotForecast, match="has skill 'design', needed by i0"):
         forecast_project(portfolio, "p", OPTIONS)
+
+
+def test_how_many_items_by_a_date() -> None:
+    # Two-day items, one person from Monday 2 November: one done by Wednesday (Tuesday
+    # evening), two by Thursday evening.
+    options = replace(OPTIONS, by=date(2026, 11, 5))
+    items_by = forecast_project(_portfolio(), "p", options).items_by
+    assert items_by is not None
+    assert (items_by.remaining, items_by.p50, items_by.at_confidence) == (5, 2, 2)
+    wednesday = forecast_project(_portfolio(), "p", replace(OPTIONS, by=date(2026, 11, 4)))
+    assert wednesday.items_by is not None
+    assert wednesday.items_by.p50 == 1
+    assert forecast_project(_portfolio(), "p", OPTIONS).items_by is None

@@ -203,9 +203,12 @@ def _options(
     trials: int = forecasting.DEFAULT_TRIALS,
     seed: int = forecasting.DEFAULT_SEED,
     confidence: float = DEFAULT_CONFIDENCE,
+    by: datetime | None = None,
 ) -> forecasting.ForecastOptions:
     today = as_of.date() if as_of else date.today()
-    return forecasting.ForecastOptions(today, trials, seed, confidence)
+    return forecasting.ForecastOptions(
+        today, trials, seed, confidence, by=by.date() if by else None
+    )
 
 
 @app.command()
@@ -233,18 +236,33 @@ def forecast(
     seed: SeedOption = forecasting.DEFAULT_SEED,
     confidence: ConfidenceOption = DEFAULT_CONFIDENCE,
     as_of: AsOfOption = None,
+    by: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="Also answer how many of the remaining items are done by this date.",
+            show_default=False,
+        ),
+    ] = None,
     json: JsonOption = False,
 ) -> None:
     """P50/P85/P95 dates of a project's phases and commitments, and their odds of being on time."""
     stored = portfolio_service.current_portfolio(_open(ctx).uow)
     result = forecasting.forecast_project(
-        stored, project, _options(as_of, trials, seed, confidence)
+        stored, project, _options(as_of, trials, seed, confidence, by)
     )
     if json:
         output.print_json(result)
         return
     for table in output.forecast_tables(result):
         output.console.print(table)
+    if result.items_by is not None:
+        by_date = result.items_by
+        output.console.print(
+            f"By {by_date.date}: {by_date.p50} of the {by_date.remaining} remaining items at "
+            f"the median, at least {by_date.at_confidence} with {result.confidence:.0%} "
+            "confidence."
+        )
     output.console.print(f"[dim]Evidence: {result.evidence}.[/]")
 
 

@@ -61,6 +61,7 @@ class ForecastOptions:
     confidence: float = DEFAULT_CONFIDENCE
     history_correction: bool = True
     calibrated_throughput: bool = True  # False: plain resampling of the window
+    by: date | None = None  # also answer: how many of the remaining items by this date
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,17 @@ class Share:
 
 
 @dataclass(frozen=True)
+class ItemsBy:
+    """How many of the remaining items are done by a date: at the median, and at least how
+    many at the confidence asked for."""
+
+    date: date
+    remaining: int
+    p50: int
+    at_confidence: int
+
+
+@dataclass(frozen=True)
 class ProjectForecast:
     """Everything a forecast of one project answers."""
 
@@ -105,6 +117,7 @@ class ProjectForecast:
     critical_people: list[Share] = field(default_factory=list)
     idle_people: list[Share] = field(default_factory=list)
     evidence: str = ""
+    items_by: ItemsBy | None = None
 
 
 def forecast_project(
@@ -470,9 +483,16 @@ def _assemble(
         cut_lines[commitment.id] = _cut_line(
             project, commitment, phase_days, start, options.confidence
         )
+    items_by = None
+    if options.by is not None:
+        done_by = (item_days <= (options.by - start).days).sum(axis=0)
+        # At least n items with the confidence asked: the (1 − confidence) quantile of counts.
+        low, mid = nearest_ranks(done_by, (1 - options.confidence, 0.5))
+        items_by = ItemsBy(options.by, len(remaining), int(mid), int(low))
     return ProjectForecast(
         project=project.id,
         mode=mode,
+        items_by=items_by,
         start=start,
         trials=trials,
         seed=options.seed,

@@ -139,3 +139,19 @@ def test_how_many_items_by_a_date() -> None:
     assert wednesday.items_by is not None
     assert wednesday.items_by.p50 == 1
     assert forecast_project(_portfolio(), "p", OPTIONS).items_by is None
+
+
+def test_throughput_counts_items_one_by_one() -> None:
+    portfolio = _portfolio()
+    project = portfolio.projects[0]
+    unestimated = tuple(replace(i, estimate=None) for i in project.items)
+    history = tuple(
+        CompletedItem(f"h{n}", MONDAY - timedelta(d))
+        for n, d in enumerate(range(1, 120))
+        if (MONDAY - timedelta(d)).weekday() < 5
+    )
+    portfolio = replace(portfolio, projects=(replace(project, items=unestimated, history=history),))
+    options = replace(OPTIONS, calibrated_throughput=False, by=date(2026, 11, 4))
+    items_by = forecast_project(portfolio, "p", options).items_by
+    assert items_by is not None
+    assert (items_by.p50, items_by.at_confidence) == (3, 3)  # Monday, Tuesday, Wednesday

@@ -332,8 +332,14 @@ def _throughput_mode(
         series[position[day]] += 1
     future = _working_days_after(calendar, start, HORIZON_DAYS)
     ratios = _capacity_ratios(portfolio, project.id, window, future)
-    order = _phase_order(project, remaining)
-    thresholds = [int(x) for x in np.cumsum([count for _, count in order])]
+    # Items are done one after another, phase by phase in order, each phase's in priority
+    # order: the n-th of them is done when the running count first reaches n.
+    phase_rank = {phase.id: rank for rank, phase in enumerate(project.phases)}
+    ordered = sorted(
+        range(len(remaining)),
+        key=lambda n: (phase_rank.get(remaining[n].phase or "", len(phase_rank)), n),
+    )
+    thresholds = list(range(1, len(remaining) + 1))
     if options.calibrated_throughput:
         finish = throughput.calibrated_simulate_finish(
             series, thresholds, options.trials, rng, ratios, window=THROUGHPUT_WINDOW_WORKING_DAYS
@@ -343,11 +349,9 @@ def _throughput_mode(
         finish = throughput.simulate_finish(window_counts, thresholds, options.trials, rng, ratios)
     # Trial finish (1 = first future working day) → calendar-day index from the start.
     offsets = np.array([(d - start).days for d in future], dtype=np.int64)
-    days_per_phase = offsets[np.minimum(finish - 1, offsets.size - 1)].T  # (phases, trials)
-    item_days = np.empty((len(remaining), options.trials), dtype=np.int64)
-    phase_row = {phase: row for row, (phase, _) in enumerate(order)}
-    for n, item in enumerate(remaining):
-        item_days[n] = days_per_phase[phase_row[item.phase]]
+    by_rank = offsets[np.minimum(finish - 1, offsets.size - 1)].T  # (items, trials)
+    item_days = np.empty_like(by_rank)
+    item_days[ordered] = by_rank
     forecast = _assemble(portfolio, project, remaining, start, item_days, options, "throughput")
     return replace(
         forecast,
@@ -357,16 +361,6 @@ def _throughput_mode(
             f"{len(record)} working days of record"
         ),
     )
-
-
-def _phase_order(project: Project, remaining: Sequence[WorkItem]) -> list[tuple[str | None, int]]:
-    """Remaining item counts by phase, in phase order; items without a phase come last."""
-    counts: dict[str | None, int] = {}
-    for phase in [*(ph.id for ph in project.phases), None]:
-        count = sum(1 for item in remaining if item.phase == phase)
-        if count:
-            counts[phase] = count
-    return list(counts.items())
 
 
 def _team_calendar(portfolio: Portfolio, project_id: str) -> WorkingCalendar:
@@ -407,9 +401,15 @@ def _capacity_ratios(
     """Team capacity on each future working day ÷ its mean over the window (None: unknown).
 
     Throughput follows capacity by binomial thinning (keepword.forecast.throughput). When
-    no allocation covers the window, the team is taken to be what it was then.
+    no allocation covers the window, the team is taken to be what it was then. Ratios stop
+    at the last working day with capacity, whose ratio then holds: beyond the allocations
+    the team is assumed to stay as last planned, as in estimate mode.
     """
     allocations = [a for a in portfolio.allocations if a.project == project_id]
+    if not allocations:
+        return None
+    last = max(a.end for a in allocations)
+    future = [d for d in future if d <= last]
 
     def capacity(day: date) -> float:
         return sum(
@@ -422,6 +422,10 @@ def _capacity_ratios(
     if before <= 0:
         return None
     ratios = np.array([capacity(d) / before for d in future])
+    working = np.flatnonzero(ratios > 0)
+    if working.size == 0:
+        return None
+    ratios = ratios[: working[-1] + 1]
     return None if np.allclose(ratios, 1.0) else ratios
 
 

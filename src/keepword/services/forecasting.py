@@ -104,7 +104,7 @@ class ProjectForecast:
     """Everything a forecast of one project answers."""
 
     project: str
-    mode: str  # "estimate" or "throughput"
+    mode: str  # "estimate", "throughput", or "done" when nothing remains
     start: date
     trials: int
     seed: int
@@ -149,7 +149,7 @@ def _estimate_mode(
     # The timeline ends with the last allocation; beyond it the engine repeats the last five
     # weeks, i.e. assumes the team stays as last planned (said in the evidence).
     ends = [a.end for a in portfolio.allocations if a.project == project.id and a.end >= start]
-    span = min(max(((max(ends) - start).days + 1) if ends else 1, 1), HORIZON_DAYS)
+    span = min((max(ends, default=start) - start).days + 1, HORIZON_DAYS)
     people, capacity = _capacity(portfolio, project.id, start, span)
     if not people:
         raise CannotForecast(

@@ -30,7 +30,7 @@ def test_origins_are_counted_by_the_protocol() -> None:
     result = backtest(
         _one_a_day(200),
         np.random.default_rng(0),
-        calibrated=False,
+        model="plain",
         progress=lambda i, n: seen.append((i, n)),
     )
     assert result.score(10).origins == 8
@@ -41,7 +41,7 @@ def test_origins_are_counted_by_the_protocol() -> None:
 def test_straight_line_is_the_window_rate_extended() -> None:
     # One item a day: 84 in the window → rate 1/day → the K-th item on origin + K − 1,
     # exactly the actual date, so its pinball loss is zero.
-    result = backtest(_one_a_day(200), np.random.default_rng(0), calibrated=False)
+    result = backtest(_one_a_day(200), np.random.default_rng(0), model="plain")
     for forecast in result.forecasts:
         assert forecast.straight_line == forecast.origin + timedelta(days=forecast.k - 1)
         assert forecast.actual == forecast.straight_line
@@ -52,7 +52,7 @@ def test_straight_line_is_the_window_rate_extended() -> None:
 def test_straight_line_rounds_up_a_fractional_rate() -> None:
     # One item every other day: 42 in the window → 0.5/day → K=10 in 20 days.
     done = [START + timedelta(days=2 * i) for i in range(100)]
-    result = backtest(done, np.random.default_rng(0), ks=(10,), calibrated=False)
+    result = backtest(done, np.random.default_rng(0), ks=(10,), model="plain")
     first = result.forecasts[0]
     assert first.straight_line == first.origin + timedelta(days=19)
 

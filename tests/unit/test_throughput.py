@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from keepword.forecast.percentiles import Spread
+from keepword.forecast import throughput
+from keepword.forecast.percentiles import Spread, nearest_ranks
 from keepword.forecast.throughput import (
     calibrated_finish,
     calibrated_simulate_finish,
@@ -173,3 +174,43 @@ def test_the_recent_signal_moves_the_forecast_its_way() -> None:
     down = rate_drift(fast_then_slow, 60, 20)
     assert up.signal > 0 > down.signal
     assert up.prior_mean > 0 > down.prior_mean
+
+
+def test_recalibration_without_a_record_reads_resampling_as_it_is() -> None:
+    empty = throughput.PitRecord(np.zeros(0), np.zeros(0), np.zeros(0))
+    levels, share = throughput.coverage_levels(empty, [0.5, 0.85, 0.95], stride=10)
+    assert levels.tolist() == pytest.approx([0.5, 0.85, 0.95])
+    assert share == 1.0
+
+
+def test_recalibration_reads_later_after_a_record_of_late_finishes() -> None:
+    # Twenty past outcomes all later than their forecasts said (F(d − 1) = 0.97).
+    late = throughput.PitRecord(np.full(20, 0.97), np.full(20, 10.0), np.arange(20.0) * 10)
+    levels, share = throughput.coverage_levels(late, [0.5, 0.85], stride=10)
+    assert share < 0.5
+    assert levels[0] > 0.9
+    assert levels[1] >= levels[0]
+
+
+def test_recalibrated_model_follows_a_slowdown_in_the_record() -> None:
+    # Two items a day for a year, then one a day: resampling of the last 60 days is right
+    # about the new rate, and the past errors say nothing about this change.
+    steady = np.array([2] * 250 + [1] * 60)
+    spread = throughput.recalibrated_finish(steady, 30, 60)
+    assert spread.p50 == 30
+
+
+def test_recalibrated_phases_finish_in_order_and_match_the_exact_answer() -> None:
+    days = throughput.recalibrated_simulate_finish(
+        RECORD, [5, 20, 40], 20_000, np.random.default_rng(3)
+    )
+    assert days.shape == (20_000, 3)
+    assert (np.diff(days, axis=1) >= 0).all()
+    again = throughput.recalibrated_simulate_finish(
+        RECORD, [5, 20, 40], 20_000, np.random.default_rng(3)
+    )
+    assert (days == again).all()
+    exact = throughput.recalibrated_finish(RECORD, 40, 60)
+    simulated = nearest_ranks(days[:, -1])
+    for ours, theirs in zip(simulated, (exact.p50, exact.p85, exact.p95), strict=True):
+        assert abs(ours - theirs) <= max(1.0, 0.05 * theirs)

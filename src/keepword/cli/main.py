@@ -349,12 +349,17 @@ def backtest(
     file: Annotated[Path, typer.Argument(help="CSV of completed items to replay.")],
     trials: Annotated[int, typer.Option(help="Monte Carlo trials per origin.", min=100)] = 4000,
     seed: SeedOption = forecasting.DEFAULT_SEED,
-    plain: Annotated[
-        bool, typer.Option(help="Plain resampling of the window, without the calibration.")
-    ] = False,
+    model: Annotated[
+        str,
+        typer.Option(
+            help="recalibrated (the forecasts' own model), calibrated, or plain resampling.",
+        ),
+    ] = "recalibrated",
     json: JsonOption = False,
 ) -> None:
     """Replay a real history: forecast from every origin and score coverage and pinball loss."""
+    if model not in backtests.MODELS:
+        raise typer.BadParameter(f"use one of {', '.join(backtests.MODELS)}", param_hint="--model")
     read = _read_history(file)
     done = read.done_dates(exclude_kinds=("bot",))
     if not done:
@@ -374,7 +379,7 @@ def backtest(
             bar.update(task, completed=done_origins, total=origins)
 
         result = backtests.backtest(
-            done, np.random.default_rng(seed), calibrated=not plain, trials=trials, progress=advance
+            done, np.random.default_rng(seed), model=model, trials=trials, progress=advance
         )
     if json:
         output.print_json(output.backtest_json(project, result))

@@ -22,8 +22,14 @@ import numpy as np
 import numpy.typing as npt
 
 from keepword.forecast.percentiles import Spread
-from keepword.forecast.throughput import IntArray, calibrated_finish, finish_exact
+from keepword.forecast.throughput import (
+    IntArray,
+    calibrated_finish,
+    finish_exact,
+    recalibrated_finish,
+)
 
+MODELS = ("recalibrated", "calibrated", "plain")
 WINDOW_DAYS = 84
 ORIGIN_STEP_DAYS = 14
 MIN_WINDOW_ITEMS = 10
@@ -134,16 +140,25 @@ def forecast_at(
     origin: np.datetime64,
     k: int,
     rng: np.random.Generator,
-    calibrated: bool = True,
+    model: str = "recalibrated",
     trials: int = DEFAULT_TRIALS,
 ) -> tuple[bool, Spread]:
-    """P50/P85/P95 finish day (1 = origin) of ``k`` items from items done before ``origin``."""
+    """P50/P85/P95 finish day (1 = origin) of ``k`` items from items done before ``origin``.
+
+    ``model``: one of :data:`MODELS` — "recalibrated" (the product's: resampling read at the
+    levels its own past errors say cover), "calibrated" (resampling divided by a learned rate
+    multiplier) or "plain" (resampling of the window).
+    """
+    if model not in MODELS:
+        raise ValueError(f"unknown model {model!r}; use one of {', '.join(MODELS)}")
     seven = works_weekends(done_before)
     series = daily_series(done_before, origin, seven)
     window = WINDOW_DAYS if seven else int(np.busday_count(origin - WINDOW_DAYS, origin))
     window = min(window, series.size)
-    if calibrated:
-        stride = ORIGIN_STEP_DAYS if seven else ORIGIN_STEP_DAYS * 5 // 7
+    stride = ORIGIN_STEP_DAYS if seven else ORIGIN_STEP_DAYS * 5 // 7
+    if model == "recalibrated":
+        return seven, recalibrated_finish(series, k, window, stride, MIN_WINDOW_ITEMS)
+    if model == "calibrated":
         result = calibrated_finish(series, k, window, trials, rng, stride, MIN_WINDOW_ITEMS)
         return seven, result.spread
     return seven, finish_exact(series[-window:], k).spread()
@@ -153,7 +168,7 @@ def backtest(
     done: Sequence[date] | npt.ArrayLike,
     rng: np.random.Generator,
     ks: Sequence[int] = STANDARD_K,
-    calibrated: bool = True,
+    model: str = "recalibrated",
     trials: int = DEFAULT_TRIALS,
     progress: Progress | None = None,
 ) -> BacktestResult:
@@ -172,7 +187,7 @@ def backtest(
         for k in ks:
             if in_window < MIN_WINDOW_ITEMS or after.size < k:
                 continue
-            seven, spread = forecast_at(before, origin, k, rng, calibrated, trials)
+            seven, spread = forecast_at(before, origin, k, rng, model, trials)
             line_days = math.ceil(k * WINDOW_DAYS / in_window)
             forecasts.append(
                 OriginForecast(

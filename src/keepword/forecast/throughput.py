@@ -739,3 +739,160 @@ def calibrated_simulate_finish(
     scaled = continuous / np.exp(log_multiplier)[:, np.newaxis]
     days: IntArray = np.maximum(np.ceil(scaled).astype(np.int64), 1)
     return days
+
+
+# --- recalibration from the record of past forecast errors (the product's model) ----------
+#
+# Plain resampling, read at the levels its own record says cover what they claim. At past
+# points before the origin (chosen as for the calibrated model) the forecast resampling
+# made then is compared with how long the next items really took: the outcome d (a whole
+# day) counts as covered by a reading at level u exactly when F(d − 1) < u, F the forecast
+# of that point. So the share of past outcomes covered at level u is
+#     H(u) = share · u + (1 − share) · Σ wᵢ [Fᵢ(dᵢ − 1) < u],
+# a recency-weighted record (half-life HALF_LIFE_DAYS) blended with the uniform, i.e. with
+# "resampling is right", weighted PRIOR_WEIGHT against the record's evidence (Kish's
+# effective size × stride ÷ mean span, as for the calibrated model). The forecast's
+# q-level is read at G(q), the smallest u with H(u) ≥ q: probabilistic recalibration
+# (Gneiting, Balabdaoui & Raftery 2007) by the project's own PITs, with the lower PIT
+# because it is exactly the event coverage scores. With no record G(q) = q; with a record
+# that was too optimistic G moves the readings later, and with one too pessimistic, earlier.
+
+_PIT_GRID = np.linspace(0.0, 1.0, 4001)  # finer than a 4,000-trial forecast's ranks
+
+
+class PitRecord(NamedTuple):
+    """Where past outcomes fell in the forecasts made then."""
+
+    lower: FloatArray  # F(d − 1): what the forecast gave to finishing before the real day d
+    spans: FloatArray  # real spans in days (a bound if unfinished at the origin)
+    ages: FloatArray  # days before the origin
+
+
+def chosen_past_points(
+    counts: IntArray, window: int, remaining: int, stride: int, min_window_items: int = 1
+) -> tuple[IntArray, FloatArray]:
+    """Past points and their real spans, chosen by the rule of :func:`past_log_ratios`.
+
+    A point counts when its expected span fits ``HORIZON_SPANS`` times before the end (what
+    was known at the point decides, so slow outcomes near the origin are not dropped); a
+    counted point still unfinished at the end gets its bound (span ≥ its age).
+    """
+    cumulative = np.concatenate([[0], np.cumsum(counts)])
+    end = counts.size
+    first = max(window, end - int(MEMORY_HALF_LIVES * HALF_LIFE_DAYS))
+    points = np.arange(end - stride, first - 1, -stride)[::-1]
+    if points.size == 0:
+        return points.astype(np.int64), np.zeros(0)
+    in_window = cumulative[points] - cumulative[points - window]
+    expected = remaining / np.maximum(in_window / window, 1e-12)
+    chosen = (in_window >= min_window_items) & (points + HORIZON_SPANS * expected <= end)
+    points = points[chosen]
+    goal = cumulative[points] + remaining
+    reach = np.minimum(np.searchsorted(cumulative, goal, side="left"), end + 1)
+    return points.astype(np.int64), (reach - points).astype(np.float64)
+
+
+def plain_pit_record(
+    series: npt.ArrayLike, window: int, remaining: int, stride: int, min_window_items: int = 1
+) -> PitRecord:
+    """Lower PITs of plain resampling's forecasts at the past points (exact CDFs, one pass)."""
+    counts = _as_daily(series)
+    points, spans = chosen_past_points(counts, window, remaining, stride, min_window_items)
+    if points.size == 0:
+        empty = np.zeros(0)
+        return PitRecord(empty, empty, empty)
+    windows = np.lib.stride_tricks.sliding_window_view(counts, window)[points - window]
+    said = finish_exact_pmfs(_pmf_matrix(list(windows)), remaining, levels=(_TAIL_PAST,))
+    cdf = np.concatenate([np.zeros((points.size, 1)), said.cdf[:, 0, :]], axis=1)
+    before = np.clip(spans.astype(np.int64) - 1, 0, cdf.shape[1] - 1)
+    lower: FloatArray = cdf[np.arange(points.size), before]
+    return PitRecord(lower, spans, (counts.size - points).astype(np.float64))
+
+
+def coverage_levels(
+    record: PitRecord, levels: npt.ArrayLike, stride: int, half_life: float = HALF_LIFE_DAYS
+) -> tuple[FloatArray, float]:
+    """G(q) for each level q: where to read the forecast so it covers q; and the prior's share."""
+    mixture = _PIT_GRID.copy()
+    share = 1.0
+    if record.lower.size:
+        raw = 0.5 ** (record.ages / half_life)
+        weights = raw / raw.sum()
+        evidence = float(raw.sum() ** 2 / (raw**2).sum()) * min(
+            1.0, stride / float(record.spans.mean())
+        )
+        share = PRIOR_WEIGHT / (PRIOR_WEIGHT + evidence)
+        covered = record.lower[:, np.newaxis] < _PIT_GRID - _CDF_TOLERANCE
+        mixture = share * mixture + (1.0 - share) * (weights @ covered)
+    wanted = np.asarray(levels, dtype=np.float64)
+    index = np.searchsorted(mixture, wanted - _CDF_TOLERANCE, side="left")
+    mapped: FloatArray = _PIT_GRID[np.minimum(index, _PIT_GRID.size - 1)]
+    return mapped, share
+
+
+def recalibrated_finish(
+    series: npt.ArrayLike,
+    remaining: int,
+    window: int,
+    stride: int = 10,
+    min_window_items: int = 1,
+    levels: tuple[float, ...] = STANDARD_LEVELS,
+) -> Spread:
+    """P50/P85/P95 finish day of ``remaining`` items under the recalibrated model (exact).
+
+    ``series`` is the daily record before the origin, oldest first; its last ``window``
+    days are resampled and the earlier record says at which levels to read the forecast.
+    """
+    counts = _as_daily(series)
+    recent = counts[-window:]
+    if recent.sum() == 0:
+        raise ValueError("no items done in the window")
+    exact = finish_exact_pmfs(daily_pmf(recent)[np.newaxis, :], [[remaining]], levels=(_TAIL,))
+    cdf = exact.cdf[0, 0]
+    record = plain_pit_record(counts, window, remaining, stride, min_window_items)
+    mapped, _ = coverage_levels(record, levels, stride)
+    days = [np.flatnonzero(cdf >= q - _CDF_TOLERANCE) for q in mapped]
+    p50, p85, p95 = (float(d[0] + 1) if d.size else float(cdf.size) for d in days)
+    return Spread(p50, p85, p95)
+
+
+def recalibrated_simulate_finish(
+    series: npt.ArrayLike,
+    thresholds: int | Sequence[int],
+    trials: int,
+    rng: np.random.Generator,
+    ratios: npt.ArrayLike | None = None,
+    window: int = 60,
+    stride: int = 10,
+    min_window_items: int = 1,
+) -> IntArray:
+    """Per-trial finish day of each cumulative threshold under the recalibrated model.
+
+    Resampling of the last ``window`` days (with capacity ``ratios``, as
+    :func:`simulate_finish`) gives each trial's finishes; each trial's rank u in the last
+    threshold's finishes is moved to G(u), and all its phases are stretched by the same
+    factor, so phases keep their order and the last threshold's q-quantile is the
+    resampled one at G(q), as in :func:`recalibrated_finish`.
+    """
+    counts = _as_daily(series)
+    targets = np.atleast_1d(np.asarray(thresholds, dtype=np.int64))
+    if targets.size == 0 or targets.min() < 1:
+        raise ValueError("items remaining must be at least 1")
+    if np.any(np.diff(targets) < 0):
+        raise ValueError("thresholds are cumulative: they must not decrease")
+    window = min(window, counts.size)
+    recent = counts[-window:]
+    if recent.sum() == 0:
+        raise ValueError("no items done in the window")
+    finish = simulate_finish(recent, [int(t) for t in targets], trials, rng, ratios)
+    last = finish[:, -1]
+    order = np.argsort(last + rng.random(trials) * 0.5, kind="stable")  # random tie-break
+    rank = np.empty(trials)
+    rank[order] = (np.arange(trials) + 0.5) / trials
+    record = plain_pit_record(counts, window, int(targets[-1]), stride, min_window_items)
+    mapped, _ = coverage_levels(record, rank, stride)
+    ordered = np.sort(last)
+    moved = ordered[np.clip(np.ceil(mapped * trials).astype(np.int64) - 1, 0, trials - 1)]
+    stretched = np.ceil(finish * (moved / last)[:, np.newaxis] - 1e-9).astype(np.int64)
+    result: IntArray = np.maximum.accumulate(np.maximum(stretched, 1), axis=1)
+    return result

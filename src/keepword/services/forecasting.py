@@ -60,7 +60,7 @@ class ForecastOptions:
     seed: int = DEFAULT_SEED
     confidence: float = DEFAULT_CONFIDENCE
     history_correction: bool = True
-    calibrated_throughput: bool = True  # False: plain resampling of the window
+    calibrated_throughput: bool = True  # False: plain resampling of the window, unread
     by: date | None = None  # also answer: how many of the remaining items by this date
 
 
@@ -341,7 +341,7 @@ def _throughput_mode(
     )
     thresholds = list(range(1, len(remaining) + 1))
     if options.calibrated_throughput:
-        finish = throughput.calibrated_simulate_finish(
+        finish = throughput.recalibrated_simulate_finish(
             series, thresholds, options.trials, rng, ratios, window=THROUGHPUT_WINDOW_WORKING_DAYS
         )
     else:
@@ -357,8 +357,8 @@ def _throughput_mode(
         forecast,
         evidence=(
             f"{int(series[-len(window) :].sum())} items done in the {len(window)} working days "
-            f"before {start}, resampled by day; the drift of the rate calibrated on "
-            f"{len(record)} working days of record"
+            f"before {start}, resampled by day and read at the levels that "
+            f"{len(record)} working days of record say cover"
         ),
     )
 

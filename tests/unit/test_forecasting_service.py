@@ -100,7 +100,7 @@ def test_throughput_mode_from_history_of_one_item_a_day() -> None:
         )
     )
     portfolio = replace(portfolio, projects=(replace(project, items=unestimated, history=history),))
-    plain = forecast_project(portfolio, "p", replace(OPTIONS, calibrated_throughput=False))
+    plain = forecast_project(portfolio, "p", replace(OPTIONS, recalibrate=False))
     assert plain.mode == "throughput"
     # One item every working day: five items are done on Friday 6 November, phase one on Tuesday.
     assert plain.whole.p95 == date(2026, 11, 6)
@@ -149,7 +149,7 @@ def test_throughput_counts_items_one_by_one() -> None:
         if (MONDAY - timedelta(d)).weekday() < 5
     )
     portfolio = replace(portfolio, projects=(replace(project, items=unestimated, history=history),))
-    options = replace(OPTIONS, calibrated_throughput=False, by=date(2026, 11, 4))
+    options = replace(OPTIONS, recalibrate=False, by=date(2026, 11, 4))
     items_by = forecast_project(portfolio, "p", options).items_by
     assert items_by is not None
     assert (items_by.p50, items_by.at_confidence) == (3, 3)  # Monday, Tuesday, Wednesday

@@ -60,7 +60,7 @@ class ForecastOptions:
     seed: int = DEFAULT_SEED
     confidence: float = DEFAULT_CONFIDENCE
     history_correction: bool = True
-    calibrated_throughput: bool = True  # False: plain resampling of the window, unread
+    recalibrate: bool = True  # False: plain resampling of the window, read as it is
     by: date | None = None  # also answer: how many of the remaining items by this date
 
 
@@ -340,7 +340,7 @@ def _throughput_mode(
         key=lambda n: (phase_rank.get(remaining[n].phase or "", len(phase_rank)), n),
     )
     thresholds = list(range(1, len(remaining) + 1))
-    if options.calibrated_throughput:
+    if options.recalibrate:
         finish = throughput.recalibrated_simulate_finish(
             series, thresholds, options.trials, rng, ratios, window=THROUGHPUT_WINDOW_WORKING_DAYS
         )

@@ -698,6 +698,29 @@ def calibrated_finish(
     return CalibratedForecast(days=days, spread=Spread(*nearest_ranks(days)), drift=drift)
 
 
+def _resampled_phases(
+    series: npt.ArrayLike,
+    thresholds: int | Sequence[int],
+    trials: int,
+    rng: np.random.Generator,
+    ratios: npt.ArrayLike | None,
+    window: int,
+) -> tuple[IntArray, IntArray, int, IntArray]:
+    """The record, its thresholds and window, and resampling's per-trial phase finishes."""
+    counts = _as_daily(series)
+    targets = np.atleast_1d(np.asarray(thresholds, dtype=np.int64))
+    if targets.size == 0 or targets.min() < 1:
+        raise ValueError("items remaining must be at least 1")
+    if np.any(np.diff(targets) < 0):
+        raise ValueError("thresholds are cumulative: they must not decrease")
+    window = min(window, counts.size)
+    recent = counts[-window:]
+    if recent.sum() == 0:
+        raise ValueError("no items done in the window")
+    finish = simulate_finish(recent, [int(t) for t in targets], trials, rng, ratios)
+    return counts, targets, window, finish
+
+
 def calibrated_simulate_finish(
     series: npt.ArrayLike,
     thresholds: int | Sequence[int],
@@ -717,17 +740,9 @@ def calibrated_simulate_finish(
     within a trial. Returns an array of shape (trials, thresholds); with one threshold and no
     ratios it is :func:`calibrated_finish` by Monte Carlo.
     """
-    counts = _as_daily(series)
-    targets = np.atleast_1d(np.asarray(thresholds, dtype=np.int64))
-    if targets.size == 0 or targets.min() < 1:
-        raise ValueError("items remaining must be at least 1")
-    if np.any(np.diff(targets) < 0):
-        raise ValueError("thresholds are cumulative: they must not decrease")
-    window = min(window, counts.size)
-    recent = counts[-window:]
-    if recent.sum() == 0:
-        raise ValueError("no items done in the window")
-    resampled = simulate_finish(recent, [int(t) for t in targets], trials, rng, ratios)
+    counts, targets, window, resampled = _resampled_phases(
+        series, thresholds, trials, rng, ratios, window
+    )
     drift = rate_drift(counts, window, int(targets[-1]), stride, min_window_items)
     # As in calibrated_finish: the finish spread uniformly within its day, divided by M (one
     # per trial), back to whole days. The same M and jitter for every phase of a trial keep
@@ -874,17 +889,9 @@ def recalibrated_simulate_finish(
     factor, so phases keep their order and the last threshold's q-quantile is the
     resampled one at G(q), as in :func:`recalibrated_finish`.
     """
-    counts = _as_daily(series)
-    targets = np.atleast_1d(np.asarray(thresholds, dtype=np.int64))
-    if targets.size == 0 or targets.min() < 1:
-        raise ValueError("items remaining must be at least 1")
-    if np.any(np.diff(targets) < 0):
-        raise ValueError("thresholds are cumulative: they must not decrease")
-    window = min(window, counts.size)
-    recent = counts[-window:]
-    if recent.sum() == 0:
-        raise ValueError("no items done in the window")
-    finish = simulate_finish(recent, [int(t) for t in targets], trials, rng, ratios)
+    counts, targets, window, finish = _resampled_phases(
+        series, thresholds, trials, rng, ratios, window
+    )
     last = finish[:, -1]
     order = np.argsort(last + rng.random(trials) * 0.5, kind="stable")  # random tie-break
     rank = np.empty(trials)

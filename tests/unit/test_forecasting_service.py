@@ -11,7 +11,7 @@ from keepword.domain.calendar import TimeOff, WorkingCalendar
 from keepword.domain.commitment import Commitment
 from keepword.domain.people import Person
 from keepword.domain.portfolio import Portfolio
-from keepword.domain.project import CompletedItem, Estimate, Phase
+from keepword.domain.project import CompletedItem, Estimate, ItemStatus, Phase
 from keepword.services.forecasting import CannotForecast, ForecastOptions, forecast_project
 from tests import factories as f
 
@@ -153,3 +153,22 @@ def test_throughput_counts_items_one_by_one() -> None:
     items_by = forecast_project(portfolio, "p", options).items_by
     assert items_by is not None
     assert (items_by.p50, items_by.at_confidence) == (3, 3)  # Monday, Tuesday, Wednesday
+
+
+def test_scope_already_done_is_dated_by_its_last_done_item() -> None:
+    portfolio = _portfolio(due=date(2026, 11, 20))
+    project = portfolio.projects[0]
+    first_done = tuple(
+        replace(i, status=ItemStatus.DONE, started=date(2026, 11, 2), done=date(2026, 11, 3 + n))
+        if i.phase == "one"
+        else i
+        for n, i in enumerate(project.items)
+    )
+    portfolio = replace(portfolio, projects=(replace(project, items=first_done),))
+    late = replace(OPTIONS, today=date(2026, 12, 1))
+    forecast = forecast_project(portfolio, "p", late)
+    [one, _] = forecast.phases
+    assert (one.items, one.p50, one.p95) == (0, date(2026, 11, 4), date(2026, 11, 4))
+    odds = {c.id: c.on_time for c in forecast.commitments}
+    assert odds["first"] == 1.0  # done on 4 November, due 20 November
+    assert odds["all"] == 0.0  # phase two cannot be done before 1 December

@@ -463,10 +463,16 @@ def _assemble(
         id_: str, name: str, item_ids: Sequence[str], due: date | None = None
     ) -> tuple[Finish, IntArray]:
         days = finish_of(item_ids)
+        count = sum(1 for i in item_ids if i in index)
+        if count == 0:
+            # Nothing left: the scope finished when its last item was done (known, not forecast).
+            wanted = set(item_ids)
+            done = max((i.done for i in project.items if i.id in wanted and i.done), default=start)
+            on_time = None if due is None else float(done <= due)
+            return Finish(id_, name, 0, done, done, done, due, on_time, done), days
         p50, p85, p95, at = nearest_ranks(days, (0.5, 0.85, 0.95, options.confidence))
         on_time = None if due is None else probability_by(days, (due - start).days)
         p50_, p85_, p95_, at_ = (start + timedelta(int(x)) for x in (p50, p85, p95, at))
-        count = sum(1 for i in item_ids if i in index)
         return Finish(id_, name, count, p50_, p85_, p95_, due, on_time, at_), days
 
     whole, _ = summary(project.id, project.name, [i.id for i in project.items])

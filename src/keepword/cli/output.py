@@ -90,8 +90,9 @@ def forecast_tables(forecast: ProjectForecast) -> list[Table]:
         title=f"{forecast.project}: forecast from {forecast.start} "
         f"({forecast.mode} mode, {forecast.trials:,} trials, seed {forecast.seed})",
         title_justify="left",
+        box=box.SIMPLE_HEAVY,
     )
-    phases.add_column("Phase", overflow="ellipsis", no_wrap=True, max_width=36)
+    phases.add_column("Phase", overflow="ellipsis", no_wrap=True, max_width=28)
     phases.add_column("Left", justify="right", min_width=4)
     for name in ("P50", "P85", "P95"):
         phases.add_column(name, no_wrap=True, min_width=10)
@@ -104,8 +105,8 @@ def forecast_tables(forecast: ProjectForecast) -> list[Table]:
         )
     tables = [phases]
     if forecast.commitments:
-        promises = Table(title="Commitments", title_justify="left")
-        promises.add_column("Commitment", overflow="ellipsis", no_wrap=True, ratio=1)
+        promises = Table(title="Commitments", title_justify="left", box=box.SIMPLE_HEAVY)
+        promises.add_column("Commitment", overflow="ellipsis", no_wrap=True, max_width=14)
         for name in ("Due", "On time", "P50", "P85", "P95"):
             promises.add_column(
                 name, no_wrap=True, justify="right" if name == "On time" else "left"
@@ -124,7 +125,7 @@ def forecast_tables(forecast: ProjectForecast) -> list[Table]:
             )
         tables += [promises, cut_lines]
     if forecast.critical_people:
-        people = Table(title="Who decides the date", title_justify="left")
+        people = Table(title="Who decides the date", title_justify="left", box=box.SIMPLE_HEAVY)
         people.add_column("Person")
         people.add_column("Decides the date", justify="right")
         people.add_column("Idle person-days", justify="right")

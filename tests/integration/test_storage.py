@@ -86,8 +86,8 @@ def test_missing_or_old_schema_is_reported_not_migrated(tmp_path: object) -> Non
     engine = make_engine(f"sqlite:///{tmp_path}/empty.db")
     with pytest.raises(DatabaseNotReady, match="run 'keepword init'"):
         ensure_current(engine)
-    assert upgrade(engine) == (None, "0001")
-    assert upgrade(engine) == ("0001", "0001")
+    assert upgrade(engine) == (None, "0002")
+    assert upgrade(engine) == ("0002", "0002")
     ensure_current(engine)
     engine.dispose()
 

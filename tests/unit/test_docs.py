@@ -20,12 +20,14 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "People": s.PersonIn,
     "Time off": s.TimeOffIn,
     "Projects": s.ProjectIn,
+    "Dependencies": s.DependencyIn,
     "Phases": s.PhaseIn,
     "Items": s.ItemIn,
     "Estimate": s.EstimateIn,
     "History": s.CompletedIn,
     "Allocations": s.AllocationIn,
     "Commitments": s.CommitmentIn,
+    "Baseline": s.BaselineIn,
     "Scenarios": s.ScenarioIn,
     "reallocate": s.ReallocateIn,
     "add_item": s.AddItemIn,
@@ -41,7 +43,7 @@ def _sections() -> dict[str, str]:
 @pytest.mark.parametrize(("title", "model"), SECTIONS.items(), ids=list(SECTIONS))
 def test_every_field_of_the_plan_file_is_documented(title: str, model: type[BaseModel]) -> None:
     body = _sections()[title]
-    documented = set(re.findall(r"^\| `([a-z_]+)` \|", body, flags=re.MULTILINE))
+    documented = set(re.findall(r"^\| `([a-z0-9_]+)` \|", body, flags=re.MULTILINE))
     assert documented == set(model.model_fields)
 
 

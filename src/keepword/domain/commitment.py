@@ -45,6 +45,51 @@ ALLOWED_TRANSITIONS: dict[CommitmentState, frozenset[CommitmentState]] = {
 }
 
 DEFAULT_CONFIDENCE = 0.85
+DEFAULT_HEALTH_FLOOR = 0.5
+
+
+class Health(enum.StrEnum):
+    """How a commitment stands against its own confidence target."""
+
+    ON_TRACK = "on_track"  # P(on time) at or above the confidence target
+    AT_RISK = "at_risk"  # below the target, at or above the floor
+    OFF_TRACK = "off_track"  # below the floor
+
+    @property
+    def rank(self) -> int:
+        """0 on track, 1 at risk, 2 off track: larger is worse."""
+        return list(Health).index(self)
+
+
+def health_of(on_time: float, target: float, floor: float = DEFAULT_HEALTH_FLOOR) -> Health:
+    """On track when ``on_time`` ≥ ``target``, off track below ``floor``, else at risk."""
+    if on_time >= target:
+        return Health.ON_TRACK
+    return Health.AT_RISK if on_time >= min(floor, target) else Health.OFF_TRACK
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The forecast a commitment was made on, and the size of its scope then.
+
+    ``effort`` is the scope's expected effort in person-days (sum of beta-PERT means; items
+    without an estimate count as none), so that growth is measured in work, not only in items.
+    """
+
+    forecast_on: date
+    on_time: float
+    p50: date
+    p85: date
+    scope_items: int
+    effort: float
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.on_time <= 1:
+            raise InvalidValue(f"on_time must be between 0 and 1, not {self.on_time}", "on_time")
+        if self.p85 < self.p50:
+            raise InvalidValue(f"p85 ({self.p85}) is before p50 ({self.p50})", "p85")
+        if self.effort < 0:
+            raise InvalidValue(f"effort ({self.effort:g}) must be at least 0", "effort")
 
 
 @dataclass(frozen=True)
@@ -52,7 +97,9 @@ class Commitment:
     """A promise: this scope (phases of a project, or all of it) by this date.
 
     ``confidence`` is the probability of meeting ``due`` that the team wants before
-    promising; ``made_by`` promised it to ``made_to`` on ``made_on``.
+    promising; ``made_by`` promised it to ``made_to`` on ``made_on``. ``fixed_date`` marks
+    a date that cannot move (a conference, a launch event); ``baseline`` is the forecast the
+    promise was made on.
     """
 
     id: str
@@ -65,6 +112,8 @@ class Commitment:
     made_by: str | None = None
     made_to: str | None = None
     made_on: date | None = None
+    fixed_date: bool = False
+    baseline: Baseline | None = None
 
     def __post_init__(self) -> None:
         if not 0 < self.confidence < 1:
@@ -82,6 +131,11 @@ class Commitment:
     @property
     def is_open(self) -> bool:
         return bool(ALLOWED_TRANSITIONS[self.state])
+
+    @property
+    def is_promised(self) -> bool:
+        """Committed (or at risk): a promise the client is holding the team to."""
+        return self.state in (CommitmentState.COMMITTED, CommitmentState.AT_RISK)
 
     def moved_to(self, state: CommitmentState) -> Commitment:
         """This commitment in ``state``; raises :class:`InvalidTransition` if not allowed."""

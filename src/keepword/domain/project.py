@@ -54,7 +54,11 @@ class ItemStatus(enum.StrEnum):
 
 @dataclass(frozen=True)
 class WorkItem:
-    """A unit of scope. Without an estimate it is counted by throughput."""
+    """A unit of scope. Without an estimate it is counted by throughput.
+
+    ``added`` is the day it joined the scope (None: it was there from the start), so that
+    scope growth after a commitment can be told from the scope that was promised.
+    """
 
     id: str
     title: str
@@ -65,6 +69,7 @@ class WorkItem:
     status: ItemStatus = ItemStatus.TODO
     started: date | None = None
     done: date | None = None
+    added: date | None = None
 
     def __post_init__(self) -> None:
         if self.status is ItemStatus.DONE and self.done is None:
@@ -113,8 +118,25 @@ class CompletedItem:
 
 
 @dataclass(frozen=True)
+class Dependency:
+    """Something outside the team that the project rests on: a platform, an API, a vendor.
+
+    ``unstable`` marks one that has been failing or changing under the team.
+    """
+
+    id: str
+    name: str
+    unstable: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Project:
-    """An engagement for one client: its phases in order, its items in priority order."""
+    """An engagement for one client: its phases in order, its items in priority order.
+
+    ``disclosure_target`` is the team's own limit, in working days, between a risk being
+    detected and the client being told (None: the default of one working day).
+    """
 
     id: str
     client: str
@@ -124,6 +146,15 @@ class Project:
     phases: tuple[Phase, ...] = ()
     items: tuple[WorkItem, ...] = ()
     history: tuple[CompletedItem, ...] = ()
+    dependencies: tuple[Dependency, ...] = ()
+    disclosure_target: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.disclosure_target is not None and self.disclosure_target <= 0:
+            raise InvalidValue(
+                f"disclosure_target ({self.disclosure_target}) must be at least 1 working day",
+                "disclosure_target",
+            )
 
     def item(self, item_id: str) -> WorkItem:
         for item in self.items:

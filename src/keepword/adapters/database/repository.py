@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, Table, func, insert, select
@@ -12,13 +12,14 @@ from sqlalchemy import Connection, Row, Table, func, insert, select
 from keepword.adapters.database import tables as t
 from keepword.adapters.planfile import scenario_from_data, scenario_to_data
 from keepword.domain.calendar import TimeOff, WorkingCalendar
-from keepword.domain.commitment import Commitment, CommitmentState
+from keepword.domain.commitment import Baseline, Commitment, CommitmentState
 from keepword.domain.events import Event, snapshot
 from keepword.domain.people import Allocation, Person, Skill
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import (
     Client,
     CompletedItem,
+    Dependency,
     Estimate,
     ItemStatus,
     Phase,
@@ -130,6 +131,7 @@ class PortfolioRepository:
         phases = self._grouped(t.phases, "project_id")
         items = self._grouped(t.work_items, "project_id")
         history = self._grouped(t.completed_items, "project_id")
+        external = self._grouped(t.project_dependencies, "project_id")
         dependencies: dict[tuple[str, str], list[str]] = defaultdict(list)
         for r in self._rows(t.item_dependencies):
             dependencies[(r.project_id, r.item_id)].append(r.depends_on)
@@ -146,6 +148,10 @@ class PortfolioRepository:
                     CompletedItem(h.id, h.done, h.started, h.kind, h.estimate, h.actual)
                     for h in history[r.id]
                 ),
+                dependencies=tuple(
+                    Dependency(d.id, d.name, d.unstable, d.note) for d in external[r.id]
+                ),
+                disclosure_target=r.disclosure_target,
             )
             for r in self._rows(t.projects)
         )
@@ -164,6 +170,8 @@ class PortfolioRepository:
                 made_by=r.made_by,
                 made_to=r.made_to,
                 made_on=r.made_on,
+                fixed_date=r.fixed_date,
+                baseline=_baseline(r.baseline),
             )
             for r in self._rows(t.commitments)
         )
@@ -223,9 +231,26 @@ class PortfolioRepository:
                     "name": p.name,
                     "start": p.start,
                     "lead_id": p.lead,
+                    "disclosure_target": p.disclosure_target,
                 }
                 for p in projects
             ],
+        )
+        self._insert(
+            t.project_dependencies,
+            [
+                {
+                    "project_id": p.id,
+                    "id": d.id,
+                    "position": n,
+                    "name": d.name,
+                    "unstable": d.unstable,
+                    "note": d.note,
+                }
+                for p in projects
+                for n, d in enumerate(p.dependencies)
+            ],
+            ordered=False,
         )
         phases, items, dependencies, history = [], [], [], []
         for p in projects:
@@ -272,6 +297,8 @@ class PortfolioRepository:
                     "made_by": c.made_by,
                     "made_to": c.made_to,
                     "made_on": c.made_on,
+                    "fixed_date": c.fixed_date,
+                    "baseline": snapshot(c.baseline),
                 }
                 for c in commitments
             ],
@@ -338,6 +365,19 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _baseline(data: dict[str, Any] | None) -> Baseline | None:
+    if data is None:
+        return None
+    return Baseline(
+        forecast_on=date.fromisoformat(data["forecast_on"]),
+        on_time=float(data["on_time"]),
+        p50=date.fromisoformat(data["p50"]),
+        p85=date.fromisoformat(data["p85"]),
+        scope_items=int(data["scope_items"]),
+        effort=float(data["effort"]),
+    )
+
+
 def _item(row: Row[Any], depends_on: list[str]) -> WorkItem:
     estimate = (
         Estimate(row.optimistic, row.likely, row.pessimistic)
@@ -354,6 +394,7 @@ def _item(row: Row[Any], depends_on: list[str]) -> WorkItem:
         status=ItemStatus(row.status),
         started=row.started,
         done=row.done,
+        added=row.added,
     )
 
 
@@ -372,4 +413,5 @@ def _item_row(project: str, position: int, item: WorkItem) -> dict[str, Any]:
         "status": item.status.value,
         "started": item.started,
         "done": item.done,
+        "added": item.added,
     }

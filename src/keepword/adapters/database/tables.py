@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 metadata = MetaData(
@@ -92,6 +93,18 @@ projects = Table(
     Column("name", Text, nullable=False),
     Column("start", Date, nullable=False),
     Column("lead_id", ID, ForeignKey("people.id")),
+    Column("disclosure_target", Integer),
+)
+
+project_dependencies = Table(
+    "project_dependencies",
+    metadata,
+    Column("project_id", ID, ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    Column("id", ID, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("unstable", Boolean, nullable=False),
+    Column("note", Text, nullable=False),
 )
 
 phases = Table(
@@ -118,6 +131,7 @@ work_items = Table(
     Column("status", String(20), nullable=False),
     Column("started", Date),
     Column("done", Date),
+    Column("added", Date),
     ForeignKeyConstraint(
         ["project_id", "phase_id"], ["phases.project_id", "phases.id"], name="fk_work_items_phase"
     ),
@@ -187,6 +201,9 @@ commitments = Table(
     Column("made_by", Text),
     Column("made_to", Text),
     Column("made_on", Date),
+    Column("fixed_date", Boolean, nullable=False, server_default=false()),
+    # The forecast the promise was made on: a small document, read and written whole.
+    Column("baseline", JSON),
 )
 
 commitment_phases = Table(
@@ -221,6 +238,76 @@ events = Table(
     Column("after", JSON),
 )
 
+# --- records: what happened around the plan. No foreign keys into the portfolio tables,
+# which a load replaces whole; a signal outlives the commitment row it was raised on.
+
+signals = Table(
+    "signals",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("commitment_id", ID, nullable=False, index=True),
+    Column("project_id", ID, nullable=False, index=True),
+    Column("detected_at", DateTime(timezone=True), nullable=False),
+    Column("severity", String(20), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("evidence", JSON, nullable=False),
+    Column("owner", Text),
+    Column("disclosed_at", DateTime(timezone=True)),
+    Column("communication_id", ID),
+    Column("escalated_at", DateTime(timezone=True)),
+)
+
+communications = Table(
+    "communications",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("project_id", ID, nullable=False, index=True),
+    Column("commitment_id", ID),
+    Column("kind", String(40), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("recipient", Text),
+    Column("author", Text),
+    Column("answers", JSON, nullable=False),  # signal ids
+    Column("incident_id", ID),
+    Column("sent_at", DateTime(timezone=True)),
+)
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("project_id", ID, nullable=False, index=True),
+    Column("commitment_id", ID),
+    Column("title", Text, nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", DateTime(timezone=True)),
+    Column("impact", Text, nullable=False),
+    Column("own_factors", JSON, nullable=False),
+    Column("steps", JSON, nullable=False),  # [{action, due, status, done_at}]
+)
+
+# The forecast cache: each commitment's latest odds, valid while its project's inputs hash to
+# ``inputs_key``; the health kept here is what the next change is compared with.
+commitment_forecasts = Table(
+    "commitment_forecasts",
+    metadata,
+    Column("commitment_id", ID, primary_key=True),
+    Column("project_id", ID, nullable=False, index=True),
+    Column("inputs_key", String(64), nullable=False),
+    Column("on_time", Float),
+    Column("p50", Date),
+    Column("p85", Date),
+    Column("at_confidence", Date),
+    Column("health", String(20)),
+    Column("problem", Text),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+)
+
+RECORD_TABLES = (signals, communications, incidents, commitment_forecasts)
+
 # Child tables first: the order in which a whole portfolio is deleted.
 PORTFOLIO_TABLES = (
     scenarios,
@@ -231,6 +318,7 @@ PORTFOLIO_TABLES = (
     item_dependencies,
     work_items,
     phases,
+    project_dependencies,
     projects,
     time_off,
     person_skills,

@@ -6,6 +6,12 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine
 
+from keepword.adapters.database.records import (
+    CommunicationRepository,
+    ForecastCacheRepository,
+    IncidentRepository,
+    SignalRepository,
+)
 from keepword.adapters.database.repository import EventLog, PortfolioRepository
 
 
@@ -17,6 +23,10 @@ class SqlUnitOfWork:
 
     portfolio: PortfolioRepository
     events: EventLog
+    signals: SignalRepository
+    communications: CommunicationRepository
+    incidents: IncidentRepository
+    forecasts: ForecastCacheRepository
 
     def __init__(self, engine: Engine, *, write: bool = False) -> None:
         self._engine = engine.execution_options(sqlite_write=write) if write else engine
@@ -27,6 +37,10 @@ class SqlUnitOfWork:
         self._connection.begin()
         self.portfolio = PortfolioRepository(self._connection)
         self.events = EventLog(self._connection)
+        self.signals = SignalRepository(self._connection)
+        self.communications = CommunicationRepository(self._connection)
+        self.incidents = IncidentRepository(self._connection)
+        self.forecasts = ForecastCacheRepository(self._connection)
         return self
 
     def __exit__(

@@ -14,13 +14,14 @@ import yaml
 
 from keepword.adapters.planfile import schema as s
 from keepword.domain.calendar import TimeOff, WorkingCalendar, weekday_number
-from keepword.domain.commitment import Commitment, CommitmentState
+from keepword.domain.commitment import Baseline, Commitment, CommitmentState
 from keepword.domain.errors import InvalidValue, KeepwordError, Path, Problem, format_path
 from keepword.domain.people import Allocation, Person, Skill
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import (
     Client,
     CompletedItem,
+    Dependency,
     Estimate,
     ItemStatus,
     Phase,
@@ -395,17 +396,31 @@ def _to_portfolio(plan: s.PlanFile, problems: list[Problem]) -> Portfolio:
             for i, a in enumerate(plan.allocations)
         ),
         commitments=_present(
-            _build(
-                Commitment,
-                ("commitments", i),
-                problems,
-                **{**c.model_dump(), "phases": tuple(c.phases), "state": CommitmentState(c.state)},
-            )
-            for i, c in enumerate(plan.commitments)
+            _commitment(c, ("commitments", i), problems) for i, c in enumerate(plan.commitments)
         ),
         scenarios=tuple(
             _scenario(sc, ("scenarios", i), problems) for i, sc in enumerate(plan.scenarios)
         ),
+    )
+
+
+def _commitment(
+    commitment: s.CommitmentIn, path: Path, problems: list[Problem]
+) -> Commitment | None:
+    baseline = None
+    if commitment.baseline is not None:
+        values = commitment.baseline.model_dump()
+        baseline = _build(Baseline, (*path, "baseline"), problems, part=True, **values)
+    return _build(
+        Commitment,
+        path,
+        problems,
+        **{
+            **commitment.model_dump(),
+            "phases": tuple(commitment.phases),
+            "state": CommitmentState(commitment.state),
+            "baseline": baseline,
+        },
     )
 
 
@@ -467,6 +482,10 @@ def _project(project: s.ProjectIn, path: Path, problems: list[Problem]) -> Proje
             _build(CompletedItem, (*path, "history", i), problems, **h.model_dump())
             for i, h in enumerate(project.history)
         ),
+        dependencies=tuple(
+            Dependency(d.id, d.name, d.unstable, d.note) for d in project.dependencies
+        ),
+        disclosure_target=project.disclosure_target,
     )
 
 

@@ -88,6 +88,7 @@ class ItemIn(Model):
     status: Literal["todo", "in_progress", "done"] = "todo"
     started: Day | None = None
     done: Day | None = None
+    added: Day | None = None
 
 
 class PhaseIn(Model):
@@ -104,6 +105,13 @@ class CompletedIn(Model):
     actual: Number | None = None
 
 
+class DependencyIn(Model):
+    id: Id
+    name: Text
+    unstable: Flag = False
+    note: str = ""
+
+
 class ProjectIn(Model):
     id: Id
     client: Id
@@ -113,6 +121,8 @@ class ProjectIn(Model):
     phases: list[PhaseIn] = []
     items: list[ItemIn] = []
     history: list[CompletedIn] = []
+    dependencies: list[DependencyIn] = []
+    disclosure_target: Annotated[int, Strict(), Field(ge=1)] | None = None
 
 
 class AllocationIn(Model):
@@ -122,6 +132,15 @@ class AllocationIn(Model):
     start: Day
     end: Day
     over_allocation: Flag = False
+
+
+class BaselineIn(Model):
+    forecast_on: Day
+    on_time: Number
+    p50: Day
+    p85: Day
+    scope_items: Annotated[int, Strict(), Field(ge=0)]
+    effort: Number
 
 
 class CommitmentIn(Model):
@@ -137,6 +156,8 @@ class CommitmentIn(Model):
     made_by: Text | None = None
     made_to: Text | None = None
     made_on: Day | None = None
+    fixed_date: Flag = False
+    baseline: BaselineIn | None = None
 
 
 class ReallocateIn(Model):

@@ -9,7 +9,12 @@ import yaml
 
 from keepword.adapters.planfile.schema import FORMAT_VERSION
 from keepword.domain.calendar import MONDAY_TO_FRIDAY, WEEKDAY_NAMES
-from keepword.domain.commitment import DEFAULT_CONFIDENCE, Commitment, CommitmentState
+from keepword.domain.commitment import (
+    DEFAULT_CONFIDENCE,
+    Baseline,
+    Commitment,
+    CommitmentState,
+)
 from keepword.domain.people import Allocation, Person
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus, Project, WorkItem
@@ -103,6 +108,7 @@ def _item(item: WorkItem) -> dict[str, Any]:
         status=None if item.status is ItemStatus.TODO else item.status.value,
         started=item.started,
         done=item.done,
+        added=item.added,
     )
 
 
@@ -128,6 +134,13 @@ def _project(project: Project) -> dict[str, Any]:
             )
             for h in project.history
         ],
+        dependencies=[
+            _Flow(
+                _compact(id=d.id, name=d.name, unstable=True if d.unstable else None, note=d.note)
+            )
+            for d in project.dependencies
+        ],
+        disclosure_target=project.disclosure_target,
     )
 
 
@@ -156,6 +169,19 @@ def _commitment(commitment: Commitment) -> dict[str, Any]:
         made_by=commitment.made_by,
         made_to=commitment.made_to,
         made_on=commitment.made_on,
+        fixed_date=True if commitment.fixed_date else None,
+        baseline=None if commitment.baseline is None else _baseline(commitment.baseline),
+    )
+
+
+def _baseline(baseline: Baseline) -> dict[str, Any]:
+    return _Flow(
+        forecast_on=baseline.forecast_on,
+        on_time=_number(baseline.on_time),
+        p50=baseline.p50,
+        p85=baseline.p85,
+        scope_items=baseline.scope_items,
+        effort=_number(baseline.effort),
     )
 
 

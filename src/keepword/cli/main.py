@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
-from datetime import UTC, date, datetime
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -23,6 +22,21 @@ from keepword.adapters.database.migrate import upgrade
 from keepword.adapters.planfile import located, read_plan, write_plan
 from keepword.bootstrap import Keepword, open_keepword
 from keepword.cli import output
+from keepword.cli.context import (
+    AsOfOption,
+    ConfidenceOption,
+    DbOption,
+    HostOption,
+    JsonOption,
+    PortOption,
+    SeedOption,
+    TrialsOption,
+    forecast_options,
+    now,
+    open_app,
+    settings_of,
+    write_atomically,
+)
 from keepword.config import Settings, load_settings
 from keepword.domain.commitment import DEFAULT_CONFIDENCE
 from keepword.domain.errors import InvalidPortfolio, KeepwordError
@@ -45,19 +59,6 @@ app = typer.Typer(
 db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="Database URL or SQLite file path [default: $KEEPWORD_DATABASE_URL, "
-        "else keepword.db in the user's data directory].",
-        show_default=False,
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-HostOption = Annotated[str, typer.Option(help="Address to listen on.")]
-PortOption = Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)]
-
 
 def _version(value: bool) -> None:
     if value:
@@ -77,32 +78,16 @@ def _main(
     ctx.obj = load_settings(database=db)
 
 
-def _settings(ctx: typer.Context) -> Settings:
-    settings = ctx.find_root().obj
-    assert isinstance(settings, Settings)
-    return settings
-
-
-def _open(ctx: typer.Context) -> Keepword:
-    keepword = open_keepword(_settings(ctx))
-    ctx.call_on_close(keepword.close)
-    return keepword
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 @app.command()
 def init(ctx: typer.Context) -> None:
     """Create the database (or bring it up to date)."""
-    _upgrade(_settings(ctx))
+    _upgrade(settings_of(ctx))
 
 
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Migrate the database schema to this version of Keepword."""
-    _upgrade(_settings(ctx))
+    _upgrade(settings_of(ctx))
 
 
 def _upgrade(settings: Settings) -> None:
@@ -125,10 +110,10 @@ def load(
 ) -> None:
     """Validate a plan file and make the stored portfolio equal to it, all or nothing."""
     portfolio = read_plan(file)
-    keepword = _open(ctx)
+    keepword = open_app(ctx)
     try:
         result = portfolio_service.load_portfolio(
-            keepword.uow, portfolio, actor=keepword.settings.actor, now=_now()
+            keepword.uow, portfolio, actor=keepword.settings.actor, now=now()
         )
     except InvalidPortfolio as error:
         raise located(file, error.problems) from None
@@ -151,11 +136,11 @@ def export(
     ] = None,
 ) -> None:
     """Write the stored portfolio as a plan file."""
-    text = write_plan(portfolio_service.current_portfolio(_open(ctx).uow))
+    text = write_plan(portfolio_service.current_portfolio(open_app(ctx).uow))
     if file is None:
         sys.stdout.write(text)
         return
-    _write_atomically(file, text)
+    write_atomically(file, text)
     output.console.print(f"Wrote {file}.", highlight=False)
 
 
@@ -167,56 +152,12 @@ def _count(n: int, plural: str) -> str:
     return f"{n} {plural if n != 1 else _SINGULAR.get(plural, plural.removesuffix('s'))}"
 
 
-def _write_atomically(file: Path, text: str) -> None:
-    # A crash mid-write leaves the old file, never half of the new one.
-    file.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, file)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-AsOfOption = Annotated[
-    datetime | None,
-    typer.Option(
-        "--as-of",
-        formats=["%Y-%m-%d"],
-        help="Forecast as if today were this date (YYYY-MM-DD) [default: today].",
-        show_default=False,
-    ),
-]
-TrialsOption = Annotated[int, typer.Option(help="Monte Carlo trials.", min=100, max=1_000_000)]
-SeedOption = Annotated[int, typer.Option(help="Random seed: the same seed gives the same answer.")]
-ConfidenceOption = Annotated[
-    float, typer.Option(help="Confidence for cut lines and target dates.", min=0.01, max=0.99)
-]
-
-
-def _options(
-    as_of: datetime | None,
-    trials: int = forecasting.DEFAULT_TRIALS,
-    seed: int = forecasting.DEFAULT_SEED,
-    confidence: float = DEFAULT_CONFIDENCE,
-    by: datetime | None = None,
-) -> forecasting.ForecastOptions:
-    today = as_of.date() if as_of else date.today()
-    return forecasting.ForecastOptions(
-        today, trials, seed, confidence, by=by.date() if by else None
-    )
-
-
 @app.command()
 def portfolio(ctx: typer.Context, as_of: AsOfOption = None, json: JsonOption = False) -> None:
     """List every commitment: client, project, due date, state, and its forecast odds."""
-    stored = portfolio_service.current_portfolio(_open(ctx).uow)
+    stored = portfolio_service.current_portfolio(open_app(ctx).uow)
     rows = portfolio_service.commitment_rows(stored)
-    odds = forecasting.forecast_commitments(stored, _options(as_of))
+    odds = forecasting.forecast_commitments(stored, forecast_options(as_of))
     if json:
         output.print_json(
             [
@@ -247,9 +188,9 @@ def forecast(
     json: JsonOption = False,
 ) -> None:
     """P50/P85/P95 dates of a project's phases and commitments, and their odds of being on time."""
-    stored = portfolio_service.current_portfolio(_open(ctx).uow)
+    stored = portfolio_service.current_portfolio(open_app(ctx).uow)
     result = forecasting.forecast_project(
-        stored, project, _options(as_of, trials, seed, confidence, by)
+        stored, project, forecast_options(as_of, trials, seed, confidence, by)
     )
     if json:
         output.print_json(result)
@@ -286,7 +227,7 @@ def history(
     """Show the event history, newest first."""
     if ctx.invoked_subcommand is not None:
         return
-    events = portfolio_service.recent_events(_open(ctx).uow, limit, entity)
+    events = portfolio_service.recent_events(open_app(ctx).uow, limit, entity)
     if json:
         output.print_json(events)
     else:
@@ -305,9 +246,9 @@ def history_import(
     """Load completed items into a project's history; rows that cannot be read are listed."""
     read = _read_history(file)
     items = [_completed(item, hours_per_day) for item in read.items]
-    keepword = _open(ctx)
+    keepword = open_app(ctx)
     result = history_service.import_history(
-        keepword.uow, project, items, actor=keepword.settings.actor, now=_now()
+        keepword.uow, project, items, actor=keepword.settings.actor, now=now()
     )
     for problem in read.rejected:
         sys.stderr.write(f"keepword: warning: {file}:{problem.line}: rejected: {problem.message}\n")
@@ -390,7 +331,7 @@ def backtest(
 @app.command()
 def serve(ctx: typer.Context, host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
     """Serve the web app until Ctrl-C."""
-    _serve(_open(ctx), host, port)
+    _serve(open_app(ctx), host, port)
 
 
 @app.command()
@@ -401,7 +342,7 @@ def demo(
     port: PortOption = 8000,
 ) -> None:
     """Load the demo portfolio into its own database (demo.db unless --db), show it, serve it."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     if ctx.find_root().params.get("db") is None and not os.environ.get("KEEPWORD_DATABASE_URL"):
         settings = load_settings(default_database="demo.db")
     _upgrade(settings)
@@ -410,9 +351,9 @@ def demo(
     plan = resources.files("keepword.demo").joinpath("demo.yaml")
     with resources.as_file(plan) as path:
         portfolio = read_plan(path)
-    portfolio_service.load_portfolio(keepword.uow, portfolio, actor="demo", now=_now())
+    portfolio_service.load_portfolio(keepword.uow, portfolio, actor="demo", now=now())
     rows = portfolio_service.commitment_rows(portfolio)
-    odds = forecasting.forecast_commitments(portfolio, _options(None))
+    odds = forecasting.forecast_commitments(portfolio, forecast_options(None))
     output.console.print(output.portfolio_table(rows, odds))
     if serve:
         _serve(keepword, host, port)

@@ -1,0 +1,89 @@
+"""What every command shares: options, settings, the opened application, the clock."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from keepword.bootstrap import Keepword, open_keepword
+from keepword.config import Settings
+from keepword.domain.commitment import DEFAULT_CONFIDENCE
+from keepword.services import forecasting
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database URL or SQLite file path [default: $KEEPWORD_DATABASE_URL, "
+        "else keepword.db in the user's data directory].",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+HostOption = Annotated[str, typer.Option(help="Address to listen on.")]
+PortOption = Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)]
+
+
+def settings_of(ctx: typer.Context) -> Settings:
+    settings = ctx.find_root().obj
+    assert isinstance(settings, Settings)
+    return settings
+
+
+def open_app(ctx: typer.Context) -> Keepword:
+    keepword = open_keepword(settings_of(ctx))
+    ctx.call_on_close(keepword.close)
+    return keepword
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def write_atomically(file: Path, text: str) -> None:
+    # A crash mid-write leaves the old file, never half of the new one.
+    file.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, file)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+AsOfOption = Annotated[
+    datetime | None,
+    typer.Option(
+        "--as-of",
+        formats=["%Y-%m-%d"],
+        help="Forecast as if today were this date (YYYY-MM-DD) [default: today].",
+        show_default=False,
+    ),
+]
+TrialsOption = Annotated[int, typer.Option(help="Monte Carlo trials.", min=100, max=1_000_000)]
+SeedOption = Annotated[int, typer.Option(help="Random seed: the same seed gives the same answer.")]
+ConfidenceOption = Annotated[
+    float, typer.Option(help="Confidence for cut lines and target dates.", min=0.01, max=0.99)
+]
+
+
+def forecast_options(
+    as_of: datetime | None,
+    trials: int = forecasting.DEFAULT_TRIALS,
+    seed: int = forecasting.DEFAULT_SEED,
+    confidence: float = DEFAULT_CONFIDENCE,
+    by: datetime | None = None,
+) -> forecasting.ForecastOptions:
+    today = as_of.date() if as_of else date.today()
+    return forecasting.ForecastOptions(
+        today, trials, seed, confidence, by=by.date() if by else None
+    )

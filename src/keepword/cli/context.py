@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +13,7 @@ import typer
 from keepword.bootstrap import Keepword, open_keepword
 from keepword.config import Settings
 from keepword.domain.commitment import DEFAULT_CONFIDENCE
+from keepword.domain.errors import KeepwordError
 from keepword.services import forecasting
 
 DbOption = Annotated[
@@ -41,8 +42,21 @@ def open_app(ctx: typer.Context) -> Keepword:
     return keepword
 
 
+NOW_VARIABLE = "KEEPWORD_NOW"
+
+
 def now() -> datetime:
-    return datetime.now(UTC)
+    """The current time (UTC), or ``$KEEPWORD_NOW`` (ISO 8601) to replay a day."""
+    fixed = os.environ.get(NOW_VARIABLE)
+    if not fixed:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(fixed)
+    except ValueError:
+        raise KeepwordError(
+            f"{NOW_VARIABLE}={fixed!r} is not a date and time such as 2026-11-23T09:00:00Z"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def write_atomically(file: Path, text: str) -> None:
@@ -83,7 +97,7 @@ def forecast_options(
     confidence: float = DEFAULT_CONFIDENCE,
     by: datetime | None = None,
 ) -> forecasting.ForecastOptions:
-    today = as_of.date() if as_of else date.today()
+    today = as_of.date() if as_of else now().date()
     return forecasting.ForecastOptions(
         today, trials, seed, confidence, by=by.date() if by else None
     )

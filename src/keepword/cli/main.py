@@ -21,7 +21,7 @@ from keepword.adapters.database.engine import make_engine
 from keepword.adapters.database.migrate import upgrade
 from keepword.adapters.planfile import located, read_plan, write_plan
 from keepword.bootstrap import Keepword, open_keepword
-from keepword.cli import output
+from keepword.cli import output, watching
 from keepword.cli.context import (
     AsOfOption,
     ConfidenceOption,
@@ -58,6 +58,9 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.command("whatif")(watching.what_if)
+app.add_typer(watching.scenario_app, name="scenario")
+app.command("risks")(watching.risks_command)
 
 
 def _version(value: bool) -> None:

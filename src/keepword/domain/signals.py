@@ -56,6 +56,7 @@ class Signal:
     disclosed_at: datetime | None = None
     communication: str | None = None
     escalated_at: datetime | None = None
+    key: str = ""  # tells this occurrence from another of the same kind (see domain.risk)
 
     def __post_init__(self) -> None:
         if self.detected_at.tzinfo is None:

@@ -28,6 +28,7 @@ from keepword.forecast.percentiles import nearest_ranks, probability_by
 from keepword.forecast.pert import sample_pert
 from keepword.forecast.schedule import (
     NoCapacity,
+    ScheduleResult,
     Team,
     critical_items,
     critical_people,
@@ -62,6 +63,7 @@ class ForecastOptions:
     history_correction: bool = True
     recalibrate: bool = True  # False: plain resampling of the window, read as it is
     by: date | None = None  # also answer: how many of the remaining items by this date
+    window: tuple[date, date] | None = None  # also answer: who has time free in this window
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ class ProjectForecast:
     idle_people: list[Share] = field(default_factory=list)
     evidence: str = ""
     items_by: ItemsBy | None = None
+    free_in_window: list[Share] = field(default_factory=list)  # person-days unused, median
 
 
 def forecast_project(
@@ -197,8 +200,16 @@ def _estimate_mode(
         ),
         key=lambda s: -s.value,
     )
+    free = (
+        _free_in_window(result, effort, capacity, start, options.window)
+        if options.window is not None
+        else None
+    )
     return replace(
         forecast,
+        free_in_window=[]
+        if free is None
+        else [Share(p, names[p], float(v)) for p, v in zip(people, free, strict=True)],
         critical_items=[s for s in ranked if s.value > 0][:10],
         critical_people=sorted(
             (Share(p, names[p], float(v)) for p, v in zip(people, deciders, strict=True)),
@@ -212,6 +223,34 @@ def _estimate_mode(
         + f"; allocations as planned to {start + timedelta(span - 1)}, then as in their last "
         "five weeks",
     )
+
+
+def _free_in_window(
+    result: ScheduleResult,
+    effort: FloatArray,
+    capacity: FloatArray,
+    start: date,
+    window: tuple[date, date],
+) -> FloatArray:
+    """Median person-days each person has in ``window`` but no scheduled item uses.
+
+    An item's effort is spread evenly over its span from start to finish, so the share of
+    the span inside the window is the share of its effort spent there.
+    """
+    first = max((window[0] - start).days, 0)
+    end = min((window[1] - start).days + 1, capacity.shape[1])  # exclusive
+    if end <= first:
+        return np.zeros(capacity.shape[0])
+    had = capacity[:, first:end].sum(axis=1)  # (people,)
+    span = np.maximum(result.finish - result.start, 1e-9)
+    inside = np.clip(np.minimum(result.finish, end) - np.maximum(result.start, first), 0, None)
+    spent = effort * np.minimum(inside / span, 1.0)  # (items, trials)
+    trials = effort.shape[1]
+    cell = result.assignee * trials + np.arange(trials)
+    used = np.bincount(cell.reshape(-1), spent.reshape(-1), capacity.shape[0] * trials)
+    free = had[:, None] - used.reshape(capacity.shape[0], trials)
+    median: FloatArray = np.maximum(np.median(free, axis=1), 0.0)
+    return median
 
 
 def _efforts(

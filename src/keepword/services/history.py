@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from keepword.domain.changes import portfolio_changes
 from keepword.domain.project import CompletedItem
 from keepword.services.ports import UnitOfWorkFactory
+from keepword.services.watch import record_change
 
 
 @dataclass(frozen=True)
@@ -42,9 +42,7 @@ def import_history(
         after = before.with_project(replace(project, history=history))
         added = sum(1 for key in merged if key not in old)
         updated = sum(1 for key in old if merged[key] != old[key])
-        events = portfolio_changes(before, after, actor=actor, at=now)
+        events = record_change(work, before, after, actor=actor, now=now, today=now.date())
         if events:
-            work.portfolio.replace(after)
-            work.events.append(events)
             work.commit()
     return HistoryImport(project_id, added, updated, len(old) - updated, len(history))

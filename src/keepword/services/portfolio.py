@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from keepword.domain.changes import portfolio_changes
 from keepword.domain.errors import InvalidPortfolio, InvalidTransition, Problem
 from keepword.domain.events import Event
 from keepword.domain.portfolio import Portfolio
 from keepword.services.ports import UnitOfWorkFactory
+from keepword.services.watch import record_change
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,16 @@ def portfolio_counts(portfolio: Portfolio) -> dict[str, int]:
 
 
 def load_portfolio(
-    uow: UnitOfWorkFactory, portfolio: Portfolio, *, actor: str, now: datetime
+    uow: UnitOfWorkFactory,
+    portfolio: Portfolio,
+    *,
+    actor: str,
+    now: datetime,
+    today: date | None = None,
 ) -> LoadResult:
-    """Make the stored portfolio equal to ``portfolio``, one event per entity that changes.
+    """Make the stored portfolio equal to ``portfolio``, one event per entity that changes,
+    and re-forecast what changed. New items of projects already stored are dated ``today``
+    (their ``added``), so that scope growth after a commitment shows.
 
     All or nothing: ``portfolio`` is checked first, and one transaction does the rest.
     """
@@ -51,15 +58,31 @@ def load_portfolio(
     with uow(write=True) as work:
         stored = work.portfolio.get()
         _check_state_changes(stored, portfolio)
-        events = portfolio_changes(stored, portfolio, actor=actor, at=now)
+        portfolio = _date_new_items(stored, portfolio, today or now.date())
+        events = record_change(
+            work, stored, portfolio, actor=actor, now=now, today=today or now.date()
+        )
         if events:
-            work.portfolio.replace(portfolio)
-            work.events.append(events)
             work.commit()
-    actions = Counter(e.action for e in events)
+    actions = Counter(e.action for e in events if e.entity != "signal")
     return LoadResult(
         portfolio_counts(portfolio), actions["created"], actions["changed"], actions["removed"]
     )
+
+
+def _date_new_items(stored: Portfolio, loaded: Portfolio, today: date) -> Portfolio:
+    known = {p.id: {i.id for i in p.items} for p in stored.projects}
+    result = loaded
+    for project in loaded.projects:
+        if project.id not in known:
+            continue
+        items = tuple(
+            replace(i, added=today) if i.id not in known[project.id] and i.added is None else i
+            for i in project.items
+        )
+        if items != project.items:
+            result = result.with_project(replace(project, items=items))
+    return result
 
 
 def _check_state_changes(stored: Portfolio, loaded: Portfolio) -> None:

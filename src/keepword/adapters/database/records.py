@@ -93,6 +93,7 @@ class SignalRepository(_Records):
                 "disclosed_at": signal.disclosed_at,
                 "communication_id": signal.communication,
                 "escalated_at": signal.escalated_at,
+                "key": signal.key,
             }
         )
 
@@ -225,6 +226,7 @@ def _signal(r: Row[Any]) -> Signal:
         disclosed_at=_utc(r.disclosed_at),
         communication=r.communication_id,
         escalated_at=_utc(r.escalated_at),
+        key=r.key,
     )
 
 

@@ -256,6 +256,7 @@ signals = Table(
     Column("disclosed_at", DateTime(timezone=True)),
     Column("communication_id", ID),
     Column("escalated_at", DateTime(timezone=True)),
+    Column("key", Text, nullable=False),
 )
 
 communications = Table(

@@ -1,0 +1,235 @@
+"""``keepword whatif``, ``keepword scenario apply`` and ``keepword risks``."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated
+
+import typer
+from rich import box
+from rich.table import Table
+
+from keepword.cli import output
+from keepword.cli.context import (
+    AsOfOption,
+    JsonOption,
+    SeedOption,
+    TrialsOption,
+    forecast_options,
+    now,
+    open_app,
+)
+from keepword.domain.commitment import Health
+from keepword.domain.events import snapshot
+from keepword.domain.signals import DEFAULT_STALL_DAYS
+from keepword.services import forecasting, risks, whatif
+from keepword.services import portfolio as portfolio_service
+
+scenario_app = typer.Typer(help="Scenarios: try them with 'whatif', then apply one.")
+
+HEALTH_STYLES = {"on_track": "green", "at_risk": "yellow", "off_track": "red"}
+
+
+def what_if(
+    ctx: typer.Context,
+    scenario: Annotated[str, typer.Argument(help="Scenario id (see 'keepword scenario list').")],
+    as_of: AsOfOption = None,
+    trials: TrialsOption = forecasting.DEFAULT_TRIALS,
+    seed: SeedOption = forecasting.DEFAULT_SEED,
+    json: JsonOption = False,
+) -> None:
+    """Try a scenario in memory: every commitment it touches before and after, most harmed
+    first, and what can still progress. Nothing is saved."""
+    keepword = open_app(ctx)
+    options = forecast_options(as_of, trials, seed)
+    cached = whatif.cached_odds(keepword.uow, options, now=now())
+    stored = portfolio_service.current_portfolio(keepword.uow)
+    result = whatif.what_if(stored, stored.scenario(scenario), options, cached)
+    if json:
+        output.print_json(
+            {
+                "scenario": result.scenario.id,
+                "window": result.window,
+                "touched": result.touched,
+                "commitments": [
+                    {**snapshot(d), "harm": round(d.harm, 4), "slip_days": d.slip_days}
+                    for d in result.diffs
+                ],
+                "still_progressing": result.progress,
+            }
+        )
+        return
+    output.console.print(f"[bold]What if:[/] {result.scenario.name}", highlight=False)
+    if result.window:
+        first, last = result.window
+        output.console.print(f"From {first} to {last}; nothing is saved.", highlight=False)
+    output.console.print(_diff_table(result))
+    if result.progress:
+        output.console.print(_progress_table(result))
+    else:
+        output.console.print("Nobody left on the touched projects has free days in the window.")
+    output.console.print(f"Make it real with: keepword scenario apply {result.scenario.id}")
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def _health(value: Health | None) -> str:
+    if value is None:
+        return "—"
+    return f"[{HEALTH_STYLES[value.value]}]{value.value.replace('_', ' ')}[/]"
+
+
+def _diff_table(result: whatif.WhatIf) -> Table:
+    table = Table(
+        title="Commitments touched, most harmed first", title_justify="left", box=box.SIMPLE_HEAD
+    )
+    table.add_column("Commitment", overflow="fold", max_width=28)
+    table.add_column("Due", no_wrap=True)
+    table.add_column("On time", justify="right", no_wrap=True)
+    table.add_column("P85", no_wrap=True)
+    table.add_column("Health", no_wrap=True)
+    for d in result.diffs:
+        slip = d.slip_days
+        moved = "" if not slip else f" ({'+' if slip > 0 else ''}{slip} d)"
+        table.add_row(
+            d.commitment,
+            str(d.due),
+            f"{_pct(d.before.on_time)} → {_pct(d.after.on_time)}",
+            f"{d.before.p85 or '—'} → {d.after.p85 or '—'}{moved}",
+            _health(d.before.health)
+            + ("" if not d.health_changed else " → " + _health(d.after.health)),
+        )
+    return table
+
+
+def _progress_table(result: whatif.WhatIf) -> Table:
+    table = Table(title="What can still progress", title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column("Person", no_wrap=True)
+    table.add_column("Project", no_wrap=True)
+    table.add_column("Free days", justify="right")
+    table.add_column("Could take", overflow="fold")
+    for p in result.progress:
+        table.add_row(p.name, p.project, f"{p.free_days:.1f}", "; ".join(t for _, t in p.items))
+    return table
+
+
+@scenario_app.command("list")
+def scenario_list(ctx: typer.Context, json: JsonOption = False) -> None:
+    """The scenarios not yet applied."""
+    stored = portfolio_service.current_portfolio(open_app(ctx).uow)
+    if json:
+        output.print_json(stored.scenarios)
+        return
+    for scenario in stored.scenarios:
+        output.console.print(
+            f"[bold]{scenario.id}[/]: {scenario.name} ({len(scenario.changes)} changes)",
+            highlight=False,
+        )
+
+
+@scenario_app.command("apply")
+def scenario_apply(
+    ctx: typer.Context,
+    scenario: Annotated[str, typer.Argument(help="Scenario id.")],
+    as_of: AsOfOption = None,
+) -> None:
+    """Make a scenario real: its changes become events, forecasts and signals follow."""
+    keepword = open_app(ctx)
+    options = forecast_options(as_of)
+    events = whatif.apply_scenario(
+        keepword.uow, scenario, actor=keepword.settings.actor, now=now(), today=options.today
+    )
+    changes = [e for e in events if e.entity not in ("signal", "scenario")]
+    raised = [e for e in events if e.entity == "signal" and e.action == "raised"]
+    output.console.print(
+        f"Applied {scenario}: {len(changes)} changes recorded, {len(raised)} signals raised "
+        "(see 'keepword risks').",
+        highlight=False,
+    )
+
+
+def risks_command(
+    ctx: typer.Context,
+    as_of: AsOfOption = None,
+    stall_days: Annotated[
+        int, typer.Option(help="Working days without progress before it is a signal.", min=1)
+    ] = DEFAULT_STALL_DAYS,
+    all_: Annotated[bool, typer.Option("--all", help="Also list disclosed signals.")] = False,
+    json: JsonOption = False,
+) -> None:
+    """Open risk signals with their disclosure clocks, those past their target first;
+    overdue ones are escalated."""
+    keepword = open_app(ctx)
+    options = forecast_options(as_of)
+    moment = now()
+    result = risks.review(
+        keepword.uow,
+        actor=keepword.settings.actor,
+        now=moment,
+        today=options.today,
+        options=options,
+        stall_days=stall_days,
+        include_disclosed=all_,
+    )
+    if json:
+        output.print_json(
+            [
+                {
+                    **snapshot(v.signal),
+                    "deadline": v.clock.deadline,
+                    "elapsed_hours": round(v.clock.latency_hours, 1),
+                    "overdue": v.clock.overdue,
+                    "target_working_days": v.target_days,
+                    "client": v.client,
+                }
+                for v in result.signals
+            ]
+        )
+        return
+    if not result.signals:
+        output.console.print("No open signals.")
+    else:
+        output.console.print(_risks_table(result, moment))
+    if result.escalated:
+        output.console.print(
+            f"[red]Escalated[/] (undisclosed past target): {', '.join(result.escalated)}",
+            highlight=False,
+        )
+
+
+def _clock(view: risks.SignalView, moment: datetime) -> str:
+    if view.signal.disclosed:
+        return f"told after {_duration(view.clock.elapsed)}"
+    if view.clock.overdue:
+        return f"[red]{_duration(moment - view.clock.deadline)} overdue[/]"
+    return f"{_duration(view.clock.deadline - moment)} left"
+
+
+def _duration(span: timedelta) -> str:
+    hours = int(span.total_seconds() // 3600)
+    return f"{hours // 24} d {hours % 24} h" if hours >= 24 else f"{hours} h"
+
+
+def _risks_table(result: risks.Review, moment: datetime) -> Table:
+    table = Table(title="Risk signals", title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column("Id", no_wrap=True)
+    table.add_column("Client", overflow="fold", max_width=16)
+    table.add_column("What happened", overflow="fold")
+    table.add_column("Sev.", no_wrap=True)
+    table.add_column("Owner", no_wrap=True)
+    table.add_column("Detected", no_wrap=True)
+    table.add_column("Clock", no_wrap=True)
+    for v in result.signals:
+        s = v.signal
+        table.add_row(
+            s.id,
+            v.client,
+            f"[bold]{s.kind.value.replace('_', ' ')}[/]: {s.summary}",
+            s.severity.value,
+            v.owner_name or "—",
+            s.detected_at.strftime("%Y-%m-%d %H:%M"),
+            _clock(v, moment),
+        )
+    return table

@@ -1,0 +1,156 @@
+"""The risk review: signals raised by time passing, disclosure clocks, and escalation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from keepword.domain.calendar import WorkingCalendar
+from keepword.domain.events import Event, snapshot
+from keepword.domain.portfolio import Portfolio
+from keepword.domain.risk import Watch
+from keepword.domain.signals import (
+    DEFAULT_DISCLOSURE_TARGET,
+    DEFAULT_STALL_DAYS,
+    DisclosureClock,
+    Signal,
+    disclosure_clock,
+)
+from keepword.services.forecasting import ForecastOptions
+from keepword.services.ports import UnitOfWorkFactory
+from keepword.services.watch import odds_of, raise_signals, refresh
+
+
+@dataclass(frozen=True)
+class SignalView:
+    """A signal with its disclosure clock and the names a person reads."""
+
+    signal: Signal
+    clock: DisclosureClock
+    target_days: int
+    commitment_title: str
+    client: str
+    owner_name: str | None
+
+    @property
+    def overdue_undisclosed(self) -> bool:
+        return self.clock.overdue and not self.signal.disclosed
+
+
+@dataclass(frozen=True)
+class Review:
+    """What a review found: every signal in view, and what it raised and escalated now."""
+
+    signals: list[SignalView]
+    raised: list[str]
+    escalated: list[str]
+
+
+def review(
+    uow: UnitOfWorkFactory,
+    *,
+    actor: str,
+    now: datetime,
+    today: date,
+    options: ForecastOptions | None = None,
+    stall_days: int = DEFAULT_STALL_DAYS,
+    include_disclosed: bool = False,
+) -> Review:
+    """Bring forecasts up to date, raise the signals that time calls for (no progress, odds
+    that drifted), escalate undisclosed signals past their target, and list them: those past
+    their target first, most overdue first."""
+    with uow(write=True) as work:
+        portfolio = work.portfolio.get()
+        refreshed = refresh(work, portfolio, options or ForecastOptions(today=today), now=now)
+        watches = [
+            Watch(
+                commitment=c,
+                before=None,
+                after=portfolio,
+                odds_before=odds_of(refreshed.before, c),
+                odds_after=odds_of(refreshed.after, c),
+                today=today,
+                stall_days=stall_days,
+            )
+            for c in portfolio.commitments
+        ]
+        events = raise_signals(work, portfolio, watches, actor=actor, now=now)
+        raised = [e.entity_id for e in events if e.action == "raised"]
+        escalated: list[str] = []
+        for signal in work.signals.all():
+            clock = clock_of(portfolio, signal, now)
+            if signal.disclosed or signal.escalated_at is not None or not clock.overdue:
+                continue
+            late = replace(signal, escalated_at=now)
+            work.signals.save(late)
+            # The notification itself: delivery channels (email, webhooks) read these events.
+            events.append(
+                Event(
+                    now, actor, "escalated", "signal", signal.id, snapshot(signal), snapshot(late)
+                )
+            )
+            escalated.append(signal.id)
+        if events:
+            work.events.append(events)
+        work.commit()
+        signals = work.signals.all()
+    views = signal_views(portfolio, signals, now, include_disclosed=include_disclosed)
+    return Review(views, raised, escalated)
+
+
+def target_days(portfolio: Portfolio, project_id: str) -> int:
+    """The project team's disclosure target in working days (default one)."""
+    project = next((p for p in portfolio.projects if p.id == project_id), None)
+    if project is None or project.disclosure_target is None:
+        return DEFAULT_DISCLOSURE_TARGET
+    return project.disclosure_target
+
+
+def clock_of(portfolio: Portfolio, signal: Signal, now: datetime) -> DisclosureClock:
+    """The signal's disclosure clock, counted in its owner's working days."""
+    return disclosure_clock(
+        signal, now, target_days(portfolio, signal.project), _calendar(portfolio, signal.owner)
+    )
+
+
+def signal_views(
+    portfolio: Portfolio, signals: list[Signal], now: datetime, *, include_disclosed: bool = False
+) -> list[SignalView]:
+    """Signals with clocks and names, undisclosed past target first (most overdue first),
+    then the other undisclosed by deadline, then (if asked) the disclosed, newest first."""
+    titles = {c.id: c.title for c in portfolio.commitments}
+    clients = {c.id: c.name for c in portfolio.clients}
+    project_clients = {p.id: clients.get(p.client, p.client) for p in portfolio.projects}
+    people = {p.id: p.name for p in portfolio.people}
+    views = [
+        SignalView(
+            s,
+            clock_of(portfolio, s, now),
+            target_days(portfolio, s.project),
+            titles.get(s.commitment, s.commitment),
+            project_clients.get(s.project, s.project),
+            people.get(s.owner, s.owner) if s.owner else None,
+        )
+        for s in signals
+        if include_disclosed or not s.disclosed
+    ]
+
+    def order(view: SignalView) -> tuple[int, float, str]:
+        if view.signal.disclosed:
+            assert view.signal.disclosed_at is not None
+            return (2, -view.signal.disclosed_at.timestamp(), view.signal.id)
+        if view.overdue_undisclosed:
+            return (0, view.clock.deadline.timestamp(), view.signal.id)
+        return (1, view.clock.deadline.timestamp(), view.signal.id)
+
+    return sorted(views, key=order)
+
+
+def _calendar(portfolio: Portfolio, person_id: str | None) -> WorkingCalendar:
+    # Weekends and public holidays stop the clock; the owner's own leave does not: someone
+    # else on the team can tell the client.
+    for person in portfolio.people:
+        if person.id == person_id:
+            own = person.calendar
+            return WorkingCalendar(own.weekdays, own.country, own.subdivision)
+    return WorkingCalendar()

@@ -1,0 +1,260 @@
+"""Every change to the plan goes through here: stored, recorded as events, and watched.
+
+Watching means re-forecasting the commitments the change touches (and only those), keeping
+the forecast cache current, and raising the risk signals that the change or the new odds
+call for. The cache is per project: its rows carry a key of the project's forecast inputs,
+and the events of a change say which projects to drop and forecast again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from keepword.domain.changes import portfolio_changes
+from keepword.domain.commitment import Commitment, Health, health_of
+from keepword.domain.events import Event, snapshot
+from keepword.domain.portfolio import Portfolio
+from keepword.domain.risk import Finding, Odds, Watch, findings
+from keepword.domain.signals import Signal
+from keepword.services.forecasting import (
+    CannotForecast,
+    ForecastOptions,
+    forecast_project,
+)
+from keepword.services.ports import CachedOdds, UnitOfWork
+
+
+def inputs_key(portfolio: Portfolio, project_id: str, options: ForecastOptions) -> str:
+    """A digest of everything a forecast of ``project_id`` reads: when it changes, the
+    cached forecast is stale."""
+    project = portfolio.project(project_id)
+    allocations = [a for a in portfolio.allocations if a.project == project_id]
+    people = sorted({a.person for a in allocations})
+    inputs = {
+        "project": snapshot(project),
+        "allocations": snapshot(allocations),
+        "people": [snapshot(portfolio.person(p)) for p in people if _has_person(portfolio, p)],
+        "commitments": snapshot([c for c in portfolio.commitments if c.project == project_id]),
+        "options": snapshot(replace(options, by=None, window=None)),
+    }
+    text = json.dumps(inputs, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def touched_projects(events: Iterable[Event], before: Portfolio, after: Portfolio) -> set[str]:
+    """Projects whose forecast the events can change: their scope, history, people's
+    allocations and calendars, or their commitments."""
+    touched: set[str] = set()
+    for event in events:
+        if event.entity in ("project", "history"):
+            touched.add(event.entity_id)
+        elif event.entity == "item":
+            touched.add(event.entity_id.split("/", 1)[0])
+        elif event.entity in ("allocation", "commitment"):
+            touched |= {v["project"] for v in (event.before, event.after) if v}
+        elif event.entity == "person":
+            touched |= {
+                a.project
+                for p in (before, after)
+                for a in p.allocations
+                if a.person == event.entity_id
+            }
+        elif event.entity == "skill":
+            touched |= {p.id for p in after.projects}
+    known = {p.id for p in after.projects}
+    return touched & known
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    """The cached odds of the commitments on the refreshed projects, before and after."""
+
+    before: dict[str, CachedOdds]
+    after: dict[str, CachedOdds]
+
+
+def refresh(
+    work: UnitOfWork,
+    portfolio: Portfolio,
+    options: ForecastOptions,
+    *,
+    now: datetime,
+    projects: Iterable[str] | None = None,
+    force: bool = False,
+) -> Refreshed:
+    """Bring the cache of ``projects`` (default: every project with a commitment) up to date:
+    forecast a project again only if its inputs changed, or if ``force``."""
+    cached = work.forecasts.all()
+    committed = {c.project for c in portfolio.commitments}
+    wanted = committed if projects is None else set(projects) & committed
+    after = dict(cached)
+    for project_id in sorted(wanted):
+        key = inputs_key(portfolio, project_id, options)
+        mine = [c for c in portfolio.commitments if c.project == project_id]
+        if not force and all(c.id in cached and cached[c.id].inputs_key == key for c in mine):
+            continue
+        fresh = forecast_odds(portfolio, project_id, options, key, now)
+        work.forecasts.replace_project(project_id, fresh)
+        for odds in fresh:
+            after[odds.commitment] = odds
+    stale = [
+        k for k, v in cached.items() if v.commitment not in {c.id for c in portfolio.commitments}
+    ]
+    work.forecasts.drop_commitments(stale)
+    for key in stale:
+        after.pop(key, None)
+    return Refreshed(cached, after)
+
+
+def forecast_odds(
+    portfolio: Portfolio, project_id: str, options: ForecastOptions, key: str, now: datetime
+) -> list[CachedOdds]:
+    """Forecast one project and turn its commitments' finishes into cache rows."""
+    commitments = {c.id: c for c in portfolio.commitments if c.project == project_id}
+    try:
+        forecast = forecast_project(portfolio, project_id, options)
+    except CannotForecast as error:
+        return [
+            CachedOdds(c, project_id, key, None, None, None, None, None, str(error), now)
+            for c in commitments
+        ]
+    rows = []
+    for finish in forecast.commitments:
+        commitment = commitments[finish.id]
+        on_time = finish.on_time if finish.on_time is not None else 0.0
+        rows.append(
+            CachedOdds(
+                commitment=finish.id,
+                project=project_id,
+                inputs_key=key,
+                on_time=on_time,
+                p50=finish.p50,
+                p85=finish.p85,
+                at_confidence=finish.at_confidence,
+                health=health_of(on_time, commitment.confidence).value,
+                problem=None,
+                computed_at=now,
+            )
+        )
+    return rows
+
+
+def record_change(
+    work: UnitOfWork,
+    before: Portfolio,
+    after: Portfolio,
+    *,
+    actor: str,
+    now: datetime,
+    today: date,
+    extra: tuple[Event, ...] = (),
+    options: ForecastOptions | None = None,
+) -> list[Event]:
+    """Store ``after`` in place of ``before`` with one event per entity that changed (and
+    ``extra`` events after them), re-forecast the projects they touch, and raise the signals
+    they call for. The caller commits."""
+    events = portfolio_changes(before, after, actor=actor, at=now)
+    if events:
+        work.portfolio.replace(after)
+    every = [*events, *extra]
+    touched = touched_projects(events, before, after)
+    if touched:
+        refreshed = refresh(
+            work, after, options or ForecastOptions(today=today), now=now, projects=touched
+        )
+        watches = [
+            Watch(
+                commitment=c,
+                before=before,
+                after=after,
+                odds_before=_odds(refreshed.before.get(c.id)),
+                odds_after=_odds(refreshed.after.get(c.id)),
+                today=today,
+            )
+            for c in after.commitments
+            if c.project in touched
+        ]
+        every += raise_signals(work, after, watches, actor=actor, now=now)
+    if every:
+        work.events.append(every)
+    return every
+
+
+def raise_signals(
+    work: UnitOfWork,
+    portfolio: Portfolio,
+    watches: Sequence[Watch],
+    *,
+    actor: str,
+    now: datetime,
+) -> list[Event]:
+    """Store the new signals the watches call for, and the events that say so.
+
+    A finding already recorded (same commitment, kind and key) is not new. One of the same
+    kind still undisclosed is brought up to date instead: its clock keeps running from when
+    it was first detected, since the client has still not been told.
+    """
+    existing = work.signals.all()
+    events: list[Event] = []
+    for watch in watches:
+        for finding in findings(watch):
+            same = [
+                s for s in existing if s.commitment == finding.commitment and s.kind is finding.kind
+            ]
+            if any(s.key == finding.key for s in same):
+                continue
+            open_ = [s for s in same if not s.disclosed]
+            if open_:
+                old = open_[-1]
+                new = replace(
+                    old,
+                    severity=max(old.severity, finding.severity, key=lambda v: v.rank),
+                    summary=finding.summary,
+                    evidence=dict(finding.evidence),
+                    key=finding.key,
+                )
+                events.append(
+                    Event(now, actor, "changed", "signal", old.id, snapshot(old), snapshot(new))
+                )
+            else:
+                new = _signal(work.signals.next_id(), finding, portfolio, now)
+                events.append(Event(now, actor, "raised", "signal", new.id, None, snapshot(new)))
+            work.signals.save(new)
+            existing = [s for s in existing if s.id != new.id] + [new]
+    return events
+
+
+def _signal(signal_id: str, finding: Finding, portfolio: Portfolio, now: datetime) -> Signal:
+    lead = portfolio.project(finding.project).lead
+    return Signal(
+        id=signal_id,
+        kind=finding.kind,
+        commitment=finding.commitment,
+        project=finding.project,
+        detected_at=now,
+        severity=finding.severity,
+        summary=finding.summary,
+        evidence=dict(finding.evidence),
+        owner=lead,
+        key=finding.key,
+    )
+
+
+def _odds(cached: CachedOdds | None) -> Odds | None:
+    if cached is None or cached.on_time is None or cached.p50 is None or cached.p85 is None:
+        return None
+    health = Health(cached.health) if cached.health else Health.ON_TRACK
+    return Odds(cached.on_time, cached.p50, cached.p85, health)
+
+
+def odds_of(cached: Mapping[str, CachedOdds], commitment: Commitment) -> Odds | None:
+    """The cached odds of ``commitment`` as the risk rules read them."""
+    return _odds(cached.get(commitment.id))
+
+
+def _has_person(portfolio: Portfolio, person_id: str) -> bool:
+    return any(p.id == person_id for p in portfolio.people)

@@ -1,0 +1,284 @@
+"""What-if across the portfolio (W2): a scenario tried in memory, its diff, and what can
+still progress; and applying a scenario for real.
+
+Only the projects a scenario touches are forecast again; every other commitment keeps its
+cached odds, which is what makes a portfolio what-if fast enough to try before deciding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from keepword.domain.commitment import Health, health_of
+from keepword.domain.events import Event, snapshot
+from keepword.domain.portfolio import Portfolio
+from keepword.domain.project import ItemStatus, WorkItem
+from keepword.domain.scenario import Reallocation, Scenario, ScopeAddition
+from keepword.services.forecasting import (
+    CannotForecast,
+    ForecastOptions,
+    ProjectForecast,
+    forecast_project,
+)
+from keepword.services.ports import CachedOdds, UnitOfWorkFactory
+from keepword.services.watch import forecast_odds, inputs_key, record_change, refresh
+
+FREE_DAYS_WORTH_SHOWING = 0.5
+ITEMS_SHOWN_PER_PERSON = 4
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A commitment's odds at one moment: P(on time), the 85 % date, health."""
+
+    on_time: float | None
+    p85: date | None
+    health: Health | None
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class CommitmentDiff:
+    """One commitment before and after a scenario."""
+
+    commitment: str
+    title: str
+    client: str
+    project: str
+    due: date
+    confidence: float
+    before: Standing
+    after: Standing
+
+    @property
+    def harm(self) -> float:
+        """How much P(on time) falls (negative when it rises)."""
+        return (self.before.on_time or 0.0) - (self.after.on_time or 0.0)
+
+    @property
+    def slip_days(self) -> int | None:
+        if self.before.p85 is None or self.after.p85 is None:
+            return None
+        return (self.after.p85 - self.before.p85).days
+
+    @property
+    def health_changed(self) -> bool:
+        return self.before.health is not self.after.health
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Someone left with free working days on a project, and the items they could take."""
+
+    person: str
+    name: str
+    project: str
+    free_days: float
+    items: tuple[tuple[str, str], ...]  # (id, title), in priority order, ready ones first
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """A scenario's effect: every touched commitment's diff (most harmed first) and what can
+    still progress during the scenario's window."""
+
+    scenario: Scenario
+    touched: list[str]
+    diffs: list[CommitmentDiff]
+    progress: list[Progress]
+    window: tuple[date, date] | None
+
+
+def scenario_projects(scenario: Scenario) -> set[str]:
+    """The projects a scenario changes the capacity or scope of."""
+    touched: set[str] = set()
+    for change in scenario.changes:
+        if isinstance(change, Reallocation):
+            touched.add(change.from_project)
+            if change.to_project is not None:
+                touched.add(change.to_project)
+        else:
+            touched.add(change.project)
+    return touched
+
+
+def scenario_window(scenario: Scenario) -> tuple[date, date] | None:
+    """From the first day any reallocation starts to the last day any ends."""
+    moves = [c for c in scenario.changes if isinstance(c, Reallocation)]
+    if not moves:
+        return None
+    return min(c.start for c in moves), max(c.end for c in moves)
+
+
+def what_if(
+    portfolio: Portfolio,
+    scenario: Scenario,
+    options: ForecastOptions,
+    cached: Mapping[str, CachedOdds] | None = None,
+) -> WhatIf:
+    """Re-forecast every commitment ``scenario`` touches, in memory; nothing is saved.
+
+    ``cached`` odds stand for "before" where their inputs key still matches.
+    """
+    portfolio.check()
+    changed = portfolio.with_scenario(scenario)
+    changed.check()
+    touched = sorted(scenario_projects(scenario))
+    window = scenario_window(scenario)
+    clients = {c.id: c.name for c in portfolio.clients}
+    diffs: list[CommitmentDiff] = []
+    progress: list[Progress] = []
+    for project_id in touched:
+        mine = [c for c in portfolio.commitments if c.project == project_id]
+        before = _standings(_before_odds(portfolio, project_id, options, cached or {}))
+        forecast, after = _after(changed, project_id, replace(options, window=window))
+        project = portfolio.project(project_id)
+        for c in mine:
+            diffs.append(
+                CommitmentDiff(
+                    c.id,
+                    c.title,
+                    clients.get(project.client, project.client),
+                    project_id,
+                    c.due,
+                    c.confidence,
+                    before.get(c.id, Standing(None, None, None)),
+                    after.get(c.id, Standing(None, None, None)),
+                )
+            )
+        if forecast is not None and window is not None and _loses_people(scenario, project_id):
+            progress += _progressing(changed, project_id, forecast)
+    diffs.sort(key=lambda d: (-d.harm, d.due, d.commitment))
+    return WhatIf(scenario, touched, diffs, progress, window)
+
+
+def _before_odds(
+    portfolio: Portfolio,
+    project_id: str,
+    options: ForecastOptions,
+    cached: Mapping[str, CachedOdds],
+) -> list[CachedOdds]:
+    key = inputs_key(portfolio, project_id, options)
+    mine = [c.id for c in portfolio.commitments if c.project == project_id]
+    if mine and all(c in cached and cached[c].inputs_key == key for c in mine):
+        return [cached[c] for c in mine]
+    return forecast_odds(portfolio, project_id, options, key, datetime.min)
+
+
+def _standings(odds: list[CachedOdds]) -> dict[str, Standing]:
+    return {
+        o.commitment: Standing(o.on_time, o.p85, Health(o.health) if o.health else None, o.problem)
+        for o in odds
+    }
+
+
+def _after(
+    portfolio: Portfolio, project_id: str, options: ForecastOptions
+) -> tuple[ProjectForecast | None, dict[str, Standing]]:
+    commitments = {c.id: c for c in portfolio.commitments if c.project == project_id}
+    try:
+        forecast = forecast_project(portfolio, project_id, options)
+    except CannotForecast as error:
+        return None, {c: Standing(None, None, None, str(error)) for c in commitments}
+    standings = {}
+    for finish in forecast.commitments:
+        on_time = finish.on_time if finish.on_time is not None else 0.0
+        target = commitments[finish.id].confidence
+        standings[finish.id] = Standing(on_time, finish.p85, health_of(on_time, target))
+    return forecast, standings
+
+
+def _loses_people(scenario: Scenario, project_id: str) -> bool:
+    return any(
+        isinstance(c, Reallocation) and c.from_project == project_id for c in scenario.changes
+    )
+
+
+def _progressing(
+    portfolio: Portfolio, project_id: str, forecast: ProjectForecast
+) -> list[Progress]:
+    project = portfolio.project(project_id)
+    done = {i.id for i in project.items if i.status is ItemStatus.DONE}
+    found = []
+    for share in sorted(forecast.free_in_window, key=lambda s: -s.value):
+        if share.value < FREE_DAYS_WORTH_SHOWING:
+            continue
+        person = portfolio.person(share.id)
+        could = [
+            i
+            for i in project.items
+            if i.status is not ItemStatus.DONE and (i.skill is None or person.has_skill(i.skill))
+        ]
+        if not could:
+            continue
+        ready = [i for i in could if _ready(i, done)]
+        waiting = [i for i in could if not _ready(i, done)]
+        items = tuple((i.id, i.title) for i in [*ready, *waiting][:ITEMS_SHOWN_PER_PERSON])
+        found.append(Progress(person.id, person.name, project_id, round(share.value, 1), items))
+    return found
+
+
+def _ready(item: WorkItem, done: set[str]) -> bool:
+    return all(d in done for d in item.depends_on)
+
+
+def still_progressing(
+    portfolio: Portfolio, project_id: str, start: date, end: date, options: ForecastOptions
+) -> list[Progress]:
+    """People on ``project_id`` with free working days between ``start`` and ``end``, and
+    the items they could take (for a draft's "what still progresses")."""
+    try:
+        forecast = forecast_project(portfolio, project_id, replace(options, window=(start, end)))
+    except CannotForecast:
+        return []
+    return _progressing(portfolio, project_id, forecast)
+
+
+# --- making it real ----------------------------------------------------------------------
+
+
+def apply_scenario(
+    uow: UnitOfWorkFactory,
+    scenario_id: str,
+    *,
+    actor: str,
+    now: datetime,
+    today: date,
+) -> list[Event]:
+    """Apply a saved scenario to the stored portfolio: its changes become events (and the
+    signals they raise), and the scenario leaves the list of scenarios not yet applied."""
+    with uow(write=True) as work:
+        before = work.portfolio.get()
+        scenario = before.scenario(scenario_id)
+        dated = replace(
+            scenario,
+            changes=tuple(
+                replace(c, item=replace(c.item, added=c.item.added or today))
+                if isinstance(c, ScopeAddition)
+                else c
+                for c in scenario.changes
+            ),
+        )
+        after = before.with_scenario(dated)
+        after = replace(after, scenarios=tuple(s for s in after.scenarios if s.id != scenario_id))
+        after.check()
+        applied = Event(now, actor, "applied", "scenario", scenario_id, snapshot(scenario), None)
+        events = record_change(
+            work, before, after, actor=actor, now=now, today=today, extra=(applied,)
+        )
+        work.commit()
+    return events
+
+
+def cached_odds(
+    uow: UnitOfWorkFactory, options: ForecastOptions, *, now: datetime
+) -> dict[str, CachedOdds]:
+    """Every commitment's current odds, from the cache where it is fresh; the stale rest is
+    forecast again and stored."""
+    with uow(write=True) as work:
+        portfolio = work.portfolio.get()
+        refreshed = refresh(work, portfolio, options, now=now)
+        work.commit()
+    return refreshed.after

@@ -28,6 +28,7 @@ lint: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/forecast.py
+	$(BIN)/python bench/whatif.py
 
 format: $(VENV)/.installed
 	$(BIN)/ruff format .

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from keepword.domain.calendar import WorkingCalendar
 from keepword.domain.commitment import Commitment, Health
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus, Project, WorkItem
@@ -242,12 +243,13 @@ def _stall(watch: Watch) -> Iterator[Finding]:
     ]
     progress += [h.done for h in project.history if h.done <= watch.today]
     last = max(progress, default=project.start)
-    lead = project.lead
-    calendar = watch.after.person(lead).calendar if lead else None
+    calendar = WorkingCalendar()
+    if project.lead is not None and any(p.id == project.lead for p in watch.after.people):
+        calendar = watch.after.person(project.lead).calendar
     quiet = sum(
         1
         for n in range(1, (watch.today - last).days + 1)
-        if calendar is None or calendar.is_working_day(last + timedelta(n))
+        if calendar.is_working_day(last + timedelta(n))
     )
     if quiet < watch.stall_days:
         return

@@ -1,0 +1,146 @@
+"""W2 and W3 replayed on the demo with the storage faked: forecasts that follow every change,
+the signals they raise, the what-if diff, and the disclosure clock under a controlled clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from keepword.domain.commitment import Health
+from keepword.domain.portfolio import Portfolio
+from keepword.domain.signals import SignalKind
+from keepword.services import risks, whatif
+from keepword.services.forecasting import ForecastOptions
+from keepword.services.portfolio import load_portfolio
+from tests.fakes import FakeUnitOfWorkFactory
+
+TODAY = date(2026, 11, 23)
+MONDAY_9AM = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+SCENARIO = "core-platform-security-fix"
+
+
+@pytest.fixture
+def loaded(demo_portfolio: Portfolio) -> FakeUnitOfWorkFactory:
+    uow = FakeUnitOfWorkFactory()
+    load_portfolio(uow, demo_portfolio, actor="demo", now=MONDAY_9AM, today=TODAY)
+    return uow
+
+
+def signals_of(uow: FakeUnitOfWorkFactory, commitment: str) -> set[SignalKind]:
+    return {s.kind for s in uow.store.signals.values() if s.commitment == commitment}
+
+
+def test_loading_the_demo_raises_the_failed_demos_warning_signs(
+    loaded: FakeUnitOfWorkFactory,
+) -> None:
+    assert signals_of(loaded, "freighttech-keynote") == {
+        SignalKind.SCOPE_GREW,
+        SignalKind.WARNING_SIGNS,
+    }
+    [grew] = [s for s in loaded.store.signals.values() if s.kind is SignalKind.SCOPE_GREW]
+    assert grew.evidence["items_added"] == 4
+    assert grew.owner == "james"
+    # Every other commitment is on track or only proposed: nothing else to tell.
+    assert {s.commitment for s in loaded.store.signals.values()} == {"freighttech-keynote"}
+    # Every committed project's forecast is cached.
+    assert set(loaded.store.forecasts) == {c.id for c in loaded.store.portfolio.commitments}
+
+
+def test_what_if_diffs_the_reallocation_without_saving_it(loaded: FakeUnitOfWorkFactory) -> None:
+    portfolio = loaded.store.portfolio
+    commits, events = loaded.store.commits, len(loaded.store.events)
+    result = whatif.what_if(
+        portfolio,
+        portfolio.scenario(SCENARIO),
+        ForecastOptions(today=TODAY),
+        loaded.store.forecasts,
+    )
+    assert result.touched == ["fernhill-core", "pitchwell-app"]
+    worst, other = result.diffs
+    assert worst.commitment == "pitchwell-v1"
+    assert worst.before.health is Health.ON_TRACK
+    assert worst.after.health is Health.OFF_TRACK
+    assert worst.before.on_time is not None
+    assert worst.before.on_time >= 0.85
+    assert worst.after.on_time is not None
+    assert worst.after.on_time < 0.5
+    # About the story's four-week slip.
+    assert worst.slip_days is not None
+    assert 14 <= worst.slip_days <= 35
+    assert other.commitment == "core-security-fix"
+    assert other.harm <= 0
+    # The designer stays free for design work while the developers are away.
+    lucia = next(p for p in result.progress if p.person == "lucia")
+    assert lucia.free_days >= 3
+    assert {item for item, _ in lucia.items} >= {"ux-prototype", "ux-mobile"}
+    assert "ravi" not in {p.person for p in result.progress}
+    assert (loaded.store.commits, len(loaded.store.events)) == (commits, events)
+
+
+def test_applying_the_reallocation_flags_the_commitment_it_harms(
+    loaded: FakeUnitOfWorkFactory,
+) -> None:
+    before = dict(loaded.store.forecasts)
+    applied_at = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    whatif.apply_scenario(loaded, SCENARIO, actor="owen", now=applied_at, today=TODAY)
+    assert signals_of(loaded, "pitchwell-v1") == {
+        SignalKind.CAPACITY_REMOVED,
+        SignalKind.BELOW_TARGET,
+    }
+    assert SCENARIO not in {s.id for s in loaded.store.portfolio.scenarios}
+    after = loaded.store.forecasts
+    # Only the two touched projects were forecast again; the others kept their cache.
+    refreshed = {c for c in after if after[c].computed_at == applied_at}
+    assert refreshed == {"pitchwell-v1", "core-security-fix"}
+    assert all(after[c] == before[c] for c in after if c not in refreshed)
+    assert after["pitchwell-v1"].health == Health.OFF_TRACK.value
+    removed = next(
+        s for s in loaded.store.signals.values() if s.kind is SignalKind.CAPACITY_REMOVED
+    )
+    assert removed.evidence["people"] == "ravi, hannah"
+    assert removed.owner == "beth"
+
+
+def test_undisclosed_signals_are_escalated_once_their_working_day_is_up(
+    loaded: FakeUnitOfWorkFactory,
+) -> None:
+    whatif.apply_scenario(loaded, SCENARIO, actor="owen", now=MONDAY_9AM, today=TODAY)
+    same_day = risks.review(
+        loaded, actor="kw", now=datetime(2026, 11, 23, 16, 0, tzinfo=UTC), today=TODAY
+    )
+    assert same_day.escalated == []
+    assert all(not view.clock.overdue for view in same_day.signals)
+    tuesday = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+    late = risks.review(loaded, actor="kw", now=tuesday, today=date(2026, 11, 24))
+    assert set(late.escalated) == set(loaded.store.signals)
+    assert [e.action for e in loaded.store.events[-len(late.escalated) :]] == ["escalated"] * len(
+        late.escalated
+    )
+    # Past target first; escalation happens once.
+    assert all(view.overdue_undisclosed for view in late.signals[: len(late.escalated)])
+    again = risks.review(loaded, actor="kw", now=tuesday, today=date(2026, 11, 24))
+    assert again.escalated == []
+
+
+def test_a_disclosed_signal_stops_its_clock_and_leaves_the_open_list(
+    loaded: FakeUnitOfWorkFactory,
+) -> None:
+    [first, *_] = loaded.store.signals.values()
+    loaded.store.signals[first.id] = first.disclosed_by(
+        "M-1", datetime(2026, 11, 23, 11, 0, tzinfo=UTC)
+    )
+    result = risks.review(
+        loaded, actor="kw", now=datetime(2026, 11, 25, 9, 0, tzinfo=UTC), today=TODAY
+    )
+    assert first.id not in {v.signal.id for v in result.signals}
+    assert first.id not in result.escalated
+    everything = risks.signal_views(
+        loaded.store.portfolio,
+        list(loaded.store.signals.values()),
+        datetime(2026, 11, 25, 9, 0, tzinfo=UTC),
+        include_disclosed=True,
+    )
+    told = next(v for v in everything if v.signal.id == first.id)
+    assert told.clock.latency_hours == 2
+    assert not told.clock.overdue

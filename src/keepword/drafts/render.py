@@ -1,0 +1,118 @@
+"""Render draft facts with Jinja2: the packaged templates, or a team's own of the same name.
+
+A team's directory (``--templates DIR`` or ``$KEEPWORD_TEMPLATES``) is searched first, so a
+``delay.md.j2`` there replaces the packaged one and the others still come from the package.
+A template may set ``subject`` with ``{% set subject = ... %}``; the rest is the body.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from keepword.domain.errors import KeepwordError
+from keepword.services.drafts import CallSlot, DraftFacts, Rendered
+
+TEMPLATES_VARIABLE = "KEEPWORD_TEMPLATES"
+
+
+class TemplateProblem(KeepwordError):
+    """A template cannot be found, read or rendered."""
+
+
+def longdate(day: date | datetime) -> str:
+    """``Friday 26 March 2027``: a date nobody can read the wrong way round."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def percent(value: float) -> str:
+    """``0.85`` → ``85 %``."""
+    return f"{value * 100:.0f} %"
+
+
+def slot(value: CallSlot) -> str:
+    """``Wednesday 2 December at 10:00``."""
+    return f"{value.day:%A} {value.day.day} {value.day:%B} at {value.at:%H:%M}"
+
+
+def slots(values: list[CallSlot]) -> str:
+    """``A, B or C``."""
+    words = [slot(v) for v in values]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+def due_time(moment: datetime) -> str:
+    """``Thursday 11 February 2027, 09:00 UTC``."""
+    return f"{longdate(moment)}, {moment:%H:%M} UTC"
+
+
+class JinjaRenderer:
+    """The drafts' renderer: packaged templates, overridden by a team's directory."""
+
+    def __init__(self, override: Path | None = None) -> None:
+        if override is not None and not override.is_dir():
+            raise TemplateProblem(f"{override}: not a directory of templates")
+        loaders: list[jinja2.BaseLoader] = []
+        if override is not None:
+            loaders.append(jinja2.FileSystemLoader(str(override)))
+        loaders.append(jinja2.PackageLoader("keepword.drafts", "templates"))
+        # Markdown, not HTML: nothing to escape. Strict: a misspelt variable is an error.
+        self.environment = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders),
+            autoescape=False,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.environment.filters.update(
+            longdate=longdate, percent=percent, slot=slot, slots=slots, due_time=due_time
+        )
+
+    def render(self, facts: DraftFacts) -> Rendered:
+        name = f"{facts.kind.value}.md.j2"
+        context = {f.name: getattr(facts, f.name) for f in dataclasses.fields(facts)}
+        try:
+            template = self.environment.get_template(name)
+            module = template.make_module(context)
+        except jinja2.TemplateNotFound:
+            raise TemplateProblem(f"no template {name}") from None
+        except jinja2.TemplateError as error:
+            where = getattr(error, "filename", None) or name
+            line = getattr(error, "lineno", None)
+            raise TemplateProblem(
+                f"{where}{f':{line}' if line else ''}: {error.message or error}"
+            ) from None
+        subject: Any = getattr(module, "subject", None)
+        body = _tidy(str(module))
+        return Rendered(" ".join(str(subject or _default_subject(facts)).split()), body)
+
+
+def _default_subject(facts: DraftFacts) -> str:
+    about = facts.commitment or facts.incident_title or facts.project
+    return f"{about}: {facts.kind.value.replace('-', ' ')}"
+
+
+def _tidy(text: str) -> str:
+    # Conditional blocks leave runs of blank lines; a message has at most one between paragraphs.
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def plain_text(markdown: str) -> str:
+    """The Markdown body as an email's plain text: no heading marks, bold or backticks."""
+    lines = []
+    for line in markdown.splitlines():
+        line = re.sub(r"^#{1,6}\s+", "", line)
+        line = re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda m: m.group(1) or m.group(2), line)
+        lines.append(line.replace("`", ""))
+    return "\n".join(lines).strip() + "\n"
+
+
+def as_dict(facts: DraftFacts) -> dict[str, Any]:
+    """The facts as the template sees them, for documentation and debugging."""
+    return dataclasses.asdict(facts)

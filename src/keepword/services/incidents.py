@@ -1,0 +1,126 @@
+"""Incidents (W3): what went wrong in front of the client, and the recovery steps' clock.
+
+The first step of every recovery is reaching the client: if the team lists none due within
+one working day of the incident (on the lead's calendar), one is added.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+from keepword.domain.calendar import WorkingCalendar
+from keepword.domain.communications import Incident, RecoveryStep
+from keepword.domain.errors import InvalidValue, NotFound
+from keepword.domain.events import Event, snapshot
+from keepword.domain.portfolio import Portfolio
+from keepword.domain.signals import add_working_days
+from keepword.services.ports import UnitOfWorkFactory
+
+FIRST_CONTACT = "First contact with the client: call and written apology"
+FIRST_CONTACT_WORKING_DAYS = 1
+# A step reaches the client when it says so; "call flows" is not a call.
+_CONTACT = re.compile(
+    r"\b(?:first contact|call(?!\s+(?:flows?|centre|center|reasons?|recordings?)\b)|phone|"
+    r"reach out|apologi[sz]e|apology|speak to|talk to)\b",
+    re.IGNORECASE,
+)
+
+
+def is_first_contact(step: RecoveryStep, deadline: datetime) -> bool:
+    """Whether ``step`` reaches the client in words and is due by ``deadline``."""
+    return step.due <= deadline and _CONTACT.search(step.action) is not None
+
+
+def record_incident(
+    uow: UnitOfWorkFactory,
+    project: str,
+    title: str,
+    impact: str,
+    own_factors: Sequence[str],
+    steps: Sequence[tuple[str, datetime]],
+    occurred_at: datetime,
+    commitment: str | None = None,
+    *,
+    actor: str,
+    now: datetime,
+) -> Incident:
+    """Record an incident with its recovery steps, the first contact added if missing."""
+    if occurred_at.tzinfo is None:
+        raise InvalidValue("occurred_at must be timezone-aware (UTC)", "occurred_at")
+    if occurred_at > now:
+        raise InvalidValue(f"the incident is in the future ({occurred_at:%Y-%m-%d %H:%M})")
+    if not title.strip():
+        raise InvalidValue("an incident needs a title", "title")
+    with uow(write=True) as work:
+        portfolio = work.portfolio.get()
+        found = portfolio.project(project)
+        if commitment is not None and not any(
+            c.id == commitment and c.project == found.id for c in portfolio.commitments
+        ):
+            raise NotFound(f"project {project!r} has no commitment {commitment!r}")
+        recovery = [RecoveryStep(action.strip(), _aware(due)) for action, due in steps]
+        if any(not step.action for step in recovery):
+            raise InvalidValue("a recovery step needs its action", "steps")
+        deadline = add_working_days(
+            occurred_at, FIRST_CONTACT_WORKING_DAYS, _lead_calendar(portfolio, project)
+        )
+        if not any(is_first_contact(step, deadline) for step in recovery):
+            recovery.insert(0, RecoveryStep(FIRST_CONTACT, deadline))
+        incident = Incident(
+            id=work.incidents.next_id(),
+            project=found.id,
+            title=title.strip(),
+            occurred_at=occurred_at,
+            impact=impact.strip(),
+            own_factors=tuple(f.strip() for f in own_factors if f.strip()),
+            steps=tuple(sorted(recovery, key=lambda s: s.due)),
+            commitment=commitment,
+            recorded_at=now,
+        )
+        work.incidents.save(incident)
+        work.events.append(
+            [Event(now, actor, "created", "incident", incident.id, None, snapshot(incident))]
+        )
+        work.commit()
+    return incident
+
+
+def step_done(
+    uow: UnitOfWorkFactory, incident_id: str, number: int, *, actor: str, now: datetime
+) -> Incident:
+    """Mark recovery step ``number`` (1-based) of an incident done at ``now``."""
+    with uow(write=True) as work:
+        before = work.incidents.get(incident_id)
+        if before is None:
+            raise NotFound(f"no incident with id {incident_id!r}")
+        after = before.with_step_done(number, now)
+        work.incidents.save(after)
+        work.events.append(
+            [
+                Event(
+                    now, actor, "step_done", "incident", after.id, snapshot(before), snapshot(after)
+                )
+            ]
+        )
+        work.commit()
+    return after
+
+
+def list_incidents(uow: UnitOfWorkFactory, project: str | None = None) -> list[Incident]:
+    """Incidents, newest first, of one project or all."""
+    with uow() as work:
+        found = [i for i in work.incidents.all() if project is None or i.project == project]
+    return sorted(found, key=lambda i: i.occurred_at, reverse=True)
+
+
+def _lead_calendar(portfolio: Portfolio, project: str) -> WorkingCalendar:
+    lead = portfolio.project(project).lead
+    return portfolio.person(lead).calendar if lead else WorkingCalendar()
+
+
+def _aware(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise InvalidValue("a step's due time must be timezone-aware (UTC)", "due")
+    return moment

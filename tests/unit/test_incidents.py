@@ -1,0 +1,124 @@
+"""Incidents (W3): a first contact within one working day, recovery steps with a clock."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from keepword.domain.communications import Incident, StepStatus
+from keepword.domain.errors import InvalidTransition, InvalidValue, NotFound
+from keepword.services import incidents
+from tests import factories
+from tests.fakes import FakeUnitOfWorkFactory
+
+FRIDAY_EVENING = datetime(2026, 11, 27, 18, 30, tzinfo=UTC)  # the demo failed on stage
+SATURDAY = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
+REBUILD = ("Rebuild the demo to survive platform failures", datetime(2026, 12, 18, tzinfo=UTC))
+
+
+@pytest.fixture
+def uow() -> FakeUnitOfWorkFactory:
+    factory = FakeUnitOfWorkFactory()
+    portfolio = factories.portfolio()
+    factory.store.portfolio = portfolio.with_project(replace(portfolio.project("p"), lead="ana"))
+    return factory
+
+
+def _record(uow: FakeUnitOfWorkFactory, *steps: tuple[str, datetime], **kwargs: object) -> Incident:
+    values: dict[str, object] = {
+        "project": "p",
+        "title": "Keynote demo failed on stage",
+        "impact": "800 people saw the demo stop; the client's launch story lost its centrepiece.",
+        "own_factors": ["We added features to the demo up to the last week."],
+        "steps": list(steps),
+        "occurred_at": FRIDAY_EVENING,
+        "actor": "james",
+        "now": SATURDAY,
+    }
+    values.update(kwargs)
+    return incidents.record_incident(uow, **values)  # type: ignore[arg-type]
+
+
+def test_a_first_contact_is_added_one_working_day_after_the_incident(
+    uow: FakeUnitOfWorkFactory,
+) -> None:
+    incident = _record(uow, REBUILD)
+    first, rebuild = incident.steps
+    assert first.action == incidents.FIRST_CONTACT
+    # Friday evening + one working day = Monday evening, on the lead's weekdays.
+    assert first.due == datetime(2026, 11, 30, 18, 30, tzinfo=UTC)
+    assert rebuild.action == REBUILD[0]
+    assert uow.store.incidents["I-1"] == incident
+    [event] = uow.store.events
+    assert (event.action, event.entity, event.entity_id) == ("created", "incident", "I-1")
+    assert event.after["steps"][0]["action"] == incidents.FIRST_CONTACT
+
+
+def test_a_call_the_team_planned_in_time_is_the_first_contact(
+    uow: FakeUnitOfWorkFactory,
+) -> None:
+    call = ("Call Ingrid to apologise", datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
+    incident = _record(uow, REBUILD, call)
+    assert [s.action for s in incident.steps] == [call[0], REBUILD[0]]
+
+
+def test_a_call_planned_too_late_does_not_count(uow: FakeUnitOfWorkFactory) -> None:
+    late_call = ("Call Ingrid", datetime(2026, 12, 4, 9, 0, tzinfo=UTC))
+    incident = _record(uow, late_call)
+    assert incident.steps[0].action == incidents.FIRST_CONTACT
+
+
+def test_call_flows_are_not_a_call(uow: FakeUnitOfWorkFactory) -> None:
+    flows = ("Rebuild the call flows", datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
+    incident = _record(uow, flows)
+    assert [s.action for s in incident.steps] == [flows[0], incidents.FIRST_CONTACT]
+
+
+def test_a_step_is_done_once_with_its_event(uow: FakeUnitOfWorkFactory) -> None:
+    _record(uow, REBUILD)
+    done_at = datetime(2026, 11, 28, 9, 15, tzinfo=UTC)
+    after = incidents.step_done(uow, "I-1", 1, actor="james", now=done_at)
+    assert (after.steps[0].status, after.steps[0].done_at) == (StepStatus.DONE, done_at)
+    assert after.steps[1].status is StepStatus.TODO
+    event = uow.store.events[-1]
+    assert (
+        event.action,
+        event.before["steps"][0]["status"],
+        event.after["steps"][0]["status"],
+    ) == (
+        "step_done",
+        "todo",
+        "done",
+    )
+    with pytest.raises(InvalidTransition, match="already done"):
+        incidents.step_done(uow, "I-1", 1, actor="james", now=done_at)
+    with pytest.raises(InvalidValue, match="no step 3"):
+        incidents.step_done(uow, "I-1", 3, actor="james", now=done_at)
+    with pytest.raises(NotFound, match="I-9"):
+        incidents.step_done(uow, "I-9", 1, actor="james", now=done_at)
+
+
+def test_a_bad_incident_stores_nothing(uow: FakeUnitOfWorkFactory) -> None:
+    with pytest.raises(NotFound, match="no commitment 'nope'"):
+        _record(uow, commitment="nope")
+    with pytest.raises(InvalidValue, match="impact"):
+        _record(uow, impact="  ")
+    with pytest.raises(InvalidValue, match="future"):
+        _record(uow, occurred_at=datetime(2027, 1, 1, tzinfo=UTC))
+    with pytest.raises(NotFound, match="project"):
+        _record(uow, project="nowhere")
+    assert uow.store.incidents == {}
+    assert uow.store.events == []
+
+
+def test_incidents_are_listed_newest_first_and_by_project(uow: FakeUnitOfWorkFactory) -> None:
+    _record(uow, occurred_at=datetime(2026, 11, 20, tzinfo=UTC))
+    _record(uow, title="Second", occurred_at=FRIDAY_EVENING)
+    _record(uow, project="q", title="Elsewhere")
+    assert [i.title for i in incidents.list_incidents(uow, "p")] == [
+        "Second",
+        "Keynote demo failed on stage",
+    ]
+    assert len(incidents.list_incidents(uow)) == 3

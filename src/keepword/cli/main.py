@@ -21,7 +21,7 @@ from keepword.adapters.database.engine import make_engine
 from keepword.adapters.database.migrate import upgrade
 from keepword.adapters.planfile import located, read_plan, write_plan
 from keepword.bootstrap import Keepword, open_keepword
-from keepword.cli import output, watching
+from keepword.cli import gate, messages, output, watching
 from keepword.cli.context import (
     AsOfOption,
     ConfidenceOption,
@@ -42,7 +42,7 @@ from keepword.domain.commitment import DEFAULT_CONFIDENCE
 from keepword.domain.errors import InvalidPortfolio, KeepwordError
 from keepword.domain.project import CompletedItem
 from keepword.forecast import backtest as backtests
-from keepword.services import forecasting
+from keepword.services import forecasting, watch
 from keepword.services import history as history_service
 from keepword.services import portfolio as portfolio_service
 
@@ -61,6 +61,12 @@ app.add_typer(db_app, name="db")
 app.command("whatif")(watching.what_if)
 app.add_typer(watching.scenario_app, name="scenario")
 app.command("risks")(watching.risks_command)
+app.command()(messages.draft)
+app.command()(messages.send)
+app.command()(messages.check)
+app.add_typer(messages.incident_app, name="incident")
+app.command()(gate.propose)
+app.command()(gate.commit)
 
 
 def _version(value: bool) -> None:
@@ -129,6 +135,10 @@ def load(
             f"{result.created} created, {result.changed} changed, {result.removed} removed "
             "(see 'keepword history')."
         )
+    if result.signals:
+        output.console.print(
+            f"{_count(result.signals, 'risk signals')} raised (see 'keepword risks')."
+        )
 
 
 @app.command()
@@ -158,9 +168,11 @@ def _count(n: int, plural: str) -> str:
 @app.command()
 def portfolio(ctx: typer.Context, as_of: AsOfOption = None, json: JsonOption = False) -> None:
     """List every commitment: client, project, due date, state, and its forecast odds."""
-    stored = portfolio_service.current_portfolio(open_app(ctx).uow)
+    keepword = open_app(ctx)
+    cached = watch.current_odds(keepword.uow, forecast_options(as_of), now=now())
+    stored = portfolio_service.current_portfolio(keepword.uow)
     rows = portfolio_service.commitment_rows(stored)
-    odds = forecasting.forecast_commitments(stored, forecast_options(as_of))
+    odds = watch.as_commitment_odds(cached)
     if json:
         output.print_json(
             [
@@ -356,7 +368,9 @@ def demo(
         portfolio = read_plan(path)
     portfolio_service.load_portfolio(keepword.uow, portfolio, actor="demo", now=now())
     rows = portfolio_service.commitment_rows(portfolio)
-    odds = forecasting.forecast_commitments(portfolio, forecast_options(None))
+    odds = watch.as_commitment_odds(
+        watch.current_odds(keepword.uow, forecast_options(None), now=now())
+    )
     output.console.print(output.portfolio_table(rows, odds))
     if serve:
         _serve(keepword, host, port)

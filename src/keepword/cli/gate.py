@@ -1,0 +1,197 @@
+"""``keepword propose`` and ``keepword commit``: the commit gate (W1) on the command line."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich import box
+from rich.table import Table
+
+from keepword.cli import output
+from keepword.cli.context import (
+    AsOfOption,
+    JsonOption,
+    SeedOption,
+    TrialsOption,
+    forecast_options,
+    now,
+    open_app,
+    write_atomically,
+)
+from keepword.domain.commitment import health_of
+from keepword.domain.portfolio import Portfolio
+from keepword.reports import proposal as proposals
+from keepword.services import forecasting
+from keepword.services import gate as gate_service
+from keepword.services import portfolio as portfolio_service
+
+
+def propose(
+    ctx: typer.Context,
+    project: Annotated[str, typer.Argument(help="Project id.")],
+    due: Annotated[
+        datetime,
+        typer.Option(formats=["%Y-%m-%d"], help="The date the client asks for (YYYY-MM-DD)."),
+    ],
+    confidence: Annotated[
+        float | None,
+        typer.Option(
+            help="Confidence target [default: the project's proposed commitment's, else 0.85].",
+            min=0.01,
+            max=0.99,
+            show_default=False,
+        ),
+    ] = None,
+    team: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated person ids to forecast with instead of the people allocated, "
+            "each full time from the start.",
+            show_default=False,
+        ),
+    ] = None,
+    as_of: AsOfOption = None,
+    trials: TrialsOption = forecasting.DEFAULT_TRIALS,
+    seed: SeedOption = forecasting.DEFAULT_SEED,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="File stem of the proposal: writes STEM.md and STEM.html "
+            "[default: proposal-PROJECT].",
+            show_default=False,
+        ),
+    ] = None,
+    record: Annotated[
+        str | None,
+        typer.Option(
+            help="Also store the asked date as a proposed commitment with this id "
+            "(an existing proposal of that id is updated).",
+            show_default=False,
+        ),
+    ] = None,
+    json: JsonOption = False,
+) -> None:
+    """Before promising a date: its odds, the date at the confidence, the cut line, the options."""
+    keepword = open_app(ctx)
+    stored = portfolio_service.current_portfolio(keepword.uow)
+    options = forecast_options(as_of, trials, seed)
+    people = None if team is None else [p.strip() for p in team.split(",") if p.strip()]
+    answer = gate_service.propose(
+        stored, project, due.date(), options, confidence=confidence, team=people
+    )
+    markdown = proposals.render_markdown(answer, stored)
+    html = proposals.render_html(answer, stored)
+    if record is not None:
+        gate_service.record_proposal(
+            keepword.uow,
+            answer,
+            record,
+            actor=keepword.settings.actor,
+            now=now(),
+            today=options.today,
+        )
+    stem = out if out is not None else Path(f"proposal-{project}")
+    files = [Path(f"{stem}.md"), Path(f"{stem}.html")]
+    write_atomically(files[0], markdown)
+    write_atomically(files[1], html)
+    if json:
+        output.print_json({"answer": answer, "files": [str(f) for f in files]})
+        return
+    _print_answer(answer, stored)
+    if record is not None:
+        output.console.print(f"Recorded proposed commitment {record}.", highlight=False)
+    output.console.print(f"Wrote {files[0]} and {files[1]}.", highlight=False)
+
+
+def _print_answer(answer: gate_service.GateAnswer, stored: Portfolio) -> None:
+    percent = proposals.percent
+    colour = "green" if answer.meets_target else "red"
+    output.console.print(
+        f"[bold]{answer.project}[/]: {answer.project_name}, work from {answer.start} "
+        f"({answer.trials:,} trials, seed {answer.seed})",
+        highlight=False,
+    )
+    output.console.print(
+        f"P(on time by {answer.due}): [{colour}]{percent(answer.on_time)}[/]; "
+        f"whole scope {answer.p50} – {answer.p85} (P50–P85), "
+        f"[bold]{answer.at_confidence}[/] at {percent(answer.confidence)}.",
+        highlight=False,
+    )
+    phases = Table(
+        title=f"Phases by {answer.due} at {percent(answer.confidence)} (each with those before)",
+        title_justify="left",
+        box=box.SIMPLE_HEAVY,
+    )
+    phases.add_column("Phase", overflow="ellipsis", no_wrap=True, max_width=26)
+    phases.add_column("Items", justify="right", min_width=5)
+    phases.add_column("P50", no_wrap=True)
+    phases.add_column("P85", no_wrap=True)
+    phases.add_column("On time", justify="right", no_wrap=True)
+    phases.add_column("Fits", no_wrap=True)
+    for phase in answer.phases:
+        phases.add_row(
+            phase.name,
+            str(phase.items),
+            phase.through_p50.isoformat(),
+            phase.through_p85.isoformat(),
+            percent(phase.on_time, short=True),
+            "[green]yes[/]" if phase.fits else "[red]no[/]",
+        )
+    output.console.print(phases)
+    if answer.meets_target:
+        output.console.print("The asked date already meets the target; nothing needs to change.")
+        return
+    ways = Table(
+        title=f"Ways to reach {percent(answer.confidence)}",
+        title_justify="left",
+        box=box.SIMPLE_HEAVY,
+    )
+    ways.add_column("Option", no_wrap=True)
+    ways.add_column("What", ratio=1)
+    ways.add_column("On time", justify="right", no_wrap=True)
+    for line in proposals.option_lines(answer, stored):
+        style = "green" if line.reaches else "red"
+        ways.add_row(line.label, line.text, f"[{style}]{percent(line.on_time, short=True)}[/]")
+    output.console.print(ways)
+
+
+def commit(
+    ctx: typer.Context,
+    commitment: Annotated[str, typer.Argument(help="Id of a proposed commitment.")],
+    as_of: AsOfOption = None,
+    trials: TrialsOption = forecasting.DEFAULT_TRIALS,
+    seed: SeedOption = forecasting.DEFAULT_SEED,
+    json: JsonOption = False,
+) -> None:
+    """Make a proposed commitment a promise, with today's forecast as its baseline."""
+    keepword = open_app(ctx)
+    options = forecast_options(as_of, trials, seed)
+    committed = gate_service.commit(
+        keepword.uow,
+        commitment,
+        actor=keepword.settings.actor,
+        now=now(),
+        today=options.today,
+        options=options,
+    )
+    if json:
+        output.print_json(committed)
+        return
+    baseline = committed.baseline
+    assert baseline is not None
+    output.console.print(
+        f"Committed {committed.id}: due {committed.due}, baseline of {baseline.forecast_on}: "
+        f"{proposals.percent(baseline.on_time)} on time, P50 {baseline.p50}, P85 {baseline.p85}, "
+        f"{baseline.scope_items} items, {baseline.effort:.1f} person-days expected.",
+        highlight=False,
+    )
+    health = health_of(baseline.on_time, committed.confidence)
+    if health.rank > 0:
+        output.console.print(
+            f"[yellow]Warning: committed below its {committed.confidence:.0%} target "
+            f"({health.value.replace('_', ' ')}).[/]",
+            highlight=False,
+        )

@@ -1,0 +1,1 @@
+"""Documents for people outside the tool: proposals a client can read."""

@@ -35,6 +35,9 @@ STATE_STYLES = {
 }
 
 
+HEALTH_STYLES = {"on_track": "green", "at_risk": "yellow", "off_track": "red"}
+
+
 def portfolio_table(
     rows: Sequence[CommitmentRow], odds: Mapping[str, CommitmentOdds] | None = None
 ) -> Table:
@@ -59,6 +62,7 @@ def portfolio_table(
     if odds is not None:
         table.add_column("On time", justify="right", min_width=7)
         table.add_column("P85", no_wrap=True, min_width=10)
+        table.add_column("Health", no_wrap=True, min_width=9)
     for row in rows:
         style = STATE_STYLES.get(row.state, "")
         cells = [
@@ -76,12 +80,15 @@ def portfolio_table(
 
 def _odds_cells(row: CommitmentRow, odds: CommitmentOdds | None) -> list[str]:
     if odds is None or odds.on_time is None or odds.p85 is None:
-        return ["[dim]no forecast[/]", ""]
-    colour = (
-        "green" if odds.on_time >= row.confidence else "yellow" if odds.on_time >= 0.5 else "red"
-    )
+        return ["[dim]no forecast[/]", "", ""]
+    health = odds.health.value if odds.health else ""
+    colour = HEALTH_STYLES.get(health, "default")
     late = "red" if odds.p85 > row.due else "default"
-    return [f"[{colour}]{odds.on_time:.0%}[/]", f"[{late}]{odds.p85.isoformat()}[/]"]
+    return [
+        f"[{colour}]{odds.on_time:.0%}[/]",
+        f"[{late}]{odds.p85.isoformat()}[/]",
+        f"[{colour}]{health.replace('_', ' ')}[/]",
+    ]
 
 
 def forecast_tables(forecast: ProjectForecast) -> list[Table]:

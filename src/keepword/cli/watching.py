@@ -22,12 +22,10 @@ from keepword.cli.context import (
 from keepword.domain.commitment import Health
 from keepword.domain.events import snapshot
 from keepword.domain.signals import DEFAULT_STALL_DAYS
-from keepword.services import forecasting, risks, whatif
+from keepword.services import forecasting, risks, watch, whatif
 from keepword.services import portfolio as portfolio_service
 
 scenario_app = typer.Typer(help="Scenarios: try them with 'whatif', then apply one.")
-
-HEALTH_STYLES = {"on_track": "green", "at_risk": "yellow", "off_track": "red"}
 
 
 def what_if(
@@ -42,7 +40,7 @@ def what_if(
     first, and what can still progress. Nothing is saved."""
     keepword = open_app(ctx)
     options = forecast_options(as_of, trials, seed)
-    cached = whatif.cached_odds(keepword.uow, options, now=now())
+    cached = watch.current_odds(keepword.uow, options, now=now())
     stored = portfolio_service.current_portfolio(keepword.uow)
     result = whatif.what_if(stored, stored.scenario(scenario), options, cached)
     if json:
@@ -78,7 +76,7 @@ def _pct(value: float | None) -> str:
 def _health(value: Health | None) -> str:
     if value is None:
         return "—"
-    return f"[{HEALTH_STYLES[value.value]}]{value.value.replace('_', ' ')}[/]"
+    return f"[{output.HEALTH_STYLES[value.value]}]{value.value.replace('_', ' ')}[/]"
 
 
 def _diff_table(result: whatif.WhatIf) -> Table:

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from keepword.domain.calendar import MONDAY_TO_FRIDAY, WorkingCalendar
-from keepword.domain.commitment import DEFAULT_CONFIDENCE, Commitment
+from keepword.domain.commitment import DEFAULT_CONFIDENCE, Commitment, Health, health_of
 from keepword.domain.errors import KeepwordError
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import Project, WorkItem
@@ -594,6 +594,7 @@ class CommitmentOdds:
     p50: date | None
     p85: date | None
     problem: str | None = None
+    health: Health | None = None
 
 
 def forecast_commitments(
@@ -608,6 +609,14 @@ def forecast_commitments(
             for commitment in _commitments_on(portfolio, project_id):
                 odds[commitment.id] = CommitmentOdds(commitment.id, None, None, None, str(error))
             continue
+        targets = {c.id: c.confidence for c in portfolio.commitments}
         for finish in forecast.commitments:
-            odds[finish.id] = CommitmentOdds(finish.id, finish.on_time, finish.p50, finish.p85)
+            on_time = finish.on_time if finish.on_time is not None else 0.0
+            odds[finish.id] = CommitmentOdds(
+                finish.id,
+                finish.on_time,
+                finish.p50,
+                finish.p85,
+                health=health_of(on_time, targets[finish.id]),
+            )
     return odds

@@ -21,6 +21,7 @@ class LoadResult:
     created: int
     changed: int
     removed: int
+    signals: int = 0  # risk signals the change raised
 
     @property
     def unchanged(self) -> bool:
@@ -65,8 +66,13 @@ def load_portfolio(
         if events:
             work.commit()
     actions = Counter(e.action for e in events if e.entity != "signal")
+    raised = sum(1 for e in events if e.entity == "signal" and e.action == "raised")
     return LoadResult(
-        portfolio_counts(portfolio), actions["created"], actions["changed"], actions["removed"]
+        portfolio_counts(portfolio),
+        actions["created"],
+        actions["changed"],
+        actions["removed"],
+        raised,
     )
 
 

@@ -22,10 +22,11 @@ from keepword.domain.risk import Finding, Odds, Watch, findings
 from keepword.domain.signals import Signal
 from keepword.services.forecasting import (
     CannotForecast,
+    CommitmentOdds,
     ForecastOptions,
     forecast_project,
 )
-from keepword.services.ports import CachedOdds, UnitOfWork
+from keepword.services.ports import CachedOdds, UnitOfWork, UnitOfWorkFactory
 
 
 def inputs_key(portfolio: Portfolio, project_id: str, options: ForecastOptions) -> str:
@@ -249,6 +250,28 @@ def _odds(cached: CachedOdds | None) -> Odds | None:
         return None
     health = Health(cached.health) if cached.health else Health.ON_TRACK
     return Odds(cached.on_time, cached.p50, cached.p85, health)
+
+
+def current_odds(
+    uow: UnitOfWorkFactory, options: ForecastOptions, *, now: datetime
+) -> dict[str, CachedOdds]:
+    """Every commitment's current odds: from the cache where it is fresh, the stale rest
+    forecast again and stored for the next reader."""
+    with uow(write=True) as work:
+        portfolio = work.portfolio.get()
+        refreshed = refresh(work, portfolio, options, now=now)
+        work.commit()
+    return refreshed.after
+
+
+def as_commitment_odds(cached: Mapping[str, CachedOdds]) -> dict[str, CommitmentOdds]:
+    """Cache rows as the odds the portfolio table and page show."""
+    return {
+        key: CommitmentOdds(
+            key, o.on_time, o.p50, o.p85, o.problem, Health(o.health) if o.health else None
+        )
+        for key, o in cached.items()
+    }
 
 
 def odds_of(cached: Mapping[str, CachedOdds], commitment: Commitment) -> Odds | None:

@@ -23,7 +23,7 @@ from keepword.services.forecasting import (
     forecast_project,
 )
 from keepword.services.ports import CachedOdds, UnitOfWorkFactory
-from keepword.services.watch import forecast_odds, inputs_key, record_change, refresh
+from keepword.services.watch import forecast_odds, inputs_key, record_change
 
 FREE_DAYS_WORTH_SHOWING = 0.5
 ITEMS_SHOWN_PER_PERSON = 4
@@ -270,15 +270,3 @@ def apply_scenario(
         )
         work.commit()
     return events
-
-
-def cached_odds(
-    uow: UnitOfWorkFactory, options: ForecastOptions, *, now: datetime
-) -> dict[str, CachedOdds]:
-    """Every commitment's current odds, from the cache where it is fresh; the stale rest is
-    forecast again and stored."""
-    with uow(write=True) as work:
-        portfolio = work.portfolio.get()
-        refreshed = refresh(work, portfolio, options, now=now)
-        work.commit()
-    return refreshed.after

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +16,8 @@ from sqlalchemy import text
 
 from keepword import __version__
 from keepword.bootstrap import Keepword
-from keepword.services import forecasting
 from keepword.services import portfolio as portfolio_service
+from keepword.services import watch
 from keepword.services.forecasting import ForecastOptions
 
 HERE = Path(__file__).parent
@@ -51,8 +51,11 @@ def create_app(keepword: Keepword) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def portfolio_page(request: Request) -> Any:
+        cached = watch.current_odds(
+            keepword.uow, ForecastOptions(today=date.today()), now=datetime.now(UTC)
+        )
+        odds = watch.as_commitment_odds(cached)
         portfolio = portfolio_service.current_portfolio(keepword.uow)
-        odds = forecasting.forecast_commitments(portfolio, ForecastOptions(today=date.today()))
         return templates.TemplateResponse(
             request,
             "portfolio.html",

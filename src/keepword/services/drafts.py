@@ -288,6 +288,15 @@ def send(
     return Sent(sent, tuple(disclosed), tuple(already), warnings)
 
 
+def find_message(uow: UnitOfWorkFactory, message_id: str) -> Communication:
+    """The stored message ``message_id``, sent or not."""
+    with uow() as work:
+        message = work.communications.get(message_id)
+    if message is None:
+        raise NotFound(f"no message with id {message_id!r}")
+    return message
+
+
 def build_facts(
     portfolio: Portfolio,
     *,

@@ -1,0 +1,384 @@
+"""Messages to clients: draft one from the facts, check any text, record it sent; incidents."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich import box
+from rich.table import Table
+
+from keepword.bootstrap import Keepword
+from keepword.cli import output
+from keepword.cli.context import AsOfOption, JsonOption, forecast_options, now, open_app
+from keepword.cli.context import write_atomically as write_file
+from keepword.domain.communications import CommunicationKind, Incident, StepStatus
+from keepword.domain.errors import KeepwordError
+from keepword.domain.playbook import Finding, FindingKind, PlaybookReport
+from keepword.domain.playbook import check as playbook
+from keepword.drafts.eml import address_in, email_message, person_address
+from keepword.drafts.render import TEMPLATES_VARIABLE, JinjaRenderer
+from keepword.services import drafts, incidents
+
+KINDS = ", ".join(k.value for k in CommunicationKind)
+KindOption = Annotated[
+    str | None,
+    typer.Option(
+        "--kind",
+        help=f"What kind of message: {KINDS} (default: delay, or recovery after an incident).",
+        show_default=False,
+    ),
+]
+MomentOption = Annotated[
+    datetime | None,
+    typer.Option(
+        formats=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"],
+        help="When it happened, UTC, as YYYY-MM-DD HH:MM (default: now).",
+        show_default=False,
+    ),
+]
+
+
+def _kind(value: str | None, option: str = "--kind") -> CommunicationKind | None:
+    if value is None:
+        return None
+    try:
+        return CommunicationKind(value)
+    except ValueError:
+        raise typer.BadParameter(f"use one of {KINDS}", param_hint=option) from None
+
+
+def draft(
+    ctx: typer.Context,
+    signal: Annotated[
+        str | None, typer.Option(help="Draft the message that discloses this signal.")
+    ] = None,
+    commitment: Annotated[
+        str | None,
+        typer.Option(help="Draft about this commitment (answers its undisclosed signals)."),
+    ] = None,
+    kind: KindOption = None,
+    incident: Annotated[
+        str | None, typer.Option(help="Draft the recovery message for this incident.")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write STEM.md (Markdown) and STEM.eml (ready to send).",
+            metavar="STEM",
+            show_default=False,
+        ),
+    ] = None,
+    templates: Annotated[
+        Path | None,
+        typer.Option(
+            envvar=TEMPLATES_VARIABLE,
+            help="The team's templates; same-named files replace the packaged ones "
+            f"(default: ${TEMPLATES_VARIABLE}).",
+            show_default=False,
+        ),
+    ] = None,
+    to: Annotated[
+        str | None,
+        typer.Option(
+            help="The client's address for the .eml (default: from the client's contact).",
+            show_default=False,
+        ),
+    ] = None,
+    as_of: AsOfOption = None,
+) -> None:
+    """Draft an honest message to the client from the facts, check it, and store it unsent."""
+    chosen = _kind(kind)
+    if signal is None and commitment is None and incident is None:
+        raise typer.BadParameter("give --signal, --commitment or --incident")
+    stem = _stem(out)
+    renderer = JinjaRenderer(templates)
+    keepword = open_app(ctx)
+    moment = now()
+    result = drafts.draft_message(
+        keepword.uow,
+        renderer,
+        options=forecast_options(as_of),
+        actor=keepword.settings.actor,
+        now=moment,
+        signal=signal,
+        commitment=commitment,
+        kind=chosen,
+        incident=incident,
+    )
+    message = result.message
+    sys.stdout.write(f"Subject: {message.subject}\n\n{message.body}\n")
+    _print_report(result.report, "the draft")
+    answers = ", ".join(message.answers) or "no open signal"
+    output.console.print(
+        f"Stored draft {message.id} (not sent; answers {answers}). Once it has gone to the "
+        f"client: keepword send {message.id}",
+        highlight=False,
+    )
+    if stem is None:
+        return
+    facts = result.facts
+    sender = person_address(facts.lead, facts.lead_email)
+    recipient = address_in(to) if to else address_in(facts.contact)
+    if to and recipient is None:
+        raise typer.BadParameter(f"{to!r} is not an email address", param_hint="--to")
+    email = email_message(message, sender=sender, to=recipient, date=moment)
+    markdown, eml = stem.with_name(f"{stem.name}.md"), stem.with_name(f"{stem.name}.eml")
+    write_file(markdown, f"# {message.subject}\n\n{message.body}")
+    _write_eml(eml, email.as_string())
+    output.console.print(f"Wrote {markdown} and {eml}.", highlight=False)
+    for missing, why in (
+        (recipient is None, f"no To: address (the contact is {facts.contact!r}; pass --to)"),
+        (
+            sender is None,
+            f"no From: address ({facts.lead or 'the project has no lead'} has no email)",
+        ),
+    ):
+        if missing:
+            sys.stderr.write(f"keepword: warning: {eml}: {why}\n")
+
+
+def _stem(out: Path | None) -> Path | None:
+    # Checked before anything is stored, so that a bad path leaves nothing behind.
+    if out is None:
+        return None
+    if out.name in ("", ".", ".."):
+        raise typer.BadParameter(f"{out} is not a file name stem", param_hint="--out")
+    if not out.parent.is_dir():
+        raise KeepwordError(f"{out.parent}: no such directory")
+    return out
+
+
+def _write_eml(file: Path, text: str) -> None:
+    # RFC 5322 wants CRLF line ends; the standard library writes LF, which mail tools accept,
+    # so the file is written as generated (and byte-for-byte what smtplib would send).
+    write_file(file, text)
+
+
+def send(
+    ctx: typer.Context,
+    message_id: Annotated[str, typer.Argument(help="The drafted message's id (M-1, …).")],
+    body: Annotated[
+        Path | None,
+        typer.Option(
+            help="The body as it was sent, if edited (Markdown or plain text).", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Record that a drafted message went to the client; the signals it answers are disclosed."""
+    text = _read(body) if body is not None else None
+    keepword = open_app(ctx)
+    if text is not None:
+        text = _without_subject_heading(text, keepword, message_id)
+    result = drafts.send(
+        keepword.uow, message_id, body=text, actor=keepword.settings.actor, now=now()
+    )
+    for finding in result.warnings:
+        where = f"{body}:{finding.line}" if finding.line else str(body)
+        sys.stderr.write(f"keepword: warning: {where}: {_finding_text(finding)}\n")
+    sent_at = result.message.sent_at
+    assert sent_at is not None
+    output.console.print(
+        f"Recorded {result.message.id} as sent at {sent_at:%Y-%m-%d %H:%M} UTC.", highlight=False
+    )
+    for disclosure in result.disclosed:
+        verdict = "past" if disclosure.overdue else "within"
+        output.console.print(
+            f"{disclosure.signal}: disclosed, clock stopped after "
+            f"{disclosure.latency_hours:.1f} h ({verdict} its deadline of "
+            f"{disclosure.deadline:%Y-%m-%d %H:%M} UTC).",
+            highlight=False,
+        )
+    for signal in result.already_disclosed:
+        output.console.print(f"{signal}: already disclosed by an earlier message.")
+    if not result.message.answers:
+        output.console.print("It answered no signal, so no clock stopped.")
+
+
+def _without_subject_heading(text: str, keepword: Keepword, message_id: str) -> str:
+    # 'draft --out' writes the subject as the .md's heading; it is not part of the body.
+    message = drafts.find_message(keepword.uow, message_id)
+    first, _, rest = text.partition("\n")
+    return rest.lstrip("\n") if first.strip() == f"# {message.subject}" else text
+
+
+def check(
+    file: Annotated[Path, typer.Argument(help="The message to check ('-' for standard input).")],
+    kind: Annotated[
+        str, typer.Option(help=f"The kind of message, for what it must contain: {KINDS}.")
+    ] = CommunicationKind.DELAY.value,
+    json: JsonOption = False,
+) -> None:
+    """Check a message against the playbook; exit 1 when it lacks something or says what it
+    should not."""
+    chosen = _kind(kind)
+    assert chosen is not None
+    report = playbook(_read(file), kind=chosen)
+    if json:
+        output.print_json(report)
+    else:
+        name = "standard input" if str(file) == "-" else str(file)
+        _print_report(report, name)
+    if not report.clean:
+        raise typer.Exit(1)
+
+
+def _read(file: Path) -> str:
+    if str(file) == "-":
+        return sys.stdin.read()
+    try:
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise KeepwordError(f"{file}: {getattr(error, 'strerror', None) or error}") from None
+
+
+def _finding_text(finding: Finding) -> str:
+    if finding.kind is FindingKind.AVOID:
+        return f'{finding.message}: "{finding.phrase}"'
+    return finding.message + (f' ("{finding.phrase}")' if finding.phrase else "")
+
+
+def _print_report(report: PlaybookReport, name: str) -> None:
+    if report.clean:
+        output.console.print(
+            f"Playbook check of {name} ({report.kind.value}): clean.", highlight=False
+        )
+        return
+    output.console.print(
+        f"Playbook check of {name} ({report.kind.value}): {len(report.findings)} to fix.",
+        highlight=False,
+    )
+    for finding in report.findings:
+        where = f"line {finding.line}" if finding.line else finding.kind.value
+        output.console.print(f"  {where}: {_finding_text(finding)}", highlight=False)
+
+
+# --- incidents -----------------------------------------------------------------------------
+
+incident_app = typer.Typer(help="Incidents and their recovery steps.", no_args_is_help=True)
+
+
+def _step(text: str) -> tuple[str, datetime]:
+    action, at, when = text.rpartition("@")
+    if not at or not action.strip():
+        raise typer.BadParameter(
+            f"{text!r}: write 'ACTION @ YYYY-MM-DD HH:MM'", param_hint="--step"
+        )
+    for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
+        try:
+            due = datetime.strptime(when.strip(), pattern)
+        except ValueError:
+            continue
+        return action.strip(), due.replace(tzinfo=UTC)
+    raise typer.BadParameter(f"{when.strip()!r} is not YYYY-MM-DD [HH:MM]", param_hint="--step")
+
+
+@incident_app.command("add")
+def incident_add(
+    ctx: typer.Context,
+    project: Annotated[str, typer.Argument(help="Project id.")],
+    title: Annotated[str, typer.Option(help="What went wrong, in a few words.")],
+    impact: Annotated[str, typer.Option(help="What it did to the client, in their terms.")],
+    own_factor: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="One of the team's own contributing factors (repeatable).", show_default=False
+        ),
+    ] = None,
+    step: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A recovery step, 'ACTION @ YYYY-MM-DD HH:MM' UTC (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    at: MomentOption = None,
+    commitment: Annotated[
+        str | None, typer.Option(help="The commitment it hit.", show_default=False)
+    ] = None,
+    json: JsonOption = False,
+) -> None:
+    """Record an incident; a first contact with the client is added if no step is one."""
+    steps = [_step(s) for s in step or []]
+    keepword = open_app(ctx)
+    moment = now()
+    occurred = at.replace(tzinfo=UTC) if at else moment
+    recorded = incidents.record_incident(
+        keepword.uow,
+        project,
+        title,
+        impact,
+        own_factor or [],
+        steps,
+        occurred,
+        commitment,
+        actor=keepword.settings.actor,
+        now=moment,
+    )
+    if json:
+        output.print_json(recorded)
+        return
+    output.console.print(f"Recorded incident {recorded.id}.", highlight=False)
+    output.console.print(_incident_table(recorded, moment))
+
+
+@incident_app.command("list")
+def incident_list(
+    ctx: typer.Context,
+    project: Annotated[str | None, typer.Option(help="Only this project's incidents.")] = None,
+    json: JsonOption = False,
+) -> None:
+    """Incidents, newest first, with their recovery steps and clocks."""
+    found = incidents.list_incidents(open_app(ctx).uow, project)
+    if json:
+        output.print_json(found)
+        return
+    if not found:
+        output.console.print("No incidents.")
+    moment = now()
+    for incident in found:
+        output.console.print(_incident_table(incident, moment))
+
+
+@incident_app.command("done")
+def incident_done(
+    ctx: typer.Context,
+    incident_id: Annotated[str, typer.Argument(metavar="ID", help="Incident id (I-1, …).")],
+    number: Annotated[int, typer.Argument(metavar="STEP", help="Step number, from 1.", min=1)],
+) -> None:
+    """Mark a recovery step done now."""
+    keepword = open_app(ctx)
+    moment = now()
+    after = incidents.step_done(
+        keepword.uow, incident_id, number, actor=keepword.settings.actor, now=moment
+    )
+    step = after.steps[number - 1]
+    late = " (after its due time)" if step.done_at and step.done_at > step.due else ""
+    output.console.print(f"{after.id} step {number} done: {step.action}{late}.", highlight=False)
+
+
+def _incident_table(incident: Incident, moment: datetime) -> Table:
+    table = Table(
+        title=f"{incident.id} {incident.title} ({incident.project}, "
+        f"{incident.occurred_at:%Y-%m-%d %H:%M} UTC)",
+        title_justify="left",
+        caption=f"Impact: {incident.impact}",
+        caption_justify="left",
+        box=box.SIMPLE_HEAVY,
+    )
+    table.add_column("#", justify="right")
+    table.add_column("Recovery step")
+    table.add_column("Due (UTC)", no_wrap=True)
+    table.add_column("Status", no_wrap=True)
+    for number, step in enumerate(incident.steps, start=1):
+        if step.status is StepStatus.DONE and step.done_at is not None:
+            status = f"[green]done {step.done_at:%Y-%m-%d %H:%M}[/]"
+        elif step.due < moment:
+            status = "[red]overdue[/]"
+        else:
+            status = "to do"
+        table.add_row(str(number), step.action, f"{step.due:%Y-%m-%d %H:%M}", status)
+    return table

@@ -20,8 +20,8 @@ DbOption = Annotated[
     str | None,
     typer.Option(
         "--db",
-        help="Database URL or SQLite file path [default: $KEEPWORD_DATABASE_URL, "
-        "else keepword.db in the user's data directory].",
+        help="Database URL or SQLite file path (default: $KEEPWORD_DATABASE_URL, "
+        "else keepword.db in the user's data directory).",
         show_default=False,
     ),
 ]
@@ -79,7 +79,7 @@ AsOfOption = Annotated[
     typer.Option(
         "--as-of",
         formats=["%Y-%m-%d"],
-        help="Forecast as if today were this date (YYYY-MM-DD) [default: today].",
+        help="Forecast as if today were this date (YYYY-MM-DD; default: today).",
         show_default=False,
     ),
 ]

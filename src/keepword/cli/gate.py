@@ -39,7 +39,7 @@ def propose(
     confidence: Annotated[
         float | None,
         typer.Option(
-            help="Confidence target [default: the project's proposed commitment's, else 0.85].",
+            help="Confidence target (default: the project's proposed commitment's, else 0.85).",
             min=0.01,
             max=0.99,
             show_default=False,
@@ -60,7 +60,7 @@ def propose(
         Path | None,
         typer.Option(
             help="File stem of the proposal: writes STEM.md and STEM.html "
-            "[default: proposal-PROJECT].",
+            "(default: proposal-PROJECT).",
             show_default=False,
         ),
     ] = None,

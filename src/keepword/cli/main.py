@@ -145,7 +145,7 @@ def load(
 def export(
     ctx: typer.Context,
     file: Annotated[
-        Path | None, typer.Argument(help="Where to write the plan file [default: stdout].")
+        Path | None, typer.Argument(help="Where to write the plan file (default: stdout).")
     ] = None,
 ) -> None:
     """Write the stored portfolio as a plan file."""

@@ -199,8 +199,12 @@ def _loses_people(scenario: Scenario, project_id: str) -> bool:
 def _progressing(
     portfolio: Portfolio, project_id: str, forecast: ProjectForecast
 ) -> list[Progress]:
+    """People with free days in the window, most free first, each offered the items that
+    match their skills and are not already offered to someone freer: ready ones first, as
+    many as their free days hold (by expected effort), at least one."""
     project = portfolio.project(project_id)
     done = {i.id for i in project.items if i.status is ItemStatus.DONE}
+    offered: set[str] = set()
     found = []
     for share in sorted(forecast.free_in_window, key=lambda s: -s.value):
         if share.value < FREE_DAYS_WORTH_SHOWING:
@@ -209,13 +213,23 @@ def _progressing(
         could = [
             i
             for i in project.items
-            if i.status is not ItemStatus.DONE and (i.skill is None or person.has_skill(i.skill))
+            if i.status is not ItemStatus.DONE
+            and i.id not in offered
+            and (i.skill is None or person.has_skill(i.skill))
         ]
-        if not could:
+        ordered = [i for i in could if _ready(i, done)] + [i for i in could if not _ready(i, done)]
+        taken: list[WorkItem] = []
+        effort = 0.0
+        for item in ordered[:ITEMS_SHOWN_PER_PERSON]:
+            size = item.estimate.pert_mean if item.estimate else 1.0
+            if taken and effort + size > share.value:
+                break
+            taken.append(item)
+            effort += size
+        if not taken:
             continue
-        ready = [i for i in could if _ready(i, done)]
-        waiting = [i for i in could if not _ready(i, done)]
-        items = tuple((i.id, i.title) for i in [*ready, *waiting][:ITEMS_SHOWN_PER_PERSON])
+        offered |= {i.id for i in taken}
+        items = tuple((i.id, i.title) for i in taken)
         found.append(Progress(person.id, person.name, project_id, round(share.value, 1), items))
     return found
 

@@ -139,6 +139,23 @@ def test_a_draft_for_a_commitment_answers_all_its_open_undisclosed_signals(
     assert result.report.clean, [str(f) for f in result.report.findings]
 
 
+def test_a_draft_for_the_slip_also_tells_its_cause_on_the_same_promise(
+    uow: FakeUnitOfWorkFactory,
+) -> None:
+    below = _signal(
+        "S-2",
+        SignalKind.BELOW_TARGET,
+        evidence={"on_time": 0.19, "on_time_before": 0.88, "due": "2027-03-26"},
+    )
+    elsewhere = _signal("S-3", SignalKind.NO_PROGRESS, commitment="voice-bot-launch")
+    uow.store.signals |= {"S-2": below, "S-3": elsewhere}
+    result = _draft(uow, signal="S-2")
+    assert result.message.answers == ("S-2", "S-1")
+    # The cause is the team's own move of its people, not its estimate.
+    assert "Ravi Patel and Hannah Clarke" in result.message.body
+    assert "estimate did not hold" not in result.message.body
+
+
 def test_what_still_progresses_can_be_given_or_found(uow: FakeUnitOfWorkFactory) -> None:
     given = _draft(uow, signal="S-1", progressing=["design sessions with Lucía (8 free days)"])
     assert "- design sessions with Lucía (8 free days)" in given.message.body

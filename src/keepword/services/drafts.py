@@ -406,7 +406,13 @@ def _subject_of(
             )
         if commitment is not None and commitment != found.commitment:
             raise DraftError(f"signal {found.id} is about {found.commitment}, not {commitment}")
-        answered = [found]
+        # The other undisclosed signals on the same promise are the same story (a slip and
+        # its cause): one honest message tells them all and stops all their clocks.
+        answered = [found] + [
+            s
+            for s in work.signals.all()
+            if s.commitment == found.commitment and not s.disclosed and s.id != found.id
+        ]
         commitment = found.commitment
     target = _commitment(portfolio, commitment) if commitment else None
     if target is not None and signal is None:

@@ -1,16 +1,18 @@
-"""W2 and W3 replayed on the demo with the storage faked: forecasts that follow every change,
+"""W1 to W3 replayed on the demo with the storage faked: forecasts that follow every change,
 the signals they raise, the what-if diff, and the disclosure clock under a controlled clock."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
 
 from keepword.domain.commitment import Health
 from keepword.domain.portfolio import Portfolio
+from keepword.domain.project import Estimate, WorkItem
 from keepword.domain.signals import SignalKind
-from keepword.services import risks, whatif
+from keepword.services import gate, risks, whatif
 from keepword.services.forecasting import ForecastOptions
 from keepword.services.portfolio import load_portfolio
 from tests.fakes import FakeUnitOfWorkFactory
@@ -144,3 +146,45 @@ def test_a_disclosed_signal_stops_its_clock_and_leaves_the_open_list(
     told = next(v for v in everything if v.signal.id == first.id)
     assert told.clock.latency_hours == 2
     assert not told.clock.overdue
+
+
+def test_scope_added_after_a_promise_is_dated_and_raises_scope_growth(
+    loaded: FakeUnitOfWorkFactory,
+) -> None:
+    committed = gate.commit(
+        loaded,
+        "voice-bot-launch",
+        actor="tom",
+        now=MONDAY_9AM,
+        today=TODAY,
+        options=ForecastOptions(today=TODAY, trials=2000),
+    )
+    assert committed.baseline is not None
+    assert committed.baseline.scope_items == 34
+    # A week later the client asks for a third journey, and the plan is loaded with it.
+    stored = loaded.store.portfolio
+    bot = stored.project("voice-bot")
+    extra = WorkItem(
+        "mortgage-journey",
+        "Mortgage payment holiday journey",
+        phase="self-service",
+        skill="backend",
+        estimate=Estimate(2, 3, 6),
+    )
+    later = date(2026, 11, 30)
+    load_portfolio(
+        loaded,
+        stored.with_project(replace(bot, items=(*bot.items, extra))),
+        actor="amara",
+        now=datetime(2026, 11, 30, 9, 0, tzinfo=UTC),
+        today=later,
+    )
+    assert loaded.store.portfolio.project("voice-bot").item("mortgage-journey").added == later
+    [grew] = [
+        s
+        for s in loaded.store.signals.values()
+        if s.commitment == "voice-bot-launch" and s.kind is SignalKind.SCOPE_GREW
+    ]
+    assert grew.evidence["items"] == "mortgage-journey"
+    assert grew.evidence["effort_added"] == pytest.approx(Estimate(2, 3, 6).pert_mean, abs=0.05)
+    assert grew.evidence["effort_promised"] == pytest.approx(committed.baseline.effort, abs=0.05)

@@ -6,12 +6,16 @@ import getpass
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import platformdirs
 
+from keepword.domain.errors import KeepwordError
+
 DATABASE_URL_VARIABLE = "KEEPWORD_DATABASE_URL"
 ACTOR_VARIABLE = "KEEPWORD_ACTOR"
+NOW_VARIABLE = "KEEPWORD_NOW"
 
 
 def data_dir() -> Path:
@@ -25,10 +29,16 @@ class Settings:
 
     ``database_url``: a SQLAlchemy URL or a path to a SQLite file.
     ``actor``: who the events of this process are recorded as.
+    ``fixed_now``: the clock, when it is set (``$KEEPWORD_NOW``) to replay a day.
     """
 
     database_url: str
     actor: str
+    fixed_now: datetime | None = None
+
+    def now(self) -> datetime:
+        """The current time in UTC, or the fixed one."""
+        return self.fixed_now or datetime.now(UTC)
 
 
 def load_settings(
@@ -41,7 +51,22 @@ def load_settings(
     env = os.environ if environ is None else environ
     url = database or env.get(DATABASE_URL_VARIABLE) or str(data_dir() / default_database)
     actor = env.get(ACTOR_VARIABLE) or _login_name()
-    return Settings(database_url=url, actor=actor)
+    return Settings(database_url=url, actor=actor, fixed_now=fixed_clock(env))
+
+
+def fixed_clock(environ: Mapping[str, str] | None = None) -> datetime | None:
+    """``$KEEPWORD_NOW`` (ISO 8601; UTC unless it says otherwise), or None when unset."""
+    env = os.environ if environ is None else environ
+    fixed = env.get(NOW_VARIABLE)
+    if not fixed:
+        return None
+    try:
+        moment = datetime.fromisoformat(fixed)
+    except ValueError:
+        raise KeepwordError(
+            f"{NOW_VARIABLE}={fixed!r} is not a date and time such as 2026-11-23T09:00:00Z"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _login_name() -> str:

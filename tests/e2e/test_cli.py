@@ -126,6 +126,8 @@ def test_demo_uses_its_own_database_in_the_data_directory(
     assert result.code == 0, result.stderr
     assert (tmp_path / ".local" / "share" / "keepword" / "demo.db").exists()
     assert not (tmp_path / ".local" / "share" / "keepword" / "keepword.db").exists()
+    # The stories are told as of the demo's own Monday, whatever today is.
+    assert "as of Mon 23 Nov 2026 09:00 UTC" in result.stdout
     for client in demo_portfolio.clients:
         if any(
             demo_portfolio.project(c.project).client == client.id

@@ -11,9 +11,8 @@ from typing import Annotated
 import typer
 
 from keepword.bootstrap import Keepword, open_keepword
-from keepword.config import Settings
+from keepword.config import Settings, fixed_clock
 from keepword.domain.commitment import DEFAULT_CONFIDENCE
-from keepword.domain.errors import KeepwordError
 from keepword.services import forecasting
 
 DbOption = Annotated[
@@ -42,21 +41,9 @@ def open_app(ctx: typer.Context) -> Keepword:
     return keepword
 
 
-NOW_VARIABLE = "KEEPWORD_NOW"
-
-
 def now() -> datetime:
-    """The current time (UTC), or ``$KEEPWORD_NOW`` (ISO 8601) to replay a day."""
-    fixed = os.environ.get(NOW_VARIABLE)
-    if not fixed:
-        return datetime.now(UTC)
-    try:
-        moment = datetime.fromisoformat(fixed)
-    except ValueError:
-        raise KeepwordError(
-            f"{NOW_VARIABLE}={fixed!r} is not a date and time such as 2026-11-23T09:00:00Z"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    """The current time (UTC), or ``$KEEPWORD_NOW`` to replay a day."""
+    return fixed_clock() or datetime.now(UTC)
 
 
 def write_atomically(file: Path, text: str) -> None:

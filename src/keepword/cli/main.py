@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -37,7 +38,7 @@ from keepword.cli.context import (
     settings_of,
     write_atomically,
 )
-from keepword.config import Settings, load_settings
+from keepword.config import NOW_VARIABLE, Settings, load_settings
 from keepword.domain.commitment import DEFAULT_CONFIDENCE
 from keepword.domain.errors import InvalidPortfolio, KeepwordError
 from keepword.domain.project import CompletedItem
@@ -46,6 +47,7 @@ from keepword.services import forecasting, watch
 from keepword.services import history as history_service
 from keepword.services import portfolio as portfolio_service
 
+DEMO_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # the Monday the demo's stories are told on
 EXIT_BAD_INPUT = 1
 EXIT_BAD_USAGE = 2
 
@@ -356,20 +358,28 @@ def demo(
     host: HostOption = "127.0.0.1",
     port: PortOption = 8000,
 ) -> None:
-    """Load the demo portfolio into its own database (demo.db unless --db), show it, serve it."""
+    """Load the demo portfolio into its own database (demo.db unless --db), show it as of its
+    own day (Monday 2026-11-23, unless $KEEPWORD_NOW says otherwise), serve it."""
     settings = settings_of(ctx)
     if ctx.find_root().params.get("db") is None and not os.environ.get("KEEPWORD_DATABASE_URL"):
         settings = load_settings(default_database="demo.db")
+    # The stories are told as of the demo's Monday; the served app keeps that clock too.
+    settings = replace(settings, fixed_now=settings.fixed_now or DEMO_NOW)
     _upgrade(settings)
     keepword = open_keepword(settings)
     ctx.call_on_close(keepword.close)
     plan = resources.files("keepword.demo").joinpath("demo.yaml")
     with resources.as_file(plan) as path:
         portfolio = read_plan(path)
-    portfolio_service.load_portfolio(keepword.uow, portfolio, actor="demo", now=now())
+    moment = settings.now()
+    portfolio_service.load_portfolio(keepword.uow, portfolio, actor="demo", now=moment)
     rows = portfolio_service.commitment_rows(portfolio)
-    odds = watch.as_commitment_odds(
-        watch.current_odds(keepword.uow, forecast_options(None), now=now())
+    options = forecasting.ForecastOptions(today=moment.date())
+    odds = watch.as_commitment_odds(watch.current_odds(keepword.uow, options, now=moment))
+    output.console.print(
+        f"The demo portfolio as of {moment:%a %d %b %Y %H:%M} UTC "
+        f"(set {NOW_VARIABLE} to see it on another day).",
+        highlight=False,
     )
     output.console.print(output.portfolio_table(rows, odds))
     if serve:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -51,9 +51,8 @@ def create_app(keepword: Keepword) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def portfolio_page(request: Request) -> Any:
-        cached = watch.current_odds(
-            keepword.uow, ForecastOptions(today=date.today()), now=datetime.now(UTC)
-        )
+        moment = keepword.settings.now()
+        cached = watch.current_odds(keepword.uow, ForecastOptions(today=moment.date()), now=moment)
         odds = watch.as_commitment_odds(cached)
         portfolio = portfolio_service.current_portfolio(keepword.uow)
         return templates.TemplateResponse(

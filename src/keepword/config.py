@@ -66,7 +66,7 @@ def fixed_clock(environ: Mapping[str, str] | None = None) -> datetime | None:
         raise KeepwordError(
             f"{NOW_VARIABLE}={fixed!r} is not a date and time such as 2026-11-23T09:00:00Z"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _login_name() -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from bs4 import BeautifulSoup
 from tests.e2e.cli import keepword
 
 AS_OF = "2026-11-23"
+MONDAY = {**os.environ, "COLUMNS": "200", "KEEPWORD_NOW": f"{AS_OF}T09:00:00Z"}
 SIX_WEEKS = "2027-01-11"
 
 
@@ -115,7 +117,7 @@ def test_bad_proposals_exit_1_with_one_line_and_write_nothing(
 
 
 def test_commit_records_the_baseline_that_export_shows(own_db: str) -> None:
-    result = keepword("--db", own_db, "commit", "voice-bot-launch", "--as-of", AS_OF)
+    result = keepword("--db", own_db, "commit", "voice-bot-launch", env=MONDAY)
     assert result.code == 0, result.stderr
     assert "Committed voice-bot-launch" in result.stdout
     assert "below its 85% target" in result.stdout
@@ -127,7 +129,7 @@ def test_commit_records_the_baseline_that_export_shows(own_db: str) -> None:
     assert baseline["scope_items"] == 34
     assert baseline["on_time"] < 0.02
     assert str(baseline["p50"]) <= str(baseline["p85"])
-    again = keepword("--db", own_db, "commit", "voice-bot-launch", "--as-of", AS_OF)
+    again = keepword("--db", own_db, "commit", "voice-bot-launch", env=MONDAY)
     assert again.code == 1
     assert "cannot go from committed to committed" in again.stderr
 
@@ -143,5 +145,21 @@ def test_propose_record_stores_a_proposal_that_commit_then_promises(
         "proposed",
         SIX_WEEKS,
     )  # default omitted
-    result = keepword("--db", own_db, "commit", "voice-bot-phase-3", "--as-of", AS_OF)
+    result = keepword("--db", own_db, "commit", "voice-bot-phase-3", env=MONDAY)
     assert result.code == 0, result.stderr
+
+
+def test_a_proposal_that_cannot_be_written_records_nothing(own_db: str, tmp_path: Path) -> None:
+    blocker = tmp_path / "afile"
+    blocker.write_text("not a folder", encoding="utf-8")
+    code, _, stderr = _propose(own_db, blocker / "proposal", "--record", "vb-3")
+    assert code == 1
+    assert stderr.startswith("keepword: error: ")
+    assert "Traceback" not in stderr
+    assert len(stderr.splitlines()) == 1
+    plan = yaml.safe_load(keepword("--db", own_db, "export").stdout)
+    assert "vb-3" not in {c["id"] for c in plan["commitments"]}
+    bad_id = _propose(own_db, tmp_path / "p", "--record", "bad id!")
+    assert bad_id[0] == 1
+    assert "is not an id" in bad_id[2]
+    assert not (tmp_path / "p.md").exists()

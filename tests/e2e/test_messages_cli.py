@@ -47,9 +47,7 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("messages") / "demo.db"
     monday = at(f"{MONDAY}T09:00:00Z")
     assert keepword("--db", str(path), "demo", "--no-serve", env=monday).code == 0
-    applied = keepword(
-        "--db", str(path), "scenario", "apply", SCENARIO, "--as-of", MONDAY, env=monday
-    )
+    applied = keepword("--db", str(path), "scenario", "apply", SCENARIO, env=monday)
     assert applied.code == 0, applied.stderr
     return path
 
@@ -62,7 +60,7 @@ def db(prepared: Path, tmp_path: Path) -> str:
 
 
 def _open_signals(db: str) -> list[dict[str, object]]:
-    run = keepword("--db", db, "risks", "--as-of", MONDAY, "--json", env=at(f"{MONDAY}T10:00Z"))
+    run = keepword("--db", db, "risks", "--json", env=at(f"{MONDAY}T10:00Z"))
     assert run.code == 0, run.stderr
     return [s for s in json.loads(run.stdout) if s["commitment"] == "pitchwell-v1"]
 

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from keepword.config import fixed_clock
 from keepword.domain.calendar import WorkingCalendar
 from keepword.domain.commitment import Commitment, CommitmentState, Health, health_of
 from keepword.domain.project import Dependency, Estimate, ItemStatus
@@ -169,3 +170,13 @@ def test_the_disclosure_clock_counts_working_days_from_detection() -> None:
     told = signal.disclosed_by("M-1", monday_noon)
     assert not disclosure_clock(told, tuesday, 1, calendar).overdue
     assert disclosure_clock(told, tuesday, 1, calendar).latency_hours == 67
+
+
+def test_a_clock_given_with_an_offset_is_kept_in_utc() -> None:
+    assert fixed_clock({"KEEPWORD_NOW": "2026-11-23T10:00:00+01:00"}) == datetime(
+        2026, 11, 23, 9, 0, tzinfo=UTC
+    )
+    assert fixed_clock({"KEEPWORD_NOW": "2026-11-23T10:00"}) == datetime(
+        2026, 11, 23, 10, 0, tzinfo=UTC
+    )
+    assert fixed_clock({}) is None

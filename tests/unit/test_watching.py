@@ -12,7 +12,7 @@ from keepword.domain.commitment import Health
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import Estimate, WorkItem
 from keepword.domain.signals import SignalKind
-from keepword.services import gate, risks, whatif
+from keepword.services import gate, risks, watch, whatif
 from keepword.services.forecasting import ForecastOptions
 from keepword.services.portfolio import load_portfolio
 from tests.fakes import FakeUnitOfWorkFactory
@@ -188,3 +188,52 @@ def test_scope_added_after_a_promise_is_dated_and_raises_scope_growth(
     assert grew.evidence["items"] == "mortgage-journey"
     assert grew.evidence["effort_added"] == pytest.approx(Estimate(2, 3, 6).pert_mean, abs=0.05)
     assert grew.evidence["effort_promised"] == pytest.approx(committed.baseline.effort, abs=0.05)
+
+
+def test_a_read_with_other_options_leaves_the_watched_cache_alone(
+    loaded: FakeUnitOfWorkFactory,
+) -> None:
+    before = dict(loaded.store.forecasts)
+    later = ForecastOptions(today=date(2027, 3, 10))
+    odds = watch.current_odds(loaded, later, now=MONDAY_9AM)
+    assert odds["pitchwell-v1"].inputs_key != before["pitchwell-v1"].inputs_key
+    assert loaded.store.forecasts == before
+    same = watch.current_odds(loaded, watch.watch_options(MONDAY_9AM), now=MONDAY_9AM)
+    assert same == before
+
+
+def test_committing_below_target_is_itself_a_signal(loaded: FakeUnitOfWorkFactory) -> None:
+    gate.commit(
+        loaded,
+        "voice-bot-launch",
+        actor="tom",
+        now=MONDAY_9AM,
+        today=TODAY,
+        options=ForecastOptions(today=TODAY, trials=2000),
+    )
+    assert SignalKind.BELOW_TARGET in signals_of(loaded, "voice-bot-launch")
+
+
+def test_a_new_fall_after_the_client_was_told_is_news_again(
+    loaded: FakeUnitOfWorkFactory, demo_portfolio: Portfolio
+) -> None:
+    whatif.apply_scenario(loaded, SCENARIO, actor="owen", now=MONDAY_9AM, today=TODAY)
+    told = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)
+    for signal in list(loaded.store.signals.values()):
+        if signal.commitment == "pitchwell-v1":
+            loaded.store.signals[signal.id] = signal.disclosed_by("M-1", told)
+    # The developers come back (the plan as it was), then are moved again a week later.
+    load_portfolio(
+        loaded, replace(demo_portfolio, scenarios=()), actor="owen", now=told, today=TODAY
+    )
+    week_later = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    moved = demo_portfolio.with_scenario(demo_portfolio.scenario(SCENARIO))
+    load_portfolio(
+        loaded, replace(moved, scenarios=()), actor="owen", now=week_later, today=date(2026, 11, 30)
+    )
+    fresh = {
+        s.kind
+        for s in loaded.store.signals.values()
+        if s.commitment == "pitchwell-v1" and s.detected_at == week_later
+    }
+    assert fresh >= {SignalKind.BELOW_TARGET, SignalKind.CAPACITY_REMOVED}

@@ -75,6 +75,8 @@ def propose(
     json: JsonOption = False,
 ) -> None:
     """Before promising a date: its odds, the date at the confidence, the cut line, the options."""
+    if record is not None:
+        gate_service.check_commitment_id(record)
     keepword = open_app(ctx)
     stored = portfolio_service.current_portfolio(keepword.uow)
     options = forecast_options(as_of, trials, seed)
@@ -84,6 +86,11 @@ def propose(
     )
     markdown = proposals.render_markdown(answer, stored)
     html = proposals.render_html(answer, stored)
+    stem = out if out is not None else Path(f"proposal-{project}")
+    files = [Path(f"{stem}.md"), Path(f"{stem}.html")]
+    # The files first: if they cannot be written, nothing is recorded either.
+    write_atomically(files[0], markdown)
+    write_atomically(files[1], html)
     if record is not None:
         gate_service.record_proposal(
             keepword.uow,
@@ -93,10 +100,6 @@ def propose(
             now=now(),
             today=options.today,
         )
-    stem = out if out is not None else Path(f"proposal-{project}")
-    files = [Path(f"{stem}.md"), Path(f"{stem}.html")]
-    write_atomically(files[0], markdown)
-    write_atomically(files[1], html)
     if json:
         output.print_json({"answer": answer, "files": [str(f) for f in files]})
         return
@@ -161,14 +164,16 @@ def _print_answer(answer: gate_service.GateAnswer, stored: Portfolio) -> None:
 def commit(
     ctx: typer.Context,
     commitment: Annotated[str, typer.Argument(help="Id of a proposed commitment.")],
-    as_of: AsOfOption = None,
     trials: TrialsOption = forecasting.DEFAULT_TRIALS,
     seed: SeedOption = forecasting.DEFAULT_SEED,
     json: JsonOption = False,
 ) -> None:
-    """Make a proposed commitment a promise, with today's forecast as its baseline."""
+    """Make a proposed commitment a promise, with today's forecast as its baseline.
+
+    A promise is made now: its baseline is forecast from today ($KEEPWORD_NOW replays a day).
+    """
     keepword = open_app(ctx)
-    options = forecast_options(as_of, trials, seed)
+    options = forecast_options(None, trials, seed)
     committed = gate_service.commit(
         keepword.uow,
         commitment,

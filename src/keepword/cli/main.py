@@ -404,6 +404,10 @@ def main(argv: list[str] | None = None) -> None:
         _fail(130, "aborted")
     except KeepwordError as error:
         _fail(EXIT_BAD_INPUT, *str(error).splitlines())
+    except OSError as error:
+        # A file that cannot be read or written: say which, and why, in one line.
+        where = f"{error.filename}: " if error.filename else ""
+        _fail(EXIT_BAD_INPUT, f"{where}{error.strerror or error}")
     except sqlalchemy.exc.OperationalError as error:
         _fail(EXIT_BAD_INPUT, f"database error: {str(error.orig).strip().splitlines()[0]}")
     except typer.TyperException as error:

@@ -131,13 +131,12 @@ def scenario_list(ctx: typer.Context, json: JsonOption = False) -> None:
 def scenario_apply(
     ctx: typer.Context,
     scenario: Annotated[str, typer.Argument(help="Scenario id.")],
-    as_of: AsOfOption = None,
 ) -> None:
-    """Make a scenario real: its changes become events, forecasts and signals follow."""
+    """Make a scenario real, now: its changes become events, forecasts and signals follow."""
     keepword = open_app(ctx)
-    options = forecast_options(as_of)
+    moment = now()
     events = whatif.apply_scenario(
-        keepword.uow, scenario, actor=keepword.settings.actor, now=now(), today=options.today
+        keepword.uow, scenario, actor=keepword.settings.actor, now=moment, today=moment.date()
     )
     changes = [e for e in events if e.entity not in ("signal", "scenario")]
     raised = [e for e in events if e.entity == "signal" and e.action == "raised"]
@@ -150,7 +149,6 @@ def scenario_apply(
 
 def risks_command(
     ctx: typer.Context,
-    as_of: AsOfOption = None,
     stall_days: Annotated[
         int, typer.Option(help="Working days without progress before it is a signal.", min=1)
     ] = DEFAULT_STALL_DAYS,
@@ -158,16 +156,14 @@ def risks_command(
     json: JsonOption = False,
 ) -> None:
     """Open risk signals with their disclosure clocks, those past their target first;
-    overdue ones are escalated."""
+    overdue ones are escalated. The review is of now ($KEEPWORD_NOW replays a day)."""
     keepword = open_app(ctx)
-    options = forecast_options(as_of)
     moment = now()
     result = risks.review(
         keepword.uow,
         actor=keepword.settings.actor,
         now=moment,
-        today=options.today,
-        options=options,
+        today=moment.date(),
         stall_days=stall_days,
         include_disclosed=all_,
     )

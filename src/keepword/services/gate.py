@@ -13,6 +13,7 @@ asked for, so a search step that passes by luck is caught by the final check.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -36,6 +37,7 @@ from keepword.services.ports import UnitOfWorkFactory
 from keepword.services.watch import record_change
 
 SEARCH_TRIALS = 2_000
+VALID_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")  # as in a plan file
 FRACTION_STEP = 0.1  # half a day a week on a five-day week
 PROBE = "gate-probe"  # id of the temporary commitments the gate forecasts against
 NEW_PERSON = "new-hire"
@@ -524,6 +526,15 @@ def commit(
     return committed
 
 
+def check_commitment_id(commitment_id: str) -> None:
+    """Raise :class:`InvalidValue` unless ``commitment_id`` is an id a plan file accepts."""
+    if not VALID_ID.fullmatch(commitment_id):
+        raise InvalidValue(
+            f"{commitment_id!r} is not an id: use letters, digits, '.', '_' and '-', "
+            "starting with a letter or digit (at most 80)"
+        )
+
+
 def record_proposal(
     uow: UnitOfWorkFactory,
     answer: GateAnswer,
@@ -535,6 +546,7 @@ def record_proposal(
 ) -> Commitment:
     """Store the gate's question as a proposed whole-project commitment ``commitment_id``
     (due date and confidence from ``answer``); an existing proposal of that id is updated."""
+    check_commitment_id(commitment_id)
     with uow(write=True) as work:
         before = work.portfolio.get()
         existing = next((c for c in before.commitments if c.id == commitment_id), None)

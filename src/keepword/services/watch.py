@@ -19,7 +19,7 @@ from keepword.domain.commitment import Commitment, Health, health_of
 from keepword.domain.events import Event, snapshot
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.risk import Finding, Odds, Watch, findings
-from keepword.domain.signals import Signal
+from keepword.domain.signals import Signal, SignalKind
 from keepword.services.forecasting import (
     CannotForecast,
     CommitmentOdds,
@@ -27,6 +27,11 @@ from keepword.services.forecasting import (
     forecast_project,
 )
 from keepword.services.ports import CachedOdds, UnitOfWork, UnitOfWorkFactory
+
+# Raised by a change or a transition of the odds, not by a state that persists.
+EVENT_KINDS = frozenset(
+    {SignalKind.BELOW_TARGET, SignalKind.HEALTH_WORSENED, SignalKind.CAPACITY_REMOVED}
+)
 
 
 def inputs_key(portfolio: Portfolio, project_id: str, options: ForecastOptions) -> str:
@@ -85,10 +90,11 @@ def refresh(
     *,
     now: datetime,
     projects: Iterable[str] | None = None,
-    force: bool = False,
+    store: bool = True,
 ) -> Refreshed:
     """Bring the cache of ``projects`` (default: every project with a commitment) up to date:
-    forecast a project again only if its inputs changed, or if ``force``."""
+    forecast a project again only if its inputs changed. With ``store`` False the fresh odds
+    are returned and the cache is left as it was."""
     cached = work.forecasts.all()
     committed = {c.project for c in portfolio.commitments}
     wanted = committed if projects is None else set(projects) & committed
@@ -96,19 +102,26 @@ def refresh(
     for project_id in sorted(wanted):
         key = inputs_key(portfolio, project_id, options)
         mine = [c for c in portfolio.commitments if c.project == project_id]
-        if not force and all(c.id in cached and cached[c.id].inputs_key == key for c in mine):
+        if all(c.id in cached and cached[c.id].inputs_key == key for c in mine):
             continue
         fresh = forecast_odds(portfolio, project_id, options, key, now)
-        work.forecasts.replace_project(project_id, fresh)
+        if store:
+            work.forecasts.replace_project(project_id, fresh)
         for odds in fresh:
             after[odds.commitment] = odds
-    stale = [
-        k for k, v in cached.items() if v.commitment not in {c.id for c in portfolio.commitments}
-    ]
-    work.forecasts.drop_commitments(stale)
+    current = {c.id for c in portfolio.commitments}
+    stale = [k for k in cached if k not in current]
+    if store:
+        work.forecasts.drop_commitments(stale)
     for key in stale:
         after.pop(key, None)
     return Refreshed(cached, after)
+
+
+def watch_options(now: datetime) -> ForecastOptions:
+    """The options the cache is kept with: today's date, default trials and seed. Signals
+    compare against these only, never against a what-if read with other options."""
+    return ForecastOptions(today=now.date())
 
 
 def forecast_odds(
@@ -163,6 +176,7 @@ def record_change(
         work.portfolio.replace(after)
     every = [*events, *extra]
     touched = touched_projects(events, before, after)
+    promised = {c.id for c in before.commitments if c.is_promised}
     if touched:
         refreshed = refresh(
             work, after, options or ForecastOptions(today=today), now=now, projects=touched
@@ -172,7 +186,9 @@ def record_change(
                 commitment=c,
                 before=before,
                 after=after,
-                odds_before=_odds(refreshed.before.get(c.id)),
+                # A promise just made is seen for the first time: its odds as a proposal
+                # are not what it fell from.
+                odds_before=_odds(refreshed.before.get(c.id)) if c.id in promised else None,
                 odds_after=_odds(refreshed.after.get(c.id)),
                 today=today,
             )
@@ -195,8 +211,9 @@ def raise_signals(
 ) -> list[Event]:
     """Store the new signals the watches call for, and the events that say so.
 
-    A finding already recorded (same commitment, kind and key) is not new. One of the same
-    kind still undisclosed is brought up to date instead: its clock keeps running from when
+    A finding already recorded (same commitment, kind and key; for the kinds a change or a
+    transition raises, only while undisclosed) is not new. One of the same kind still
+    undisclosed is brought up to date instead: its clock keeps running from when
     it was first detected, since the client has still not been told.
     """
     existing = work.signals.all()
@@ -206,7 +223,11 @@ def raise_signals(
             same = [
                 s for s in existing if s.commitment == finding.commitment and s.kind is finding.kind
             ]
-            if any(s.key == finding.key for s in same):
+            # A change-driven kind fires only on a new transition or change, so once its
+            # signal was disclosed a new occurrence is news again; a state-driven kind
+            # (scope grown, no progress) is the same news while its key is the same.
+            seen = [s for s in same if not (s.disclosed and finding.kind in EVENT_KINDS)]
+            if any(s.key == finding.key for s in seen):
                 continue
             open_ = [s for s in same if not s.disclosed]
             if open_:
@@ -256,11 +277,15 @@ def current_odds(
     uow: UnitOfWorkFactory, options: ForecastOptions, *, now: datetime
 ) -> dict[str, CachedOdds]:
     """Every commitment's current odds: from the cache where it is fresh, the stale rest
-    forecast again and stored for the next reader."""
-    with uow(write=True) as work:
+    forecast again. Forecasts with the watch options are stored for the next reader; any
+    other (another day, seed or trial count) is only read, so that the odds the signal rules
+    compare with stay the watched ones."""
+    store = options == watch_options(now)
+    with uow(write=store) as work:
         portfolio = work.portfolio.get()
-        refreshed = refresh(work, portfolio, options, now=now)
-        work.commit()
+        refreshed = refresh(work, portfolio, options, now=now, store=store)
+        if store:
+            work.commit()
     return refreshed.after
 
 

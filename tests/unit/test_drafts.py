@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
 
-from keepword.domain.communications import CommunicationKind
-from keepword.domain.errors import InvalidTransition, NotFound
+from keepword.domain.calendar import WorkingCalendar
+from keepword.domain.communications import (
+    CommunicationKind,
+    Incident,
+    RecoveryStep,
+    StepStatus,
+)
+from keepword.domain.errors import InvalidTransition, KeepwordError, NotFound
 from keepword.domain.playbook import check
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.signals import Severity, Signal, SignalKind
 from keepword.drafts.render import JinjaRenderer, longdate, plain_text
-from keepword.services import drafts
+from keepword.services import drafts, incidents
 from keepword.services.forecasting import ForecastOptions
 from tests.fakes import FakeUnitOfWorkFactory
 
@@ -280,3 +286,192 @@ def test_call_slots_skip_weekends_and_public_holidays(moved: Portfolio) -> None:
 
 def test_the_plain_text_of_a_body_drops_markdown_marks() -> None:
     assert plain_text("## Next step\n\n**Sorry**, `x`.\n") == "Next step\n\nSorry, x.\n"
+
+
+# --- review findings ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def keynote(demo_portfolio: Portfolio) -> FakeUnitOfWorkFactory:
+    """The demo's W3 story on its Monday: scope grew on the keynote, odds still above 85 %."""
+    factory = FakeUnitOfWorkFactory()
+    factory.store.portfolio = demo_portfolio
+    on_keynote = {"commitment": "freighttech-keynote", "project": "freighttech-demo"}
+    factory.store.signals = {
+        "S-1": _signal(
+            "S-1",
+            SignalKind.SCOPE_GREW,
+            summary="4 items joined the scope.",
+            evidence={
+                "items_added": 4,
+                "effort_added": 16.0,
+                "growth": 0.37,
+                "since": "2026-10-05",
+            },
+            **on_keynote,
+        ),
+        "S-2": _signal(
+            "S-2",
+            SignalKind.WARNING_SIGNS,
+            summary="Fixed date, growing scope, unstable dependency.",
+            evidence={"growth": 0.37, "since": "2026-10-05"},
+            **on_keynote,
+        ),
+    }
+    return factory
+
+
+def test_a_delay_draft_above_target_says_the_odds_hold_and_what_changed(
+    keynote: FakeUnitOfWorkFactory,
+) -> None:
+    result = _draft(keynote, signal="S-1")
+    dates = result.facts.dates
+    assert dates is not None
+    assert not dates.below_target
+    assert not dates.late
+    opening = _first_paragraph(result.message.body)
+    assert "below the" not in opening
+    assert f"is still {dates.on_time * 100:.0f} % likely by {longdate(dates.due)}" in opening
+    assert "above the 85 % we hold ourselves to, but the risk to that date has grown" in opening
+    assert "the scope has grown by 37 % since 5 October 2026" in opening
+    assert "at risk" not in result.message.subject
+    assert result.report.clean, [str(f) for f in result.report.findings]
+
+
+def test_a_delay_draft_below_target_but_not_late_says_below() -> None:
+    facts = _facts(
+        drafts.Dates(date(2027, 3, 26), date(2027, 3, 10), date(2027, 3, 24), 0.7, 0.85, TODAY)
+    )
+    body = RENDERER.render(facts).body
+    assert "is now 70 %, below the 85 % we hold ourselves to" in body
+    assert check(body, kind="delay").clean, [str(f) for f in check(body, kind="delay").findings]
+
+
+def _facts(dates: drafts.Dates, **changes: object) -> drafts.DraftFacts:
+    values: dict[str, object] = {
+        "kind": CommunicationKind.DELAY,
+        "today": TODAY,
+        "client": "Pitchwell",
+        "contact": None,
+        "recipient": "Marcus Bell",
+        "greeting_name": "Marcus",
+        "project": "Pitchwell app",
+        "project_id": "pitchwell-app",
+        "commitment_id": "pitchwell-v1",
+        "commitment": "Pitchwell v1",
+        "dates": dates,
+        "phases": (),
+        "happened": ("Our estimate did not hold.",),
+        "impact": None,
+        "progressing": (),
+        "at_fault": True,
+        "own_factors": (),
+        "make_right": (),
+        "call_slots": (drafts.CallSlot(date(2026, 11, 24), time(10, 0)),),
+        "lead": "Beth Morgan",
+        "lead_email": None,
+    }
+    values.update(changes)
+    return drafts.DraftFacts(**values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("days", "words"),
+    [
+        (0.3, "under a free day"),
+        (0.5, "about 1 free day"),
+        (1.2, "about 1 free day"),
+        (1.5, "about 2 free days"),
+        (2.5, "about 3 free days"),
+        (9.4, "about 9 free days"),
+    ],
+)
+def test_free_days_are_rounded_halves_up_with_the_right_plural(days: float, words: str) -> None:
+    assert drafts.free_days(days) == words
+
+
+def test_what_still_progresses_never_says_1_free_days(keynote: FakeUnitOfWorkFactory) -> None:
+    result = _draft(keynote, signal="S-1")
+    assert result.facts.progressing
+    assert not any(re.search(r"\b1 free days\b", line) for line in result.facts.progressing)
+    assert all(
+        re.search(r"\((?:about \d+|under a) free days?\)", line)
+        for line in result.facts.progressing
+    )
+
+
+def test_a_message_cannot_be_sent_before_it_was_drafted(uow: FakeUnitOfWorkFactory) -> None:
+    message = _draft(uow, signal="S-1").message
+    before = datetime(2026, 11, 23, 8, 59, tzinfo=UTC)
+    with pytest.raises(drafts.SendTimeError, match="drafted at 2026-11-23 09:00") as raised:
+        drafts.send(uow, message.id, actor="beth", now=before)
+    assert isinstance(raised.value, KeepwordError)
+    assert uow.store.communications["M-1"].sent_at is None
+    assert uow.store.signals["S-1"].disclosed_at is None
+    assert [e.action for e in uow.store.events] == ["created"]
+    drafts.send(uow, message.id, actor="beth", now=NOW)  # at the draft's own time is fine
+
+
+def _incident_on_keynote(occurred_at: datetime, done: bool = False) -> Incident:
+    deadline = datetime(2026, 11, 30, 18, 30, tzinfo=UTC)
+    first = RecoveryStep(incidents.FIRST_CONTACT, deadline)
+    if done:
+        first = replace(first, status=StepStatus.DONE, done_at=occurred_at)
+    return Incident(
+        id="I-1",
+        project="freighttech-demo",
+        title="Rehearsal demo failed in front of Halden's board",
+        occurred_at=occurred_at,
+        impact="The board saw the route re-planning stop twice.",
+        own_factors=("We kept adding features until the last week.",),
+        steps=(first,),
+        commitment="freighttech-keynote",
+    )
+
+
+def test_a_recovery_offers_a_call_by_the_first_contacts_deadline(
+    keynote: FakeUnitOfWorkFactory,
+) -> None:
+    friday_evening = datetime(2026, 11, 27, 18, 30, tzinfo=UTC)
+    keynote.store.incidents = {"I-1": _incident_on_keynote(friday_evening)}
+    monday = date(2026, 11, 30)
+    morning = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+    result = drafts.draft_message(
+        keynote, RENDERER, options=ForecastOptions(monday, trials=2000, seed=7),
+        actor="james", now=morning, incident="I-1",
+    )  # fmt: skip
+    first = result.facts.call_slots[0]
+    # The first contact is due Monday 18:30; the usual slots start on Tuesday.
+    assert (first.day, first.at) == (monday, time(10, 0))
+    assert len(result.facts.call_slots) == 3
+    assert "Monday 30 November at 10:00" in result.message.body
+    assert result.report.clean, [str(f) for f in result.report.findings]
+
+
+def test_a_done_first_contact_leaves_the_usual_call_slots(
+    keynote: FakeUnitOfWorkFactory,
+) -> None:
+    friday_evening = datetime(2026, 11, 27, 18, 30, tzinfo=UTC)
+    keynote.store.incidents = {"I-1": _incident_on_keynote(friday_evening, done=True)}
+    monday = date(2026, 11, 30)
+    result = drafts.draft_message(
+        keynote, RENDERER, options=ForecastOptions(monday, trials=2000, seed=7),
+        actor="james", now=datetime(2026, 11, 30, 8, 0, tzinfo=UTC), incident="I-1",
+    )  # fmt: skip
+    assert result.facts.call_slots[0].day == date(2026, 12, 1)
+
+
+def test_the_first_slot_by_a_deadline_is_the_next_morning_or_nothing_changes() -> None:
+    usual = drafts.call_slots(WorkingCalendar(), date(2026, 11, 30))  # Tuesday, Wednesday
+    deadline = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    evening = datetime(2026, 11, 30, 18, 0, tzinfo=UTC)
+    # Tuesday 10:00 is after a 09:00 deadline and Monday's times have gone: unchanged.
+    assert drafts.first_slot_by(usual, deadline, date(2026, 11, 30), evening) == usual
+    later = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    assert drafts.first_slot_by(usual, later, date(2026, 11, 30), evening) == usual
+    early = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
+    moved = drafts.first_slot_by(
+        usual, datetime(2026, 11, 30, 16, 0, tzinfo=UTC), date(2026, 11, 30), early
+    )
+    assert (moved[0].day, moved[0].at) == (date(2026, 11, 30), time(10, 0))
+    assert moved[1:] == usual[:2]

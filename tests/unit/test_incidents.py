@@ -122,3 +122,48 @@ def test_incidents_are_listed_newest_first_and_by_project(uow: FakeUnitOfWorkFac
         "Keynote demo failed on stage",
     ]
     assert len(incidents.list_incidents(uow)) == 3
+
+
+def test_a_step_due_before_the_incident_is_refused_and_nothing_is_stored(
+    uow: FakeUnitOfWorkFactory,
+) -> None:
+    saturday = datetime(2026, 11, 21, 14, 0, tzinfo=UTC)
+    rebuild = ("Rebuild", datetime(2026, 11, 20, 10, 0, tzinfo=UTC))
+    with pytest.raises(InvalidValue, match="'Rebuild' is due 2026-11-20 10:00 UTC, before"):
+        _record(uow, REBUILD, rebuild, occurred_at=saturday, now=SATURDAY)
+    assert uow.store.incidents == {}
+    assert uow.store.events == []
+    # Due at the incident's own time is not before it.
+    at_once = ("Call Ingrid at once", saturday)
+    assert _record(uow, at_once, occurred_at=saturday, now=SATURDAY).steps[0].action == at_once[0]
+
+
+@pytest.mark.parametrize(
+    ("occurred_at", "due"),
+    [
+        # Saturday afternoon: Monday afternoon, the first working day, not midnight.
+        (datetime(2026, 11, 21, 14, 0, tzinfo=UTC), datetime(2026, 11, 23, 14, 0, tzinfo=UTC)),
+        # Sunday morning: Monday morning.
+        (datetime(2026, 11, 22, 9, 15, tzinfo=UTC), datetime(2026, 11, 23, 9, 15, tzinfo=UTC)),
+        # A Wednesday: Thursday at the same time.
+        (datetime(2026, 11, 25, 11, 0, tzinfo=UTC), datetime(2026, 11, 26, 11, 0, tzinfo=UTC)),
+    ],
+)
+def test_the_added_first_contact_is_due_at_the_incidents_time_of_day(
+    uow: FakeUnitOfWorkFactory, occurred_at: datetime, due: datetime
+) -> None:
+    incident = _record(uow, occurred_at=occurred_at, now=datetime(2026, 11, 26, 12, tzinfo=UTC))
+    [first] = incident.steps
+    assert (first.action, first.due) == (incidents.FIRST_CONTACT, due)
+
+
+def test_the_first_contact_is_open_until_a_contact_step_is_done(
+    uow: FakeUnitOfWorkFactory,
+) -> None:
+    calendar = factories.portfolio().person("ana").calendar
+    incident = _record(uow, REBUILD)
+    assert incidents.first_contact_due(incident, calendar) == datetime(
+        2026, 11, 30, 18, 30, tzinfo=UTC
+    )
+    done = incident.with_step_done(1, SATURDAY)
+    assert incidents.first_contact_due(done, calendar) is None

@@ -64,6 +64,8 @@ _MONTHS = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
+_WEEKDAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_APOSTROPHE = "['\u2019]"
 # 2027-03-26, 26/03/2027, 26 March (2027), March 26
 DATE = re.compile(
     rf"\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b"
@@ -72,14 +74,26 @@ DATE = re.compile(
 )
 PERCENTAGE = re.compile(r"\b\d{1,3}(?:\.\d+)?\s?(?:%|per ?cent\b)", re.IGNORECASE)
 APOLOGY = re.compile(r"\b(?:sorry|apologi[sz]e[sd]?|apologies|apology)\b", re.IGNORECASE)
+# Sorry for how the client feels, not for what the team did: no apology at all.
+NON_APOLOGY = re.compile(
+    rf"\b(?:(?:we|I){_APOSTROPHE}(?:re|m) |(?:we|I) (?:are |am )?)?sorry (?:that |if )?"
+    r"(?:you|anyone) (?:feel|felt|feels|think|thought|were|are|got|may have|might have)\b"
+    r"|\bsorry if (?:this|that|you|anyone)\b"
+    r"|\bsorry for any (?:inconvenience|confusion|misunderstanding)\b",
+    re.IGNORECASE,
+)
 CALL = re.compile(
     r"\b(?:call|calls|phone|video chat|meeting|meet|talk (?:it )?through)\b", re.IGNORECASE
 )
 TIME = re.compile(r"\b(?:[01]?\d|2[0-3])[:.][0-5]\d\b|\b(?:1[0-2]|0?[1-9]) ?(?:am|pm)\b", re.I)
-# What the client lives with: a date, a delay, something not ready.
+# What the client lives with: a date or day, a delay, something not ready.
 IMPACT = re.compile(
-    rf"{DATE.pattern}|\b(?:delay(?:ed|s)?|late|later|slip(?:s|ped)?|miss(?:es|ed)?|"
-    r"impact|affect(?:s|ed)?|not be (?:ready|live|done)|won't be (?:ready|live|done)|"
+    rf"{DATE.pattern}|\b{_WEEKDAYS}\b|\b(?:delay(?:ed|s)?|late|later|slip(?:s|ped)?|"
+    r"miss(?:es|ed)?|impact|affect(?:s|ed)?|not be (?:ready|live|done)|"
+    rf"won{_APOSTROPHE}t be (?:ready|live|done)|"
+    rf"(?:won{_APOSTROPHE}t|will not|can{_APOSTROPHE}t|cannot|can not) (?:make|meet|hit)|"
+    r"behind (?:schedule|plan)|(?:days?|weeks?|months?) behind|"
+    rf"(?:isn{_APOSTROPHE}t|is not|aren{_APOSTROPHE}t|are not|not yet|not) ready|"
     r"new dates?|failed|fail(?:s)?|went wrong|disrupt(?:ed|ion)?)\b",
     re.IGNORECASE,
 )
@@ -87,38 +101,97 @@ CAUSE = re.compile(
     r"\b(?:because|due to|caused by|root cause|the reason|as a result of)\b", re.IGNORECASE
 )
 
+# Capitalised words that open a sentence or name a day, not a party to blame.
+_NOT_NAMES = (
+    "The|A|An|We|Our|My|I|It|Its|This|That|These|Those|There|Here|Then|So|But|And|Or|If|"
+    "When|While|After|Before|Since|As|Once|Although|Though|Because|On|In|At|During|By|"
+    "Everything|Something|Nothing|Everyone|Someone|Nobody|All|Both|Each|Every|Some|One|"
+    "Unfortunately|Sadly|Also|Still|Yesterday|Today|Tonight|Tomorrow|Last|Earlier|Later|"
+    "Overnight|Sorry|What|Which|Who|Why|How|Where|Hi|Hello|Dear|"
+    "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|"
+    "April|May|June|July|August|September|October|November|December"
+)
+# Words after which a capitalised one is the team's own: "our CI pipeline broke".
+_OWNED = re.compile(r"\b(?:our|my)\b(?:\s+[\w-]+)?\s*$", re.IGNORECASE)
+_PRONOUN = r"(?:it|we|our|my|us|I)"
+# A capitalised name (not a sentence opener, a day or a month) that broke or let us down.
+NAME_BLAME = re.compile(
+    rf"\b(?!(?:{_NOT_NAMES})\b)[A-Z][\w-]+(?:{_APOSTROPHE}s)?(?! {_PRONOUN}\b)"
+    r"(?: (?!(?:it|we|our|my|us)\b)[\w-]+){0,2} "
+    r"(?:broke(?: down)?|went down|let us down|failed us|dropped the ball|messed up|"
+    r"changed (?:its|their) API|had (?:an? )?(?:outage|incident|problem|issue|failure)s?|"
+    r"(?:was|were) (?:down|late|unavailable|unstable|offline))\b"
+)
+# The team owns its choice to build on someone else's work: "that was our call".
+OWNED_CHOICE = re.compile(
+    r"\b(?:we (?:chose|decided|picked|selected|opted|agreed)|(?:chose|decided) to|"
+    r"our (?:call|choice|decision|responsibility))\b",
+    re.IGNORECASE,
+)
+_THIRD_PARTY = r"(?:vendor|supplier|provider|platform provider|third[- ]party)"
+_THEIR_PEOPLE = (
+    r"(?:team|side|people|developers?|engineers?|designers?|staff|IT(?: department| team)?|"
+    r"agency|contractors?|vendor|supplier|legal(?: team)?|marketing(?: team)?|"
+    r"product (?:team|owner)|manager|colleagues?|partners?)"
+)
+_EXTERNAL = (
+    r"(?:client|customer|vendor|supplier|provider|platform|cloud|partner|contractor|agency|"
+    r"host(?:ing)?|network|API)s?"
+)
+
 # Blame of others: the client, their team, a vendor, a named third party that "broke".
 BLAME = [
-    re.compile(r"\bthe (?:client|customer)'s\b", re.IGNORECASE),
+    re.compile(rf"\bthe (?:client|customer){_APOSTROPHE}s\b", re.IGNORECASE),
     re.compile(r"\btheir (?:team|side|end|people|developers|engineers|fault|mistake)\b", re.I),
+    re.compile(rf"\b(?:the|their) {_THIRD_PARTY}\b", re.IGNORECASE),
+    re.compile(rf"\b(?:vendor|supplier|provider){_APOSTROPHE}s\b", re.IGNORECASE),
     re.compile(
-        r"\b(?:the|a|our|their) (?:vendor|supplier|provider|platform provider|third[- ]party)\b",
-        re.IGNORECASE,
-    ),
-    re.compile(r"\b(?:vendor|supplier|provider)'s\b", re.IGNORECASE),
-    re.compile(
-        r"\b(?:because of|due to|caused by|waiting (?:on|for)) (?:you|your (?:team|side|people|"
-        r"developers|IT|changes|approval))\b",
+        rf"\b(?:because of|due to|caused by|waiting (?:on|for)) "
+        rf"(?:you\b|your {_THEIR_PEOPLE}\b|your (?:changes|approval|sign-off)\b)",
         re.IGNORECASE,
     ),
     re.compile(
-        r"\byour (?:team|side|people|developers|IT department) (?:didn't|did not|failed|"
-        r"was late|were late|broke|missed|forgot)\b",
+        rf"\bbecause you (?:changed|didn{_APOSTROPHE}t|did not|failed|were late|sent|forgot|"
+        r"missed|delayed|never)\b",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"\byou (?:didn{_APOSTROPHE}t|did not|failed to|forgot to|never) (?:send|give|"
+        r"provide|deliver|reply|respond|answer|approve|sign|tell|share|get back|confirm)\b",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"\byour {_THEIR_PEOPLE} (?:didn{_APOSTROPHE}t|did not|failed|was late|were late|"
+        r"broke|missed|forgot|dropped)\b",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"\b(?:caused by|came from|comes from|originated (?:from|with|on)|lies with|"
+        rf"due to|because of) (?:the|their|your) (?:[\w-]+ )?{_EXTERNAL}(?: side| end)?\b"
+        # "due to the API work we underestimated" names our own work, not a party
+        r"(?! (?:work|migration|changes?|upgrade|rewrite|integration|we|I)\b)",
         re.IGNORECASE,
     ),
     re.compile(r"\b(?:not our fault|out of our hands|beyond our control|to blame)\b", re.I),
-    # A capitalised name (not a sentence opener such as We or The) that broke or let us down.
-    re.compile(
-        r"\b(?!(?:The|We|Our|I|It|This|That|Everything|Something|Nothing)\b)[A-Z][\w-]+"
-        r"(?:'s)?(?: [\w-]+)? (?:broke(?: down)?|went down|let us down|failed us|dropped the ball|"
-        r"messed up|changed (?:its|their) API)\b"
-    ),
+    NAME_BLAME,
 ]
+# "a third party" and "our vendor" are blame unless the line owns the choice of them.
+BLAME_UNLESS_OWNED = [re.compile(rf"\b(?:a|our) {_THIRD_PARTY}\b", re.IGNORECASE)]
 HEDGING = re.compile(
-    r"\b(?:hopefully|fingers crossed|touch wood|with (?:any|a bit of) luck|all being well|"
-    r"if all goes well|should be (?:fine|ok|okay|alright|good)|we hope|"
-    r"(?:we|I) (?:think|believe|guess) (?:it|we|this|that) (?:might|may|could|should)|"
+    rf"\b(?:hopeful(?:ly)?|fingers crossed|touch wood|with (?:any |a bit of |some )?luck|"
+    r"all being well|if all goes well|should be (?:fine|ok|okay|alright|good)|"
+    rf"(?:I{_APOSTROPHE}m|I am|we{_APOSTROPHE}re|we are) hopeful|"
+    r"(?:we|I) hope(?! (?:you|this (?:email|message|note|finds)|all is well)\b)|probably|"
+    r"(?:it|this|that|they|everything) should be (?:ready|done|live|finished|fixed|back|"
+    r"working|sorted)|"
+    r"(?:we|I) (?:think|believe|guess|expect) (?:it|we|this|that) (?:might|may|could|should)|"
     r"(?:try|do) (?:our|my) (?:best|hardest)|more or less|fairly confident)\b",
+    re.IGNORECASE,
+)
+# "96 %, below the 85 % target": a comparison the numbers contradict.
+_NUMBER = r"(\d{1,3}(?:\.\d+)?)\s?(?:%|per ?cent\b)"
+COMPARISON = re.compile(
+    rf"{_NUMBER}[^.%\n]{{0,40}}?\b(below|under|above|over)\b[^.%\d\n]{{0,20}}?{_NUMBER}",
     re.IGNORECASE,
 )
 
@@ -130,8 +203,10 @@ NEEDS_APOLOGY = frozenset({_K.DELAY, _K.RECOVERY})
 NEEDS_IMPACT_FIRST = frozenset({_K.DELAY, _K.RECOVERY})
 
 _GREETING = re.compile(
-    r"^(?:hi|hello|dear|good (?:morning|afternoon|evening))\b[^.!?]*,?\s*$", re.I
+    r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening|day))\b[^.!?]*,?\s*$", re.I
 )
+# Any short first line that ends in "," or "!" is a greeting: "Marcus,", "Dear Dr. Bell,".
+_SHORT_GREETING = re.compile(r"^(?:\S+\s+){0,4}\S+\s*[,!]$")
 _SUBJECT = re.compile(r"^subject:", re.IGNORECASE)
 
 
@@ -157,18 +232,57 @@ def check(
     if kind in NEEDS_NEXT_STEP and not _has_next_step(text):
         findings.append(_lacks("next-step", "no next step: propose a call with two or three times"))
     wants_apology = kind in NEEDS_APOLOGY if expect_apology is None else expect_apology
-    if wants_apology and not APOLOGY.search(text):
+    if wants_apology and not has_apology(text):
         findings.append(_lacks("apology", "no apology: say sorry where the team is at fault"))
     for number, line in enumerate(lines, start=1):
+        blame = BLAME if OWNED_CHOICE.search(line) else BLAME + BLAME_UNLESS_OWNED
         findings += [
             Finding("blame", FindingKind.AVOID, "blames others; own your part", m, number)
-            for m in _matches(BLAME, line)
+            for m in _matches(blame, line)
         ]
         findings += [
             Finding("hedging", FindingKind.AVOID, "hedges; say what you know", m, number)
             for m in _matches([HEDGING], line)
         ]
+        findings += [
+            Finding(
+                "non-apology",
+                FindingKind.AVOID,
+                "is sorry for how the client feels, not for what we did; apologise for it",
+                m,
+                number,
+            )
+            for m in _matches([NON_APOLOGY], line)
+        ]
+        findings += [
+            Finding(
+                "contradiction",
+                FindingKind.AVOID,
+                "the numbers say the opposite of the words",
+                m,
+                number,
+            )
+            for m in _contradictions(line)
+        ]
     return PlaybookReport(kind, tuple(findings))
+
+
+def has_apology(text: str) -> bool:
+    """Whether ``text`` says sorry for something, not only for how the client feels."""
+    excuses = [m.span() for m in NON_APOLOGY.finditer(text)]
+    return any(
+        not any(start <= m.start() < end for start, end in excuses) for m in APOLOGY.finditer(text)
+    )
+
+
+def _contradictions(line: str) -> Iterator[str]:
+    """``96 %, below the 85 %``: a comparison in words that its own numbers contradict."""
+    for match in COMPARISON.finditer(line):
+        first, word, second = float(match[1]), match[2].lower(), float(match[3])
+        if (word in ("below", "under") and first > second) or (
+            word in ("above", "over") and first < second
+        ):
+            yield match.group(0).strip()
 
 
 def _lacks(rule: str, message: str) -> Finding:
@@ -180,6 +294,8 @@ def _matches(patterns: list[re.Pattern[str]], line: str) -> Iterator[str]:
     spans: list[tuple[int, int]] = []
     for pattern in patterns:
         for match in pattern.finditer(line):
+            if pattern is NAME_BLAME and _OWNED.search(line[: match.start()]):
+                continue  # "our CI pipeline broke": the name is the team's own
             if not any(match.start() < end and start < match.end() for start, end in spans):
                 spans.append(match.span())
     for start, end in sorted(spans):
@@ -225,13 +341,25 @@ def _impact_first(lines: list[str]) -> list[Finding]:
 def _first_paragraph(lines: list[str]) -> tuple[int | None, str]:
     start: int | None = None
     body: list[str] = []
+    greeted = False
     for number, raw in enumerate(lines, start=1):
         line = raw.strip()
         if start is None:
-            if not line or _GREETING.match(line) or _SUBJECT.match(line) or line.startswith("#"):
+            if not line or _SUBJECT.match(line) or line.startswith("#"):
+                continue
+            if not greeted and _is_greeting(line):
+                greeted = True
                 continue
             start = number
         if not line:
             break
         body.append(line)
     return start, " ".join(body)
+
+
+def _is_greeting(line: str) -> bool:
+    # "Hi Marcus," and "Good morning Ann" by their words; "Marcus," and "Hi all!" by their
+    # shape: a short line ending in "," or "!" that says no impact of its own.
+    if _GREETING.match(line):
+        return True
+    return _SHORT_GREETING.match(line) is not None and IMPACT.search(line) is None

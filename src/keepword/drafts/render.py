@@ -46,6 +46,14 @@ def slots(values: list[CallSlot]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
 
 
+def and_list(values: list[str] | tuple[str, ...]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    words = [str(v) for v in values]
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} and {words[-1]}"
+
+
 def due_time(moment: datetime) -> str:
     """``Thursday 11 February 2027, 09:00 UTC``."""
     return f"{longdate(moment)}, {moment:%H:%M} UTC"
@@ -71,7 +79,12 @@ class JinjaRenderer:
             keep_trailing_newline=True,
         )
         self.environment.filters.update(
-            longdate=longdate, percent=percent, slot=slot, slots=slots, due_time=due_time
+            longdate=longdate,
+            percent=percent,
+            slot=slot,
+            slots=slots,
+            due_time=due_time,
+            and_list=and_list,
         )
 
     def render(self, facts: DraftFacts) -> Rendered:

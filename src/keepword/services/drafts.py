@@ -7,6 +7,7 @@ records the message as sent and discloses the signals it answers, which stops th
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -18,7 +19,13 @@ from keepword.domain.communications import Communication, CommunicationKind, Inc
 from keepword.domain.errors import InvalidValue, NotFound
 from keepword.domain.events import Event, snapshot
 from keepword.domain.people import Person
-from keepword.domain.playbook import APOLOGY, NEEDS_APOLOGY, Finding, PlaybookReport, check
+from keepword.domain.playbook import (
+    NEEDS_APOLOGY,
+    Finding,
+    PlaybookReport,
+    check,
+    has_apology,
+)
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.signals import (
     DEFAULT_DISCLOSURE_TARGET,
@@ -26,12 +33,14 @@ from keepword.domain.signals import (
     SignalKind,
     disclosure_clock,
 )
-from keepword.services import whatif
+from keepword.services import incidents, whatif
 from keepword.services.forecasting import ForecastOptions, forecast_project
 from keepword.services.ports import UnitOfWork, UnitOfWorkFactory
 
 # Proposed call times: (working days after today, minus one; time of day in the lead's day).
 CALL_SLOTS = ((0, time(10, 0)), (0, time(15, 0)), (1, time(11, 0)))
+# While an incident's first contact is open, a call is offered by its deadline at one of these.
+FIRST_CONTACT_TIMES = (time(10, 0), time(15, 0))
 PROGRESS_WINDOW_DAYS = 28  # "what still progresses" looks at the next four weeks
 PROGRESS_ITEMS_SHOWN = 2
 BACK_HORIZON_DAYS = 366  # how far ahead to look for a moved person's return
@@ -54,6 +63,10 @@ CLIENT_REQUESTED = "client"  # evidence["requested_by"] of scope the client aske
 
 class DraftError(InvalidValue):
     """A draft cannot be made from what was asked (no such signal, no incident, ...)."""
+
+
+class SendTimeError(InvalidValue):
+    """A message cannot be recorded as sent before it was drafted."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +148,7 @@ class DraftFacts:
     incident: str | None = None
     incident_title: str | None = None
     evidence: dict[str, str | int | float] = field(default_factory=dict)
+    changed: tuple[str, ...] = ()  # what changed, one short clause per answered signal
 
 
 @dataclass(frozen=True)
@@ -216,6 +230,7 @@ def draft_message(
             incident=found_incident,
             options=options,
             progressing=progressing,
+            now=now,
         )
         rendered = renderer.render(facts)
         message = Communication(
@@ -254,10 +269,16 @@ def send(
         message = work.communications.get(message_id)
         if message is None:
             raise NotFound(f"no message with id {message_id!r}")
+        if now < message.created_at:
+            raise SendTimeError(
+                f"message {message.id} was drafted at {message.created_at:%Y-%m-%d %H:%M} UTC; "
+                f"it cannot have been sent before that, at {now:%Y-%m-%d %H:%M} UTC",
+                "sent_at",
+            )
         warnings: tuple[Finding, ...] = ()
         if body is not None:
             # A draft that rightly had no apology (the client's own change) is not nagged.
-            drafted_apology = APOLOGY.search(message.body) is not None
+            drafted_apology = has_apology(message.body)
             expect = drafted_apology if message.kind in NEEDS_APOLOGY else None
             warnings = check(body, kind=message.kind, expect_apology=expect).findings
         sent = message.marked_sent(now, body)
@@ -307,8 +328,13 @@ def build_facts(
     signals: Sequence[Signal] = (),
     incident: Incident | None = None,
     progressing: Sequence[str] | None = None,
+    now: datetime | None = None,
 ) -> DraftFacts:
-    """The facts of a message: what happened, the impact and new dates, fault, next step."""
+    """The facts of a message: what happened, the impact and new dates, fault, next step.
+
+    ``now`` is when the message is written: while an incident's first contact is open, the
+    first call offered is after it and by the first contact's deadline, when one fits.
+    """
     project = portfolio.project(project_id)
     client = portfolio.client(project.client)
     lead = portfolio.person(project.lead) if project.lead else None
@@ -340,6 +366,12 @@ def build_facts(
     evidence: dict[str, str | int | float] = {}
     for signal in signals:
         evidence.update(signal.evidence)
+    calendar = lead.calendar if lead else WorkingCalendar()
+    slots = call_slots(calendar, options.today)
+    if incident is not None:
+        due = incidents.first_contact_due(incident, calendar)
+        if due is not None:
+            slots = first_slot_by(slots, due, options.today, now)
     return DraftFacts(
         kind=kind,
         today=options.today,
@@ -359,13 +391,14 @@ def build_facts(
         at_fault=at_fault,
         own_factors=tuple(own),
         make_right=_make_right(portfolio, project_id, incident, signals, options.today),
-        call_slots=call_slots(lead.calendar if lead else WorkingCalendar(), options.today),
+        call_slots=slots,
         lead=lead.name if lead else None,
         lead_email=lead.email if lead else None,
         signals=tuple(s.id for s in signals),
         incident=incident.id if incident else None,
         incident_title=incident.title if incident else None,
         evidence=evidence,
+        changed=_changed(portfolio, signals),
     )
 
 
@@ -378,6 +411,30 @@ def call_slots(calendar: WorkingCalendar, today: date) -> tuple[CallSlot, ...]:
         if calendar.is_working_day(day):
             days.append(day)
     return tuple(CallSlot(days[n], at) for n, at in CALL_SLOTS)
+
+
+def first_slot_by(
+    slots: tuple[CallSlot, ...], deadline: datetime, today: date, now: datetime | None = None
+) -> tuple[CallSlot, ...]:
+    """``slots`` with a first one by ``deadline`` (UTC) when none is: the earliest of
+    ``FIRST_CONTACT_TIMES`` from ``today`` on that is after ``now`` (the incident's next
+    morning, when the message is written the evening before). Unchanged when the first
+    slot already is by the deadline, or when no time before it is left."""
+    if not slots or _at(slots[0]) <= deadline:
+        return slots
+    earliest = now if now is not None else datetime.combine(today, time(0, 0), tzinfo=UTC)
+    day = today
+    while day <= deadline.date():
+        for at in FIRST_CONTACT_TIMES:
+            moment = datetime.combine(day, at, tzinfo=UTC)
+            if earliest < moment <= deadline:
+                return (CallSlot(day, at), *slots[: len(CALL_SLOTS) - 1])
+        day += timedelta(days=1)
+    return slots
+
+
+def _at(value: CallSlot) -> datetime:
+    return datetime.combine(value.day, value.at, tzinfo=UTC)
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -482,10 +539,54 @@ def _still_progressing(
     end = options.today + timedelta(days=PROGRESS_WINDOW_DAYS - 1)
     found = whatif.still_progressing(portfolio, project_id, options.today, end, options)
     return tuple(
-        f"{p.name} (about {p.free_days:.0f} free days): "
+        f"{p.name} ({free_days(p.free_days)}): "
         + "; ".join(title for _, title in p.items[:PROGRESS_ITEMS_SHOWN])
         for p in found
     )
+
+
+def free_days(days: float) -> str:
+    """``about 1 free day``, ``about 3 free days`` (to the nearest day, halves up), or
+    ``under a free day``."""
+    whole = math.floor(days + 0.5)
+    if whole < 1:
+        return "under a free day"
+    return f"about {whole} free day{'' if whole == 1 else 's'}"
+
+
+def _changed(portfolio: Portfolio, signals: Sequence[Signal]) -> tuple[str, ...]:
+    """What changed, one short clause a signal, for "..., but the risk has grown: ..."."""
+    clauses: list[str] = []
+    for signal in signals:
+        clause = _change(portfolio, signal)
+        if clause not in clauses:
+            clauses.append(clause)
+    return tuple(clauses)
+
+
+def _change(portfolio: Portfolio, signal: Signal) -> str:
+    e = signal.evidence
+    try:
+        if signal.kind in _CONSEQUENCES:
+            before = e.get("on_time_before")
+            was = f" from {_percent(before)}" if before is not None else ""
+            return f"our forecast for the date fell{was} to {_percent(e['on_time'])}"
+        if signal.kind is SignalKind.CAPACITY_REMOVED:
+            people = _people(portfolio, signal)
+            who = _names(people) if people else "people"
+            return f"we moved {who} off your project for other work of ours"
+        if signal.kind is SignalKind.SCOPE_GREW:
+            return f"the scope has grown by {_percent(e['growth'])} since {_day(e['since'])}"
+        if signal.kind is SignalKind.WARNING_SIGNS:
+            return (
+                "part of the work rests on features that are not yet stable, against a date "
+                "that cannot move"
+            )
+        if signal.kind is SignalKind.NO_PROGRESS:
+            return f"nothing on your project has moved since {_day(e['last_progress'])}"
+    except (KeyError, TypeError, ValueError):
+        pass
+    return "the plan has changed since we made the promise"
 
 
 def _people(portfolio: Portfolio, signal: Signal) -> list[Person]:

@@ -1,14 +1,15 @@
 """Incidents (W3): what went wrong in front of the client, and the recovery steps' clock.
 
 The first step of every recovery is reaching the client: if the team lists none due within
-one working day of the incident (on the lead's calendar), one is added.
+one working day of the incident (on the lead's calendar, at the incident's time of day), one
+is added. A step due before the incident is refused.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from keepword.domain.calendar import WorkingCalendar
 from keepword.domain.communications import Incident, RecoveryStep
@@ -26,6 +27,35 @@ _CONTACT = re.compile(
     r"reach out|apologi[sz]e|apology|speak to|talk to)\b",
     re.IGNORECASE,
 )
+
+
+def first_contact_deadline(occurred_at: datetime, calendar: WorkingCalendar) -> datetime:
+    """When the client must have heard from the team: the same time of day, one working day
+    (on ``calendar``) after the incident.
+
+    An incident on a working day is due the next working day at the same time (Friday
+    18:30 → Monday 18:30); one on a day off, on the first working day after it, at the
+    same time (Saturday 14:00 → Monday 14:00), never at midnight.
+    """
+    if calendar.is_working_day(occurred_at.date()):
+        return add_working_days(occurred_at, FIRST_CONTACT_WORKING_DAYS, calendar)
+    # add_working_days counts a day off from the start of the next working day, so it
+    # would land at midnight after that day; the incident's own time on it is the limit.
+    day, counted = occurred_at.date(), 0
+    while counted < FIRST_CONTACT_WORKING_DAYS:
+        day += timedelta(days=1)
+        counted += calendar.is_working_day(day)
+    return datetime.combine(day, occurred_at.timetz())
+
+
+def first_contact_due(incident: Incident, calendar: WorkingCalendar) -> datetime | None:
+    """When the incident's first contact is due, while no step that reaches the client in
+    time is done; None once one is."""
+    deadline = first_contact_deadline(incident.occurred_at, calendar)
+    contacts = [s for s in incident.steps if is_first_contact(s, deadline)]
+    if not contacts or any(s.done_at is not None for s in contacts):
+        return None
+    return min(s.due for s in contacts)
 
 
 def is_first_contact(step: RecoveryStep, deadline: datetime) -> bool:
@@ -63,9 +93,14 @@ def record_incident(
         recovery = [RecoveryStep(action.strip(), _aware(due)) for action, due in steps]
         if any(not step.action for step in recovery):
             raise InvalidValue("a recovery step needs its action", "steps")
-        deadline = add_working_days(
-            occurred_at, FIRST_CONTACT_WORKING_DAYS, _lead_calendar(portfolio, project)
-        )
+        for step in recovery:
+            if step.due < occurred_at:
+                raise InvalidValue(
+                    f"recovery step {step.action!r} is due {step.due:%Y-%m-%d %H:%M} UTC, "
+                    f"before the incident itself ({occurred_at:%Y-%m-%d %H:%M} UTC)",
+                    "steps",
+                )
+        deadline = first_contact_deadline(occurred_at, _lead_calendar(portfolio, project))
         if not any(is_first_contact(step, deadline) for step in recovery):
             recovery.insert(0, RecoveryStep(FIRST_CONTACT, deadline))
         incident = Incident(

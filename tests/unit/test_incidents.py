@@ -122,6 +122,8 @@ def test_incidents_are_listed_newest_first_and_by_project(uow: FakeUnitOfWorkFac
         "Keynote demo failed on stage",
     ]
     assert len(incidents.list_incidents(uow)) == 3
+    with pytest.raises(NotFound, match="no project with id 'nope'"):
+        incidents.list_incidents(uow, "nope")
 
 
 def test_a_step_due_before_the_incident_is_refused_and_nothing_is_stored(

@@ -144,8 +144,10 @@ def step_done(
 
 
 def list_incidents(uow: UnitOfWorkFactory, project: str | None = None) -> list[Incident]:
-    """Incidents, newest first, of one project or all."""
+    """Incidents, newest first, of one project or all; an unknown project is an error."""
     with uow() as work:
+        if project is not None:
+            work.portfolio.get().project(project)  # raises NotFound
         found = [i for i in work.incidents.all() if project is None or i.project == project]
     return sorted(found, key=lambda i: i.occurred_at, reverse=True)
 

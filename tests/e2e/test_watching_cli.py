@@ -100,3 +100,24 @@ def test_a_bad_clock_or_unknown_scenario_is_one_clean_line(demo_db: str) -> None
     unknown = keepword("--db", demo_db, "whatif", "nope", env=at("2026-11-23T10:00:00Z"))
     assert unknown.code == 1
     assert unknown.stderr.strip() == "keepword: error: no scenario with id 'nope'"
+
+
+def test_one_change_at_a_time_says_what_it_did_to_the_odds(demo_db: str) -> None:
+    noon = at("2026-11-23T12:00:00Z")
+    done = keepword("--db", demo_db, "item", "done", "pitchwell-app", "ux-dashboard", env=noon)
+    assert done.code == 0, done.stderr
+    assert "Re-forecast pitchwell-v1" in done.stdout
+    assert "core-security-fix" not in done.stdout
+    off = keepword(
+        "--db", demo_db, "time-off", "lucia", "2026-12-07", "2026-12-18", "--reason", "surgery",
+        env=noon,
+    )  # fmt: skip
+    assert off.code == 0, off.stderr
+    assert "Re-forecast core-security-fix" in off.stdout
+    assert "Re-forecast pitchwell-v1" in off.stdout
+    assert "taken off Pitchwell sales-enablement app" in off.stdout
+    again = keepword("--db", demo_db, "item", "done", "pitchwell-app", "ux-dashboard", env=noon)
+    assert again.code == 1
+    assert (
+        again.stderr.strip() == "keepword: error: item pitchwell-app/ux-dashboard is already done"
+    )

@@ -22,7 +22,7 @@ from keepword.adapters.database.engine import make_engine
 from keepword.adapters.database.migrate import upgrade
 from keepword.adapters.planfile import located, read_plan, write_plan
 from keepword.bootstrap import Keepword, open_keepword
-from keepword.cli import gate, messages, output, watching
+from keepword.cli import gate, messages, output, plan, watching
 from keepword.cli.context import (
     AsOfOption,
     ConfidenceOption,
@@ -63,6 +63,8 @@ app.add_typer(db_app, name="db")
 app.command("whatif")(watching.what_if)
 app.add_typer(watching.scenario_app, name="scenario")
 app.command("risks")(watching.risks_command)
+app.add_typer(plan.item_app, name="item")
+app.command("time-off")(plan.time_off)
 app.command()(messages.draft)
 app.command()(messages.send)
 app.command()(messages.check)

@@ -146,7 +146,7 @@ def _capacity(watch: Watch) -> Iterator[Finding]:
         SignalKind.CAPACITY_REMOVED,
         c.id,
         c.project,
-        Severity.HIGH if share >= 0.2 else Severity.MEDIUM,
+        _severity(share),
         f"{removed:.0f} person-days ({share:.0%}) taken off {project.name} before {c.due}: "
         f"{names}.",
         {
@@ -208,7 +208,7 @@ def _scope(watch: Watch) -> Iterator[Finding]:
             SignalKind.SCOPE_GREW,
             c.id,
             c.project,
-            Severity.HIGH if share >= 0.2 else Severity.MEDIUM,
+            _severity(share),
             f"{len(added)} items ({effort:.0f} person-days, {share:.0%} more work) joined "
             f"the scope of {c.title} since it was promised on {evidence['since']}.",
             evidence,
@@ -262,6 +262,13 @@ def _stall(watch: Watch) -> Iterator[Finding]:
         {"working_days": quiet, "last_progress": last.isoformat(), "limit": watch.stall_days},
         last.isoformat(),
     )
+
+
+def _severity(share: float) -> Severity:
+    """By how much of the promised capacity or work changed: a fifth or more is high."""
+    if share >= 0.2:
+        return Severity.HIGH
+    return Severity.MEDIUM if share >= 0.1 else Severity.LOW
 
 
 def _open_scope(project: Project, commitment: Commitment) -> bool:

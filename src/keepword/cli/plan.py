@@ -1,0 +1,129 @@
+"""``keepword item start|done`` and ``keepword time-off``: one change to the plan at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated
+
+import typer
+
+from keepword.bootstrap import Keepword
+from keepword.cli import output
+from keepword.cli.context import now, open_app
+from keepword.domain.events import Event
+from keepword.domain.project import ItemStatus
+from keepword.services import plan_changes, watch
+
+item_app = typer.Typer(help="Work items: record that one started or is done.")
+
+DayOption = Annotated[
+    datetime | None,
+    typer.Option(
+        "--on", formats=["%Y-%m-%d"], help="The day it happened (default: today).",
+        show_default=False,
+    ),
+]  # fmt: skip
+
+
+def _day(on: datetime | None) -> datetime:
+    return on if on is not None else now()
+
+
+@item_app.command("start")
+def item_start(
+    ctx: typer.Context,
+    project: Annotated[str, typer.Argument(help="Project id.")],
+    item: Annotated[str, typer.Argument(help="Item id.")],
+    on: DayOption = None,
+) -> None:
+    """Record that work on an item started."""
+    keepword = open_app(ctx)
+    _report(
+        keepword,
+        lambda moment: plan_changes.set_item_status(
+            keepword.uow,
+            project,
+            item,
+            ItemStatus.IN_PROGRESS,
+            on=_day(on).date(),
+            actor=keepword.settings.actor,
+            now=moment,
+        ),
+    )
+
+
+@item_app.command("done")
+def item_done(
+    ctx: typer.Context,
+    project: Annotated[str, typer.Argument(help="Project id.")],
+    item: Annotated[str, typer.Argument(help="Item id.")],
+    on: DayOption = None,
+) -> None:
+    """Record that an item is done."""
+    keepword = open_app(ctx)
+    _report(
+        keepword,
+        lambda moment: plan_changes.set_item_status(
+            keepword.uow,
+            project,
+            item,
+            ItemStatus.DONE,
+            on=_day(on).date(),
+            actor=keepword.settings.actor,
+            now=moment,
+        ),
+    )
+
+
+def time_off(
+    ctx: typer.Context,
+    person: Annotated[str, typer.Argument(help="Person id.")],
+    start: Annotated[datetime, typer.Argument(formats=["%Y-%m-%d"], help="First day off.")],
+    end: Annotated[datetime, typer.Argument(formats=["%Y-%m-%d"], help="Last day off.")],
+    reason: Annotated[str, typer.Option(help="Why, in a few words.")] = "",
+) -> None:
+    """Book days off for a person; the projects they work on are forecast again."""
+    keepword = open_app(ctx)
+    _report(
+        keepword,
+        lambda moment: plan_changes.add_time_off(
+            keepword.uow,
+            person,
+            start.date(),
+            end.date(),
+            reason=reason,
+            actor=keepword.settings.actor,
+            now=moment,
+        ),
+    )
+
+
+def _report(keepword: Keepword, change: Callable[[datetime], list[Event]]) -> None:
+    """Make the change, then say what it did to the odds and which signals it raised."""
+    moment = now()
+    options = watch.watch_options(moment)
+    before = watch.current_odds(keepword.uow, options, now=moment)
+    events = change(moment)
+    after = watch.current_odds(keepword.uow, options, now=moment)
+    changes = [e for e in events if e.entity != "signal"]
+    output.console.print(
+        f"Recorded {len(changes)} change{'s' if len(changes) != 1 else ''} "
+        "(see 'keepword history').",
+        highlight=False,
+    )
+    for commitment, odds in sorted(after.items()):
+        old = before.get(commitment)
+        if old is None or old.computed_at == odds.computed_at or odds.on_time is None:
+            continue
+        was = "—" if old.on_time is None else f"{old.on_time:.0%}"
+        output.console.print(
+            f"Re-forecast {commitment}: on time {was} → {odds.on_time:.0%}, "
+            f"P85 {old.p85} → {odds.p85}.",
+            highlight=False,
+        )
+    for event in events:
+        if event.entity == "signal" and event.action == "raised":
+            output.console.print(
+                f"[yellow]Signal {event.entity_id}[/]: {event.after['summary']}", highlight=False
+            )

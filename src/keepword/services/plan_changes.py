@@ -1,0 +1,80 @@
+"""Small changes to the plan, one at a time: an item started or done, time off booked.
+
+Each goes through :func:`keepword.services.watch.record_change`, so it is an event, it
+re-forecasts the commitments of the projects it touches (and only those), and it raises the
+signals it calls for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+from keepword.domain.calendar import TimeOff
+from keepword.domain.errors import InvalidTransition, NotFound
+from keepword.domain.events import Event
+from keepword.domain.project import ItemStatus
+from keepword.services.ports import UnitOfWorkFactory
+from keepword.services.watch import record_change
+
+
+def set_item_status(
+    uow: UnitOfWorkFactory,
+    project_id: str,
+    item_id: str,
+    status: ItemStatus,
+    *,
+    on: date,
+    actor: str,
+    now: datetime,
+) -> list[Event]:
+    """Move an item to ``status`` (in progress or done) on day ``on``."""
+    with uow(write=True) as work:
+        before = work.portfolio.get()
+        project = before.project(project_id)
+        try:
+            item = project.item(item_id)
+        except KeyError:
+            raise NotFound(f"project {project_id!r} has no item {item_id!r}") from None
+        if item.status is status:
+            raise InvalidTransition(f"item {project_id}/{item_id} is already {status.value}")
+        if status is ItemStatus.IN_PROGRESS:
+            if item.status is ItemStatus.DONE:
+                raise InvalidTransition(f"item {project_id}/{item_id} is done; it cannot restart")
+            changed = replace(item, status=status, started=on)
+        elif status is ItemStatus.DONE:
+            changed = replace(item, status=status, started=item.started or on, done=on)
+        else:
+            raise InvalidTransition(f"an item cannot go back to {status.value}")
+        items = tuple(changed if i.id == item_id else i for i in project.items)
+        after = before.with_project(replace(project, items=items))
+        events = record_change(work, before, after, actor=actor, now=now, today=now.date())
+        work.commit()
+    return events
+
+
+def add_time_off(
+    uow: UnitOfWorkFactory,
+    person_id: str,
+    start: date,
+    end: date,
+    *,
+    reason: str,
+    actor: str,
+    now: datetime,
+) -> list[Event]:
+    """Book days off for a person: every project they are allocated to is forecast again."""
+    with uow(write=True) as work:
+        before = work.portfolio.get()
+        person = before.person(person_id)
+        calendar = replace(
+            person.calendar, time_off=(*person.calendar.time_off, TimeOff(start, end, reason))
+        )
+        changed = replace(person, calendar=calendar)
+        after = replace(
+            before, people=tuple(changed if p.id == person_id else p for p in before.people)
+        )
+        after.check()
+        events = record_change(work, before, after, actor=actor, now=now, today=now.date())
+        work.commit()
+    return events

@@ -1,0 +1,80 @@
+"""One change at a time: it is an event, it re-forecasts only the projects it touches, and
+it raises the signals it calls for."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from keepword.domain.errors import InvalidTransition, InvalidValue, NotFound
+from keepword.domain.portfolio import Portfolio
+from keepword.domain.project import ItemStatus
+from keepword.domain.signals import Severity, SignalKind
+from keepword.services import plan_changes
+from keepword.services.portfolio import load_portfolio
+from tests.fakes import FakeUnitOfWorkFactory
+
+TODAY = date(2026, 11, 23)
+MONDAY_9AM = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def loaded(demo_portfolio: Portfolio) -> FakeUnitOfWorkFactory:
+    uow = FakeUnitOfWorkFactory()
+    load_portfolio(uow, demo_portfolio, actor="demo", now=MONDAY_9AM, today=TODAY)
+    return uow
+
+
+def refreshed_at(uow: FakeUnitOfWorkFactory, moment: datetime) -> set[str]:
+    return {c for c, odds in uow.store.forecasts.items() if odds.computed_at == moment}
+
+
+def test_an_item_done_re_forecasts_its_project_only(loaded: FakeUnitOfWorkFactory) -> None:
+    events = plan_changes.set_item_status(
+        loaded, "pitchwell-app", "ux-dashboard", ItemStatus.DONE, on=TODAY, actor="lucia", now=NOON
+    )
+    assert [(e.action, e.entity, e.entity_id) for e in events] == [
+        ("changed", "item", "pitchwell-app/ux-dashboard")
+    ]
+    item = loaded.store.portfolio.project("pitchwell-app").item("ux-dashboard")
+    assert (item.status, item.done) == (ItemStatus.DONE, TODAY)
+    assert refreshed_at(loaded, NOON) == {"pitchwell-v1"}
+
+
+def test_time_off_re_forecasts_every_project_of_the_person_and_says_what_it_took(
+    loaded: FakeUnitOfWorkFactory,
+) -> None:
+    plan_changes.add_time_off(
+        loaded, "lucia", date(2026, 12, 7), date(2026, 12, 18), reason="surgery", actor="beth",
+        now=NOON,
+    )  # fmt: skip
+    # Lucía works on Pitchwell and on Fernhill Core.
+    assert refreshed_at(loaded, NOON) == {"pitchwell-v1", "core-security-fix"}
+    taken = {
+        s.commitment: s
+        for s in loaded.store.signals.values()
+        if s.kind is SignalKind.CAPACITY_REMOVED
+    }
+    assert set(taken) == {"pitchwell-v1", "core-security-fix"}
+    # Ten working days at 0.6 on Pitchwell: six person-days, a small share of what is left.
+    assert taken["pitchwell-v1"].evidence["removed"] == pytest.approx(6.0)
+    assert taken["pitchwell-v1"].severity is Severity.LOW
+
+
+def test_bad_changes_say_what_is_wrong_and_change_nothing(loaded: FakeUnitOfWorkFactory) -> None:
+    commits = loaded.store.commits
+    with pytest.raises(NotFound, match="has no item 'nope'"):
+        plan_changes.set_item_status(
+            loaded, "pitchwell-app", "nope", ItemStatus.DONE, on=TODAY, actor="a", now=NOON
+        )
+    with pytest.raises(InvalidTransition, match="already done"):
+        plan_changes.set_item_status(
+            loaded, "pitchwell-app", "fnd-accounts", ItemStatus.DONE, on=TODAY, actor="a", now=NOON
+        )
+    with pytest.raises(InvalidValue, match="before start"):
+        plan_changes.add_time_off(
+            loaded, "lucia", date(2026, 12, 18), date(2026, 12, 7), reason="", actor="a", now=NOON
+        )
+    assert loaded.store.commits == commits

@@ -114,7 +114,7 @@ def _report(keepword: Keepword, change: Callable[[datetime], list[Event]]) -> No
     )
     for commitment, odds in sorted(after.items()):
         old = before.get(commitment)
-        if old is None or old.computed_at == odds.computed_at or odds.on_time is None:
+        if old is None or old.inputs_key == odds.inputs_key or odds.on_time is None:
             continue
         was = "—" if old.on_time is None else f"{old.on_time:.0%}"
         output.console.print(

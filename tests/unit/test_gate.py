@@ -195,6 +195,15 @@ def test_a_named_team_is_forecast_full_time_before_any_allocation_exists() -> No
     assert answer.on_time > 0.5
 
 
+def test_a_named_team_without_a_skill_the_scope_needs_is_told_so(
+    demo_portfolio: Portfolio,
+) -> None:
+    with pytest.raises(
+        gate.CannotPropose, match=r"nobody in the team named \(amara\) has skill 'qa'"
+    ):
+        gate.propose(demo_portfolio, "voice-bot", date(2027, 1, 11), _options(), team=["amara"])
+
+
 def test_the_confidence_target_defaults_to_the_proposed_commitment(
     demo_portfolio: Portfolio,
 ) -> None:
@@ -279,6 +288,9 @@ def test_commit_moves_the_proposal_to_committed_with_its_baseline(
         e.entity == "commitment" and e.entity_id == "voice-bot-launch" and e.actor == "amara"
         for e in uow.store.events
     )
+    [made] = [e for e in uow.store.events if e.action == "committed"]
+    assert made.entity_id == "voice-bot-launch"
+    assert made.after["baseline"]["scope_items"] == baseline.scope_items
 
 
 def test_commit_dates_an_undated_proposal_today() -> None:

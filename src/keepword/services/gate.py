@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 from keepword.domain.calendar import TimeOff, WorkingCalendar
 from keepword.domain.commitment import Baseline, Commitment, CommitmentState
 from keepword.domain.errors import InvalidValue, KeepwordError, NotFound
+from keepword.domain.events import Event, snapshot
 from keepword.domain.people import Allocation, Person
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus, Project, WorkItem
@@ -182,6 +183,8 @@ def propose(
         raise CannotPropose(f"due date {due} is before project {project_id!r} can start ({start})")
     target = _confidence(portfolio, project_id, options, confidence)
     base = portfolio if team is None else with_team(portfolio, project, start, team)
+    if team is not None:
+        _check_team_skills(base, project, team)
     full = replace(options, confidence=target)
     search = replace(full, trials=min(SEARCH_TRIALS, full.trials))
 
@@ -521,7 +524,11 @@ def commit(
                 committed if c.id == commitment_id else c for c in before.commitments
             ),
         )
-        record_change(work, before, after, actor=actor, now=now, today=today)
+        # The verb beside the field changes, so that the history reads "committed".
+        made = Event(
+            now, actor, "committed", "commitment", commitment_id, None, snapshot(committed)
+        )
+        record_change(work, before, after, actor=actor, now=now, today=today, extra=(made,))
         work.commit()
     return committed
 
@@ -667,6 +674,21 @@ def _kept(portfolio: Portfolio, project: Project, items: Sequence[WorkItem]) -> 
     kept = _closure(project, items)
     scope = tuple(i for i in project.items if i.id in kept or i.status is ItemStatus.DONE)
     return portfolio.with_project(replace(project, items=scope))
+
+
+def _check_team_skills(portfolio: Portfolio, project: Project, team: Sequence[str]) -> None:
+    """The team named must cover every skill the remaining items need."""
+    skills = {skill for person in team for skill in portfolio.person(person).skills}
+    missing: dict[str, list[str]] = defaultdict(list)
+    for item in project.remaining_items():
+        if item.skill is not None and item.skill not in skills:
+            missing[item.skill].append(item.id)
+    if missing:
+        skill, items = next(iter(missing.items()))
+        raise CannotPropose(
+            f"nobody in the team named ({', '.join(team)}) has skill {skill!r}, needed by "
+            f"{', '.join(items)}; add someone who has it to --team"
+        )
 
 
 def _team(portfolio: Portfolio, project_id: str, start: date) -> tuple[TeamMember, ...]:

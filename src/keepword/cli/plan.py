@@ -26,10 +26,6 @@ DayOption = Annotated[
 ]  # fmt: skip
 
 
-def _day(on: datetime | None) -> datetime:
-    return on if on is not None else now()
-
-
 @item_app.command("start")
 def item_start(
     ctx: typer.Context,
@@ -38,19 +34,7 @@ def item_start(
     on: DayOption = None,
 ) -> None:
     """Record that work on an item started."""
-    keepword = open_app(ctx)
-    _report(
-        keepword,
-        lambda moment: plan_changes.set_item_status(
-            keepword.uow,
-            project,
-            item,
-            ItemStatus.IN_PROGRESS,
-            on=_day(on).date(),
-            actor=keepword.settings.actor,
-            now=moment,
-        ),
-    )
+    _set_status(ctx, project, item, ItemStatus.IN_PROGRESS, on)
 
 
 @item_app.command("done")
@@ -61,6 +45,12 @@ def item_done(
     on: DayOption = None,
 ) -> None:
     """Record that an item is done."""
+    _set_status(ctx, project, item, ItemStatus.DONE, on)
+
+
+def _set_status(
+    ctx: typer.Context, project: str, item: str, status: ItemStatus, on: datetime | None
+) -> None:
     keepword = open_app(ctx)
     _report(
         keepword,
@@ -68,8 +58,8 @@ def item_done(
             keepword.uow,
             project,
             item,
-            ItemStatus.DONE,
-            on=_day(on).date(),
+            status,
+            on=(on or moment).date(),
             actor=keepword.settings.actor,
             now=moment,
         ),

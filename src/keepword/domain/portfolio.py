@@ -42,6 +42,9 @@ class Portfolio:
     def person(self, person_id: str) -> Person:
         return _by_id(self.people, person_id, "person")
 
+    def commitment(self, commitment_id: str) -> Commitment:
+        return _by_id(self.commitments, commitment_id, "commitment")
+
     def scenario(self, scenario_id: str) -> Scenario:
         return _by_id(self.scenarios, scenario_id, "scenario")
 

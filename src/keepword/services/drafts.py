@@ -471,20 +471,13 @@ def _subject_of(
             if s.commitment == found.commitment and not s.disclosed and s.id != found.id
         ]
         commitment = found.commitment
-    target = _commitment(portfolio, commitment) if commitment else None
+    target = portfolio.commitment(commitment) if commitment else None
     if target is not None and signal is None:
         answered = [s for s in work.signals.all() if s.commitment == target.id and not s.disclosed]
     if target is not None and found_incident is None:
         on_it = [i for i in work.incidents.all() if i.commitment == target.id]
         found_incident = on_it[-1] if on_it else None
     return answered, target, found_incident
-
-
-def _commitment(portfolio: Portfolio, commitment_id: str) -> Commitment:
-    for commitment in portfolio.commitments:
-        if commitment.id == commitment_id:
-            return commitment
-    raise NotFound(f"no commitment with id {commitment_id!r}")
 
 
 def _default_kind(incident: Incident | None) -> CommunicationKind:

@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 
 from keepword.domain.calendar import TimeOff, WorkingCalendar
 from keepword.domain.commitment import Baseline, Commitment, CommitmentState
-from keepword.domain.errors import InvalidValue, KeepwordError, NotFound
+from keepword.domain.errors import InvalidValue, KeepwordError
 from keepword.domain.events import Event, snapshot
 from keepword.domain.people import Allocation, Person
 from keepword.domain.portfolio import Portfolio
@@ -502,7 +502,7 @@ def commit(
     forecast it is made on as its baseline; one event, stored and committed."""
     with uow(write=True) as work:
         before = work.portfolio.get()
-        commitment = _commitment(before, commitment_id)
+        commitment = before.commitment(commitment_id)
         moved = commitment.moved_to(CommitmentState.COMMITTED)
         forecast = forecast_project(
             before, commitment.project, replace(options, confidence=commitment.confidence)
@@ -706,13 +706,6 @@ def _team(portfolio: Portfolio, project_id: str, start: date) -> tuple[TeamMembe
             )
         )
     return tuple(members)
-
-
-def _commitment(portfolio: Portfolio, commitment_id: str) -> Commitment:
-    for commitment in portfolio.commitments:
-        if commitment.id == commitment_id:
-            return commitment
-    raise NotFound(f"no commitment with id {commitment_id!r}")
 
 
 def _scope(project: Project, commitment: Commitment) -> list[WorkItem]:

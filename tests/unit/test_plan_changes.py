@@ -7,11 +7,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from keepword.domain.commitment import CommitmentState
 from keepword.domain.errors import InvalidTransition, InvalidValue, NotFound
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus
 from keepword.domain.signals import Severity, SignalKind
-from keepword.services import plan_changes
+from keepword.services import plan_changes, whatif
 from keepword.services.portfolio import load_portfolio
 from tests.fakes import FakeUnitOfWorkFactory
 
@@ -78,3 +79,22 @@ def test_bad_changes_say_what_is_wrong_and_change_nothing(loaded: FakeUnitOfWork
             loaded, "lucia", date(2026, 12, 18), date(2026, 12, 7), reason="", actor="a", now=NOON
         )
     assert loaded.store.commits == commits
+
+
+def test_a_closed_promise_is_no_longer_watched(loaded: FakeUnitOfWorkFactory) -> None:
+    closed = plan_changes.close_commitment(
+        loaded, "pitchwell-v1", CommitmentState.MET, actor="beth", now=NOON
+    )
+    assert closed.state is CommitmentState.MET
+    assert [e.action for e in loaded.store.events[-2:]] == ["changed", "met"]
+    # Moving its people away now raises nothing on it.
+    whatif.apply_scenario(loaded, "core-platform-security-fix", actor="owen", now=NOON, today=TODAY)
+    assert not [s for s in loaded.store.signals.values() if s.commitment == "pitchwell-v1"]
+    with pytest.raises(InvalidTransition, match="cannot go from met to missed"):
+        plan_changes.close_commitment(
+            loaded, "pitchwell-v1", CommitmentState.MISSED, actor="beth", now=NOON
+        )
+    with pytest.raises(InvalidTransition, match="closed as one of"):
+        plan_changes.close_commitment(
+            loaded, "core-security-fix", CommitmentState.AT_RISK, actor="beth", now=NOON
+        )

@@ -1,4 +1,5 @@
-"""Small changes to the plan, one at a time: an item started or done, time off booked.
+"""Small changes to the plan, one at a time: an item started or done, time off booked, a
+commitment closed.
 
 Each goes through :func:`keepword.services.watch.record_change`, so it is an event, it
 re-forecasts the commitments of the projects it touches (and only those), and it raises the
@@ -11,8 +12,9 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from keepword.domain.calendar import TimeOff
+from keepword.domain.commitment import Commitment, CommitmentState
 from keepword.domain.errors import InvalidTransition, NotFound
-from keepword.domain.events import Event
+from keepword.domain.events import Event, snapshot
 from keepword.domain.project import ItemStatus
 from keepword.services.ports import UnitOfWorkFactory
 from keepword.services.watch import record_change
@@ -78,3 +80,37 @@ def add_time_off(
         events = record_change(work, before, after, actor=actor, now=now, today=now.date())
         work.commit()
     return events
+
+
+CLOSING_STATES = (
+    CommitmentState.MET,
+    CommitmentState.MISSED,
+    CommitmentState.RENEGOTIATED,
+    CommitmentState.WITHDRAWN,
+)
+
+
+def close_commitment(
+    uow: UnitOfWorkFactory,
+    commitment_id: str,
+    state: CommitmentState,
+    *,
+    actor: str,
+    now: datetime,
+) -> Commitment:
+    """End a commitment: met, missed, renegotiated (or a proposal withdrawn). A closed
+    promise is no longer watched, so it raises no more signals."""
+    if state not in CLOSING_STATES:
+        allowed = ", ".join(s.value for s in CLOSING_STATES)
+        raise InvalidTransition(f"a commitment is closed as one of {allowed}, not {state.value}")
+    with uow(write=True) as work:
+        before = work.portfolio.get()
+        closed = before.commitment(commitment_id).moved_to(state)
+        after = replace(
+            before,
+            commitments=tuple(closed if c.id == commitment_id else c for c in before.commitments),
+        )
+        verb = Event(now, actor, state.value, "commitment", commitment_id, None, snapshot(closed))
+        record_change(work, before, after, actor=actor, now=now, today=now.date(), extra=(verb,))
+        work.commit()
+    return closed

@@ -232,6 +232,20 @@ def test_sending_closes_the_clocks_of_the_signals_it_answers(
     assert sent.warnings == ()
 
 
+def test_sending_a_draft_older_than_its_signals_news_warns(uow: FakeUnitOfWorkFactory) -> None:
+    message = _draft(uow, signal="S-1").message
+    # More people were moved after the draft was written: the signal was brought up to date.
+    grown = replace(
+        uow.store.signals["S-1"],
+        evidence={"removed": 40.0, "people": "ravi, hannah, lucia", "due": "2027-03-26"},
+        updated_at=datetime(2026, 11, 23, 12, 0, tzinfo=UTC),
+    )
+    uow.store.signals["S-1"] = grown
+    sent = drafts.send(uow, message.id, actor="beth", now=datetime(2026, 11, 23, 15, 0, tzinfo=UTC))
+    assert sent.stale == ("S-1",)
+    assert uow.store.signals["S-1"].disclosed_at is not None
+
+
 def test_sending_twice_is_refused(uow: FakeUnitOfWorkFactory) -> None:
     message = _draft(uow, signal="S-1").message
     drafts.send(uow, message.id, actor="beth", now=NOW)

@@ -12,7 +12,7 @@ from keepword.domain.commitment import Health
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import Estimate, WorkItem
 from keepword.domain.signals import SignalKind
-from keepword.services import gate, risks, watch, whatif
+from keepword.services import gate, plan_changes, risks, watch, whatif
 from keepword.services.forecasting import ForecastOptions
 from keepword.services.portfolio import load_portfolio
 from tests.fakes import FakeUnitOfWorkFactory
@@ -237,3 +237,52 @@ def test_a_new_fall_after_the_client_was_told_is_news_again(
         if s.commitment == "pitchwell-v1" and s.detected_at == week_later
     }
     assert fresh >= {SignalKind.BELOW_TARGET, SignalKind.CAPACITY_REMOVED}
+
+
+def test_more_of_the_same_before_the_client_is_told_updates_the_open_signal(
+    loaded: FakeUnitOfWorkFactory,
+) -> None:
+    gate.commit(
+        loaded,
+        "voice-bot-launch",
+        actor="tom",
+        now=MONDAY_9AM,
+        today=TODAY,
+        options=ForecastOptions(today=TODAY, trials=2000),
+    )
+
+    def add(item_id: str, moment: datetime) -> None:
+        stored = loaded.store.portfolio
+        bot = stored.project("voice-bot")
+        extra = WorkItem(item_id, item_id, phase="self-service", estimate=Estimate(1, 2, 3))
+        grown = stored.with_project(replace(bot, items=(*bot.items, extra)))
+        load_portfolio(loaded, grown, actor="amara", now=moment, today=moment.date())
+
+    first_at = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    second_at = datetime(2026, 11, 24, 16, 0, tzinfo=UTC)
+    add("mortgage-journey", first_at)
+    add("savings-journey", second_at)
+    grew = [
+        s
+        for s in loaded.store.signals.values()
+        if s.kind is SignalKind.SCOPE_GREW and s.commitment == "voice-bot-launch"
+    ]
+    assert len(grew) == 1  # the same signal, brought up to date
+    [signal] = grew
+    assert signal.detected_at == first_at  # its clock still runs from the first
+    assert signal.updated_at == second_at
+    assert signal.evidence["items"] == "mortgage-journey, savings-journey"
+
+
+def test_each_removal_of_people_is_its_own_signal(loaded: FakeUnitOfWorkFactory) -> None:
+    whatif.apply_scenario(loaded, SCENARIO, actor="owen", now=MONDAY_9AM, today=TODAY)
+    noon = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    plan_changes.add_time_off(
+        loaded, "lucia", date(2026, 12, 7), date(2026, 12, 18), reason="", actor="beth", now=noon
+    )
+    removed = [
+        s.evidence["people"]
+        for s in loaded.store.signals.values()
+        if s.kind is SignalKind.CAPACITY_REMOVED and s.commitment == "pitchwell-v1"
+    ]
+    assert removed == ["ravi, hannah", "lucia"]

@@ -194,6 +194,12 @@ def send(
         )
     for signal in result.already_disclosed:
         output.console.print(f"{signal}: already disclosed by an earlier message.")
+    for signal in result.stale:
+        output.console.print(
+            f"[yellow]Warning[/]: {signal} changed after this message was drafted; "
+            "tell the client what is new (see 'keepword risks --all').",
+            highlight=False,
+        )
     if not result.message.answers:
         output.console.print("It answered no signal, so no clock stopped.")
 

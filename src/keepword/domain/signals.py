@@ -57,6 +57,7 @@ class Signal:
     communication: str | None = None
     escalated_at: datetime | None = None
     key: str = ""  # tells this occurrence from another of the same kind (see domain.risk)
+    updated_at: datetime | None = None  # when its evidence last changed after detection
 
     def __post_init__(self) -> None:
         if self.detected_at.tzinfo is None:

@@ -186,6 +186,7 @@ class Sent:
     disclosed: tuple[Disclosure, ...]
     already_disclosed: tuple[str, ...]  # answered signals another message had disclosed
     warnings: tuple[Finding, ...]  # the playbook's findings on an edited body
+    stale: tuple[str, ...] = ()  # answered signals whose evidence changed after the draft
 
 
 def draft_message(
@@ -288,6 +289,7 @@ def send(
         ]
         disclosed: list[Disclosure] = []
         already: list[str] = []
+        stale: list[str] = []
         portfolio = work.portfolio.get()
         for signal_id in sent.answers:
             signal = work.signals.get(signal_id)
@@ -296,6 +298,8 @@ def send(
             if signal.disclosed:
                 already.append(signal.id)
                 continue
+            if signal.updated_at is not None and signal.updated_at > message.created_at:
+                stale.append(signal.id)
             after = signal.disclosed_by(sent.id, now)
             work.signals.save(after)
             events.append(
@@ -306,7 +310,7 @@ def send(
             disclosed.append(_disclosure(portfolio, after, now))
         work.events.append(events)
         work.commit()
-    return Sent(sent, tuple(disclosed), tuple(already), warnings)
+    return Sent(sent, tuple(disclosed), tuple(already), warnings, tuple(stale))
 
 
 def find_message(uow: UnitOfWorkFactory, message_id: str) -> Communication:

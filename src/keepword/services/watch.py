@@ -34,6 +34,10 @@ EVENT_KINDS = frozenset(
 )
 
 
+# Told one by one: a second removal of people is not the first one grown.
+SEPARATE_KINDS = frozenset({SignalKind.CAPACITY_REMOVED})
+
+
 def inputs_key(portfolio: Portfolio, project_id: str, options: ForecastOptions) -> str:
     """A digest of everything a forecast of ``project_id`` reads: when it changes, the
     cached forecast is stale."""
@@ -229,7 +233,9 @@ def raise_signals(
             seen = [s for s in same if not (s.disclosed and finding.kind in EVENT_KINDS)]
             if any(s.key == finding.key for s in seen):
                 continue
-            open_ = [s for s in same if not s.disclosed]
+            # Each removal of capacity is its own news; the other kinds describe the whole
+            # of what is true now, so the open one is brought up to date.
+            open_ = [s for s in same if not s.disclosed and finding.kind not in SEPARATE_KINDS]
             if open_:
                 old = open_[-1]
                 new = replace(
@@ -238,6 +244,7 @@ def raise_signals(
                     summary=finding.summary,
                     evidence=dict(finding.evidence),
                     key=finding.key,
+                    updated_at=now,
                 )
                 events.append(
                     Event(now, actor, "changed", "signal", old.id, snapshot(old), snapshot(new))

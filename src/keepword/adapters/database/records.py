@@ -94,6 +94,7 @@ class SignalRepository(_Records):
                 "communication_id": signal.communication,
                 "escalated_at": signal.escalated_at,
                 "key": signal.key,
+                "updated_at": signal.updated_at,
             }
         )
 
@@ -227,6 +228,7 @@ def _signal(r: Row[Any]) -> Signal:
         communication=r.communication_id,
         escalated_at=_utc(r.escalated_at),
         key=r.key,
+        updated_at=_utc(r.updated_at),
     )
 
 

@@ -257,6 +257,7 @@ signals = Table(
     Column("communication_id", ID),
     Column("escalated_at", DateTime(timezone=True)),
     Column("key", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True)),
 )
 
 communications = Table(

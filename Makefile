@@ -29,6 +29,7 @@ lint: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python bench/forecast.py
 	$(BIN)/python bench/whatif.py
+	$(BIN)/python bench/change.py
 
 format: $(VENV)/.installed
 	$(BIN)/ruff format .

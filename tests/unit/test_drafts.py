@@ -169,6 +169,14 @@ def test_what_still_progresses_can_be_given_or_found(uow: FakeUnitOfWorkFactory)
     assert any(line.startswith("Lucía Fernández") for line in found.facts.progressing)
 
 
+def test_what_still_progresses_is_measured_while_the_people_are_away(
+    uow: FakeUnitOfWorkFactory, moved: Portfolio
+) -> None:
+    # Ravi and Hannah leave on 30 November; the last of them is back on 4 January.
+    window = drafts.away_window(moved, "pitchwell-app", [uow.store.signals["S-1"]], OPTIONS)
+    assert window == (date(2026, 11, 30), date(2027, 1, 3))
+
+
 def test_scope_the_client_asked_for_gets_no_apology_and_still_passes(
     uow: FakeUnitOfWorkFactory,
 ) -> None:

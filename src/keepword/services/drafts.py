@@ -365,7 +365,9 @@ def build_facts(
         at_fault = True
         own.append(_OWN_FACTORS[SignalKind.BELOW_TARGET])
     if progressing is None:
-        progressing = _still_progressing(portfolio, project_id, options)
+        progressing = _still_progressing(
+            portfolio, project_id, options, away_window(portfolio, project_id, signals, options)
+        )
     recipient = (commitment.made_to if commitment else None) or _name_of(client.contact)
     evidence: dict[str, str | int | float] = {}
     for signal in signals:
@@ -530,11 +532,45 @@ def _forecast(
     return dates, phases
 
 
+def away_window(
+    portfolio: Portfolio, project_id: str, signals: Sequence[Signal], options: ForecastOptions
+) -> tuple[date, date] | None:
+    """From the first working day someone the signals took off the project is away, to the
+    day before the last of them is back, when both are known."""
+    firsts: list[date] = []
+    backs: list[date] = []
+    for signal in signals:
+        if signal.kind is not SignalKind.CAPACITY_REMOVED:
+            continue
+        for person in _people(portfolio, signal):
+            back = _back_on(portfolio, person, project_id, options.today)
+            if back is None:
+                continue
+            backs.append(back)
+            mine = [
+                a
+                for a in portfolio.allocations
+                if a.person == person.id and a.project == project_id
+            ]
+            day = options.today
+            while day < back and any(a.start <= day <= a.end for a in mine):
+                day += timedelta(days=1)
+            firsts.append(day)
+    if not backs:
+        return None
+    return min(firsts), max(backs) - timedelta(days=1)
+
+
 def _still_progressing(
-    portfolio: Portfolio, project_id: str, options: ForecastOptions
+    portfolio: Portfolio,
+    project_id: str,
+    options: ForecastOptions,
+    away: tuple[date, date] | None = None,
 ) -> tuple[str, ...]:
-    end = options.today + timedelta(days=PROGRESS_WINDOW_DAYS - 1)
-    found = whatif.still_progressing(portfolio, project_id, options.today, end, options)
+    """Who can still move the work on while people are away (the next four weeks when it is
+    not known when they are away)."""
+    start, end = away or (options.today, options.today + timedelta(days=PROGRESS_WINDOW_DAYS - 1))
+    found = whatif.still_progressing(portfolio, project_id, start, end, options)
     return tuple(
         f"{p.name} ({free_days(p.free_days)}): "
         + "; ".join(title for _, title in p.items[:PROGRESS_ITEMS_SHOWN])

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from keepword.domain.calendar import MONDAY_TO_FRIDAY, WorkingCalendar
-from keepword.domain.commitment import DEFAULT_CONFIDENCE, Commitment, Health, health_of
+from keepword.domain.commitment import DEFAULT_CONFIDENCE, Commitment, Health
 from keepword.domain.errors import KeepwordError
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import Project, WorkItem
@@ -595,28 +595,3 @@ class CommitmentOdds:
     p85: date | None
     problem: str | None = None
     health: Health | None = None
-
-
-def forecast_commitments(
-    portfolio: Portfolio, options: ForecastOptions
-) -> dict[str, CommitmentOdds]:
-    """Odds and P50/P85 dates of every commitment, one forecast per project that has one."""
-    odds: dict[str, CommitmentOdds] = {}
-    for project_id in dict.fromkeys(c.project for c in portfolio.commitments):
-        try:
-            forecast = forecast_project(portfolio, project_id, options)
-        except CannotForecast as error:
-            for commitment in _commitments_on(portfolio, project_id):
-                odds[commitment.id] = CommitmentOdds(commitment.id, None, None, None, str(error))
-            continue
-        targets = {c.id: c.confidence for c in portfolio.commitments}
-        for finish in forecast.commitments:
-            on_time = finish.on_time if finish.on_time is not None else 0.0
-            odds[finish.id] = CommitmentOdds(
-                finish.id,
-                finish.on_time,
-                finish.p50,
-                finish.p85,
-                health=health_of(on_time, targets[finish.id]),
-            )
-    return odds

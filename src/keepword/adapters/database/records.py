@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, Table, delete, insert, select, update
 
 from keepword.adapters.database import tables as t
+from keepword.adapters.database.repository import utc
 from keepword.domain.communications import (
     Communication,
     CommunicationKind,
@@ -20,17 +21,8 @@ from keepword.domain.signals import Severity, Signal, SignalKind
 from keepword.services.ports import CachedOdds
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; Keepword stores UTC only.
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _aware(moment: datetime | None) -> datetime:
-    value = _utc(moment)
-    assert value is not None
-    return value
+def _utc_or_none(moment: datetime | None) -> datetime | None:
+    return None if moment is None else utc(moment)
 
 
 class _Records:
@@ -219,16 +211,16 @@ def _signal(r: Row[Any]) -> Signal:
         kind=SignalKind(r.kind),
         commitment=r.commitment_id,
         project=r.project_id,
-        detected_at=_aware(r.detected_at),
+        detected_at=utc(r.detected_at),
         severity=Severity(r.severity),
         summary=r.summary,
         evidence=dict(r.evidence),
         owner=r.owner,
-        disclosed_at=_utc(r.disclosed_at),
+        disclosed_at=_utc_or_none(r.disclosed_at),
         communication=r.communication_id,
-        escalated_at=_utc(r.escalated_at),
+        escalated_at=_utc_or_none(r.escalated_at),
         key=r.key,
-        updated_at=_utc(r.updated_at),
+        updated_at=_utc_or_none(r.updated_at),
     )
 
 
@@ -239,13 +231,13 @@ def _communication(r: Row[Any]) -> Communication:
         kind=CommunicationKind(r.kind),
         subject=r.subject,
         body=r.body,
-        created_at=_aware(r.created_at),
+        created_at=utc(r.created_at),
         commitment=r.commitment_id,
         recipient=r.recipient,
         author=r.author,
         answers=tuple(r.answers),
         incident=r.incident_id,
-        sent_at=_utc(r.sent_at),
+        sent_at=_utc_or_none(r.sent_at),
     )
 
 
@@ -254,7 +246,7 @@ def _incident(r: Row[Any]) -> Incident:
         id=r.id,
         project=r.project_id,
         title=r.title,
-        occurred_at=_aware(r.occurred_at),
+        occurred_at=utc(r.occurred_at),
         impact=r.impact,
         own_factors=tuple(r.own_factors),
         steps=tuple(
@@ -267,7 +259,7 @@ def _incident(r: Row[Any]) -> Incident:
             for s in r.steps
         ),
         commitment=r.commitment_id,
-        recorded_at=_utc(r.recorded_at),
+        recorded_at=_utc_or_none(r.recorded_at),
     )
 
 
@@ -282,5 +274,5 @@ def _cached(r: Row[Any]) -> CachedOdds:
         at_confidence=r.at_confidence,
         health=r.health,
         problem=r.problem,
-        computed_at=_aware(r.computed_at),
+        computed_at=utc(r.computed_at),
     )

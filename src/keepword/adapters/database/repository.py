@@ -347,7 +347,7 @@ class EventLog:
             query = query.where(t.events.c.entity == entity)
         return [
             Event(
-                at=_utc(r.at),
+                at=utc(r.at),
                 actor=r.actor,
                 action=r.action,
                 entity=r.entity,
@@ -360,8 +360,9 @@ class EventLog:
         ]
 
 
-def _utc(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; Keepword stores UTC only.
+def utc(moment: datetime) -> datetime:
+    """A stored time as read back, made aware: SQLite hands back naive datetimes, and
+    Keepword stores UTC only."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -93,6 +93,10 @@ class WorkingCalendar:
                     check_country(self.country, self.subdivision)
                 except InvalidValue as error:
                     raise InvalidValue(error.message, "subdivision") from None
+
+    def without_time_off(self) -> WorkingCalendar:
+        """The same weekdays and public holidays, with no leave: the team's calendar."""
+        return replace(self, time_off=())
 
     def is_public_holiday(self, day: date) -> bool:
         if self.country is None:

@@ -406,8 +406,7 @@ def _team_calendar(portfolio: Portfolio, project_id: str) -> WorkingCalendar:
     """The calendar of the project's first allocated person, else Monday to Friday."""
     for allocation in portfolio.allocations:
         if allocation.project == project_id:
-            calendar = portfolio.person(allocation.person).calendar
-            return WorkingCalendar(calendar.weekdays, calendar.country, calendar.subdivision)
+            return portfolio.person(allocation.person).calendar.without_time_off()
     return WorkingCalendar(MONDAY_TO_FRIDAY)
 
 

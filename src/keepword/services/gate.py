@@ -480,8 +480,7 @@ def _new_person(portfolio: Portfolio, project: Project, skill: str | None) -> Pe
     )
     calendar = WorkingCalendar()
     if like is not None and like in taken:
-        model = portfolio.person(like).calendar
-        calendar = WorkingCalendar(model.weekdays, model.country, model.subdivision)
+        calendar = portfolio.person(like).calendar.without_time_off()
     name = f"a new person with skill {skill}" if skill else "a new person"
     return Person(person_id, name, (skill,) if skill else (), calendar)
 

@@ -151,6 +151,5 @@ def _calendar(portfolio: Portfolio, person_id: str | None) -> WorkingCalendar:
     # else on the team can tell the client.
     for person in portfolio.people:
         if person.id == person_id:
-            own = person.calendar
-            return WorkingCalendar(own.weekdays, own.country, own.subdivision)
+            return person.calendar.without_time_off()
     return WorkingCalendar()

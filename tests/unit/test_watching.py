@@ -198,8 +198,10 @@ def test_a_read_with_other_options_leaves_the_watched_cache_alone(
     odds = watch.current_odds(loaded, later, now=MONDAY_9AM)
     assert odds["pitchwell-v1"].inputs_key != before["pitchwell-v1"].inputs_key
     assert loaded.store.forecasts == before
+    commits = loaded.store.commits
     same = watch.current_odds(loaded, watch.watch_options(MONDAY_9AM), now=MONDAY_9AM)
     assert same == before
+    assert loaded.store.commits == commits  # a fresh cache is only read
 
 
 def test_committing_below_target_is_itself_a_signal(loaded: FakeUnitOfWorkFactory) -> None:

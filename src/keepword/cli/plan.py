@@ -94,10 +94,10 @@ def time_off(
 def _report(keepword: Keepword, change: Callable[[datetime], list[Event]]) -> None:
     """Make the change, then say what it did to the odds and which signals it raised."""
     moment = now()
-    options = watch.watch_options(moment)
-    before = watch.current_odds(keepword.uow, options, now=moment)
+    # The cache as it was, and as the change left it: the change forecast what it touched.
+    before = watch.cached_odds(keepword.uow)
     events = change(moment)
-    after = watch.current_odds(keepword.uow, options, now=moment)
+    after = watch.cached_odds(keepword.uow)
     changes = [e for e in events if e.entity != "signal"]
     output.console.print(
         f"Recorded {len(changes)} change{'s' if len(changes) != 1 else ''} "

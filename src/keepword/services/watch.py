@@ -87,6 +87,25 @@ class Refreshed:
     after: dict[str, CachedOdds]
 
 
+def stale_projects(
+    portfolio: Portfolio,
+    cached: Mapping[str, CachedOdds],
+    options: ForecastOptions,
+    projects: Iterable[str] | None = None,
+) -> dict[str, str]:
+    """The projects (default: every one with a commitment) whose cached odds no longer match
+    their inputs, each with its current inputs key."""
+    committed = {c.project for c in portfolio.commitments}
+    wanted = committed if projects is None else set(projects) & committed
+    stale: dict[str, str] = {}
+    for project_id in sorted(wanted):
+        key = inputs_key(portfolio, project_id, options)
+        mine = [c for c in portfolio.commitments if c.project == project_id]
+        if not all(c.id in cached and cached[c.id].inputs_key == key for c in mine):
+            stale[project_id] = key
+    return stale
+
+
 def refresh(
     work: UnitOfWork,
     portfolio: Portfolio,
@@ -100,26 +119,25 @@ def refresh(
     forecast a project again only if its inputs changed. With ``store`` False the fresh odds
     are returned and the cache is left as it was."""
     cached = work.forecasts.all()
-    committed = {c.project for c in portfolio.commitments}
-    wanted = committed if projects is None else set(projects) & committed
     after = dict(cached)
-    for project_id in sorted(wanted):
-        key = inputs_key(portfolio, project_id, options)
-        mine = [c for c in portfolio.commitments if c.project == project_id]
-        if all(c.id in cached and cached[c.id].inputs_key == key for c in mine):
-            continue
+    for project_id, key in stale_projects(portfolio, cached, options, projects).items():
         fresh = forecast_odds(portfolio, project_id, options, key, now)
         if store:
             work.forecasts.replace_project(project_id, fresh)
         for odds in fresh:
             after[odds.commitment] = odds
-    current = {c.id for c in portfolio.commitments}
-    stale = [k for k in cached if k not in current]
+    gone = _orphans(portfolio, cached)
     if store:
-        work.forecasts.drop_commitments(stale)
-    for key in stale:
+        work.forecasts.drop_commitments(gone)
+    for key in gone:
         after.pop(key, None)
     return Refreshed(cached, after)
+
+
+def _orphans(portfolio: Portfolio, cached: Mapping[str, CachedOdds]) -> list[str]:
+    """Cached commitments the portfolio no longer has."""
+    current = {c.id for c in portfolio.commitments}
+    return [k for k in cached if k not in current]
 
 
 def watch_options(now: datetime) -> ForecastOptions:
@@ -280,6 +298,12 @@ def _odds(cached: CachedOdds | None) -> Odds | None:
     return Odds(cached.on_time, cached.p50, cached.p85, health)
 
 
+def cached_odds(uow: UnitOfWorkFactory) -> dict[str, CachedOdds]:
+    """The forecast cache as stored, fresh or not; nothing is forecast."""
+    with uow() as work:
+        return work.forecasts.all()
+
+
 def current_odds(
     uow: UnitOfWorkFactory, options: ForecastOptions, *, now: datetime
 ) -> dict[str, CachedOdds]:
@@ -287,6 +311,11 @@ def current_odds(
     forecast again. Forecasts with the watch options are stored for the next reader; any
     other (another day, seed or trial count) is only read, so that the odds the signal rules
     compare with stay the watched ones."""
+    with uow() as work:
+        portfolio, cached = work.portfolio.get(), work.forecasts.all()
+    # The usual case, a page or a table read again: nothing to forecast, no write lock taken.
+    if not stale_projects(portfolio, cached, options) and not _orphans(portfolio, cached):
+        return cached
     store = options == watch_options(now)
     with uow(write=store) as work:
         portfolio = work.portfolio.get()

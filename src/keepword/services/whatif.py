@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from keepword.domain.commitment import Health, health_of
 from keepword.domain.events import Event, snapshot
@@ -23,7 +23,7 @@ from keepword.services.forecasting import (
     forecast_project,
 )
 from keepword.services.ports import CachedOdds, UnitOfWorkFactory
-from keepword.services.watch import forecast_odds, inputs_key, record_change
+from keepword.services.watch import forecast_odds, record_change, stale_projects
 
 FREE_DAYS_WORTH_SHOWING = 0.5
 ITEMS_SHOWN_PER_PERSON = 4
@@ -160,11 +160,10 @@ def _before_odds(
     options: ForecastOptions,
     cached: Mapping[str, CachedOdds],
 ) -> list[CachedOdds]:
-    key = inputs_key(portfolio, project_id, options)
-    mine = [c.id for c in portfolio.commitments if c.project == project_id]
-    if mine and all(c in cached and cached[c].inputs_key == key for c in mine):
-        return [cached[c] for c in mine]
-    return forecast_odds(portfolio, project_id, options, key, datetime.min)
+    stale = stale_projects(portfolio, cached, options, [project_id])
+    if project_id not in stale:
+        return [cached[c.id] for c in portfolio.commitments if c.project == project_id]
+    return forecast_odds(portfolio, project_id, options, stale[project_id], datetime.now(UTC))
 
 
 def _standings(odds: list[CachedOdds]) -> dict[str, Standing]:

@@ -24,6 +24,7 @@ from keepword.services.forecasting import (
     CannotForecast,
     CommitmentOdds,
     ForecastOptions,
+    ProjectForecast,
     forecast_project,
 )
 from keepword.services.ports import CachedOdds, UnitOfWork, UnitOfWorkFactory
@@ -150,11 +151,19 @@ def forecast_odds(
     portfolio: Portfolio, project_id: str, options: ForecastOptions, key: str, now: datetime
 ) -> list[CachedOdds]:
     """Forecast one project and turn its commitments' finishes into cache rows."""
+    return forecast_with_odds(portfolio, project_id, options, key, now)[1]
+
+
+def forecast_with_odds(
+    portfolio: Portfolio, project_id: str, options: ForecastOptions, key: str, now: datetime
+) -> tuple[ProjectForecast | None, list[CachedOdds]]:
+    """The project's forecast (None when it cannot be made) and its commitments' odds, with
+    health against each one's own target; a forecast that cannot be made says why."""
     commitments = {c.id: c for c in portfolio.commitments if c.project == project_id}
     try:
         forecast = forecast_project(portfolio, project_id, options)
     except CannotForecast as error:
-        return [
+        return None, [
             CachedOdds(c, project_id, key, None, None, None, None, None, str(error), now)
             for c in commitments
         ]
@@ -176,7 +185,7 @@ def forecast_odds(
                 computed_at=now,
             )
         )
-    return rows
+    return forecast, rows
 
 
 def record_change(

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
-from keepword.domain.commitment import Health, health_of
+from keepword.domain.commitment import Health
 from keepword.domain.events import Event, snapshot
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus, WorkItem
@@ -23,7 +23,12 @@ from keepword.services.forecasting import (
     forecast_project,
 )
 from keepword.services.ports import CachedOdds, UnitOfWorkFactory
-from keepword.services.watch import forecast_odds, record_change, stale_projects
+from keepword.services.watch import (
+    forecast_odds,
+    forecast_with_odds,
+    record_change,
+    stale_projects,
+)
 
 FREE_DAYS_WORTH_SHOWING = 0.5
 ITEMS_SHOWN_PER_PERSON = 4
@@ -133,7 +138,11 @@ def what_if(
     for project_id in touched:
         mine = [c for c in portfolio.commitments if c.project == project_id]
         before = _standings(_before_odds(portfolio, project_id, options, cached or {}))
-        forecast, after = _after(changed, project_id, replace(options, window=window))
+        # Not cached: a scenario's forecast is read once, and asks who is free in its window.
+        forecast, odds = forecast_with_odds(
+            changed, project_id, replace(options, window=window), "", datetime.now(UTC)
+        )
+        after = _standings(odds)
         project = portfolio.project(project_id)
         for c in mine:
             diffs.append(
@@ -171,22 +180,6 @@ def _standings(odds: list[CachedOdds]) -> dict[str, Standing]:
         o.commitment: Standing(o.on_time, o.p85, Health(o.health) if o.health else None, o.problem)
         for o in odds
     }
-
-
-def _after(
-    portfolio: Portfolio, project_id: str, options: ForecastOptions
-) -> tuple[ProjectForecast | None, dict[str, Standing]]:
-    commitments = {c.id: c for c in portfolio.commitments if c.project == project_id}
-    try:
-        forecast = forecast_project(portfolio, project_id, options)
-    except CannotForecast as error:
-        return None, {c: Standing(None, None, None, str(error)) for c in commitments}
-    standings = {}
-    for finish in forecast.commitments:
-        on_time = finish.on_time if finish.on_time is not None else 0.0
-        target = commitments[finish.id].confidence
-        standings[finish.id] = Standing(on_time, finish.p85, health_of(on_time, target))
-    return forecast, standings
 
 
 def _loses_people(scenario: Scenario, project_id: str) -> bool:

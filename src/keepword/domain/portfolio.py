@@ -78,6 +78,15 @@ class Portfolio:
         projects = tuple(project if p.id == project.id else p for p in self.projects)
         return replace(self, projects=projects)
 
+    def with_person(self, person: Person) -> Portfolio:
+        """This portfolio with ``person`` in place of the person of the same id."""
+        return replace(self, people=tuple(person if p.id == person.id else p for p in self.people))
+
+    def with_commitment(self, commitment: Commitment) -> Portfolio:
+        """This portfolio with ``commitment`` in place of the commitment of the same id."""
+        kept = tuple(commitment if c.id == commitment.id else c for c in self.commitments)
+        return replace(self, commitments=kept)
+
 
 def _by_id(entities: Iterable[_Entity], wanted: str, kind: str) -> _Entity:
     for entity in entities:

@@ -517,12 +517,7 @@ def commit(
             effort=round(sum(i.estimate.pert_mean for i in scope if i.estimate), 6),
         )
         committed = replace(moved, made_on=moved.made_on or today, baseline=baseline)
-        after = replace(
-            before,
-            commitments=tuple(
-                committed if c.id == commitment_id else c for c in before.commitments
-            ),
-        )
+        after = before.with_commitment(committed)
         # The verb beside the field changes, so that the history reads "committed".
         made = Event(
             now, actor, "committed", "commitment", commitment_id, None, snapshot(committed)
@@ -573,9 +568,7 @@ def record_proposal(
                     f"{existing.project!r}; record the proposal under another id"
                 )
             proposal = replace(existing, due=answer.due, confidence=answer.confidence)
-            commitments = tuple(
-                proposal if c.id == commitment_id else c for c in before.commitments
-            )
+            commitments = before.with_commitment(proposal).commitments
         record_change(
             work,
             before,

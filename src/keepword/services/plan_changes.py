@@ -72,10 +72,7 @@ def add_time_off(
         calendar = replace(
             person.calendar, time_off=(*person.calendar.time_off, TimeOff(start, end, reason))
         )
-        changed = replace(person, calendar=calendar)
-        after = replace(
-            before, people=tuple(changed if p.id == person_id else p for p in before.people)
-        )
+        after = before.with_person(replace(person, calendar=calendar))
         after.check()
         events = record_change(work, before, after, actor=actor, now=now, today=now.date())
         work.commit()
@@ -106,10 +103,7 @@ def close_commitment(
     with uow(write=True) as work:
         before = work.portfolio.get()
         closed = before.commitment(commitment_id).moved_to(state)
-        after = replace(
-            before,
-            commitments=tuple(closed if c.id == commitment_id else c for c in before.commitments),
-        )
+        after = before.with_commitment(closed)
         verb = Event(now, actor, state.value, "commitment", commitment_id, None, snapshot(closed))
         record_change(work, before, after, actor=actor, now=now, today=now.date(), extra=(verb,))
         work.commit()

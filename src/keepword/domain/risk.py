@@ -139,7 +139,7 @@ def _capacity(watch: Watch) -> Iterator[Finding]:
     )
     if removed <= 0.05 or total_before <= 0:
         return
-    names = ", ".join(_name(watch.after, p) for p in lost)
+    names = ", ".join(watch.after.person(p).name for p in lost)
     share = removed / total_before
     project = watch.after.project(c.project)
     yield Finding(
@@ -277,10 +277,6 @@ def _open_scope(project: Project, commitment: Commitment) -> bool:
 
 def _has_project(portfolio: Portfolio, project_id: str) -> bool:
     return any(p.id == project_id for p in portfolio.projects)
-
-
-def _name(portfolio: Portfolio, person_id: str) -> str:
-    return next((p.name for p in portfolio.people if p.id == person_id), person_id)
 
 
 def _names(names: Iterator[str] | Sequence[str]) -> str:

@@ -48,7 +48,7 @@ def inputs_key(portfolio: Portfolio, project_id: str, options: ForecastOptions) 
     inputs = {
         "project": snapshot(project),
         "allocations": snapshot(allocations),
-        "people": [snapshot(portfolio.person(p)) for p in people if _has_person(portfolio, p)],
+        "people": [snapshot(portfolio.person(p)) for p in people],
         "commitments": snapshot([c for c in portfolio.commitments if c.project == project_id]),
         "options": snapshot(replace(options, by=None, window=None)),
     }
@@ -347,7 +347,3 @@ def as_commitment_odds(cached: Mapping[str, CachedOdds]) -> dict[str, Commitment
 def odds_of(cached: Mapping[str, CachedOdds], commitment: Commitment) -> Odds | None:
     """The cached odds of ``commitment`` as the risk rules read them."""
     return _odds(cached.get(commitment.id))
-
-
-def _has_person(portfolio: Portfolio, person_id: str) -> bool:
-    return any(p.id == person_id for p in portfolio.people)

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from keepword.adapters.planfile import read_plan
 from keepword.domain.commitment import Health
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import Estimate, WorkItem
@@ -15,6 +16,7 @@ from keepword.domain.signals import SignalKind
 from keepword.services import gate, plan_changes, risks, watch, whatif
 from keepword.services.forecasting import ForecastOptions
 from keepword.services.portfolio import load_portfolio
+from tests.conftest import DEMO_PLAN
 from tests.fakes import FakeUnitOfWorkFactory
 
 TODAY = date(2026, 11, 23)
@@ -288,3 +290,24 @@ def test_each_removal_of_people_is_its_own_signal(loaded: FakeUnitOfWorkFactory)
         if s.kind is SignalKind.CAPACITY_REMOVED and s.commitment == "pitchwell-v1"
     ]
     assert removed == ["ravi, hannah", "lucia"]
+
+
+def test_the_cache_key_follows_a_projects_own_inputs_only(demo_portfolio: Portfolio) -> None:
+    options = watch.watch_options(MONDAY_9AM)
+    again = read_plan(DEMO_PLAN)  # the same plan read afresh: new objects, equal values
+    key = watch.inputs_key(demo_portfolio, "pitchwell-app", options)
+    assert watch.inputs_key(again, "pitchwell-app", options) == key
+    bot = demo_portfolio.project("voice-bot")
+    elsewhere = demo_portfolio.with_project(replace(bot, name="Another name"))
+    assert watch.inputs_key(elsewhere, "pitchwell-app", options) == key
+    app = demo_portfolio.project("pitchwell-app")
+    first = app.items[0]
+    renamed = demo_portfolio.with_project(
+        replace(app, items=(replace(first, title="New title"), *app.items[1:]))
+    )
+    assert watch.inputs_key(renamed, "pitchwell-app", options) != key
+    lucia = demo_portfolio.person("lucia")
+    off = demo_portfolio.with_person(replace(lucia, email="lucia@example.org"))
+    assert watch.inputs_key(off, "pitchwell-app", options) != key
+    later = watch.watch_options(datetime(2026, 11, 24, 9, 0, tzinfo=UTC))
+    assert watch.inputs_key(demo_portfolio, "pitchwell-app", later) != key

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from keepword.adapters.planfile import read_plan
-from keepword.domain.commitment import Health
+from keepword.domain.commitment import Commitment, Health
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import Estimate, WorkItem
 from keepword.domain.signals import SignalKind
@@ -29,6 +29,18 @@ def loaded(demo_portfolio: Portfolio) -> FakeUnitOfWorkFactory:
     uow = FakeUnitOfWorkFactory()
     load_portfolio(uow, demo_portfolio, actor="demo", now=MONDAY_9AM, today=TODAY)
     return uow
+
+
+def commit_voice_bot(uow: FakeUnitOfWorkFactory) -> Commitment:
+    """Sales makes the voice-bot promise on the demo's Monday (W1)."""
+    return gate.commit(
+        uow,
+        "voice-bot-launch",
+        actor="tom",
+        now=MONDAY_9AM,
+        today=TODAY,
+        options=ForecastOptions(today=TODAY, trials=2000),
+    )
 
 
 def signals_of(uow: FakeUnitOfWorkFactory, commitment: str) -> set[SignalKind]:
@@ -153,14 +165,7 @@ def test_a_disclosed_signal_stops_its_clock_and_leaves_the_open_list(
 def test_scope_added_after_a_promise_is_dated_and_raises_scope_growth(
     loaded: FakeUnitOfWorkFactory,
 ) -> None:
-    committed = gate.commit(
-        loaded,
-        "voice-bot-launch",
-        actor="tom",
-        now=MONDAY_9AM,
-        today=TODAY,
-        options=ForecastOptions(today=TODAY, trials=2000),
-    )
+    committed = commit_voice_bot(loaded)
     assert committed.baseline is not None
     assert committed.baseline.scope_items == 34
     # A week later the client asks for a third journey, and the plan is loaded with it.
@@ -207,14 +212,7 @@ def test_a_read_with_other_options_leaves_the_watched_cache_alone(
 
 
 def test_committing_below_target_is_itself_a_signal(loaded: FakeUnitOfWorkFactory) -> None:
-    gate.commit(
-        loaded,
-        "voice-bot-launch",
-        actor="tom",
-        now=MONDAY_9AM,
-        today=TODAY,
-        options=ForecastOptions(today=TODAY, trials=2000),
-    )
+    commit_voice_bot(loaded)
     assert SignalKind.BELOW_TARGET in signals_of(loaded, "voice-bot-launch")
 
 
@@ -246,14 +244,7 @@ def test_a_new_fall_after_the_client_was_told_is_news_again(
 def test_more_of_the_same_before_the_client_is_told_updates_the_open_signal(
     loaded: FakeUnitOfWorkFactory,
 ) -> None:
-    gate.commit(
-        loaded,
-        "voice-bot-launch",
-        actor="tom",
-        now=MONDAY_9AM,
-        today=TODAY,
-        options=ForecastOptions(today=TODAY, trials=2000),
-    )
+    commit_voice_bot(loaded)
 
     def add(item_id: str, moment: datetime) -> None:
         stored = loaded.store.portfolio

@@ -66,38 +66,16 @@ def served_demo(tmp_path: Path) -> Iterator[str]:
     _stop(server)
 
 
-def test_portfolio_page_lists_every_commitment(served_demo: str, demo_portfolio: Portfolio) -> None:
+def test_served_dashboard_lists_every_commitment_and_its_stylesheet(
+    served_demo: str, demo_portfolio: Portfolio
+) -> None:
     response = httpx.get(served_demo + "/")
     assert response.status_code == 200
     page = BeautifulSoup(response.text, "html.parser")
     assert page.title is not None
     assert "Portfolio" in page.title.text
     rows = page.select("table.portfolio tbody tr")
-    assert [r["data-commitment"] for r in rows] == [
-        c.id
-        for c in sorted(
-            demo_portfolio.commitments,
-            key=lambda c: (
-                c.due,
-                demo_portfolio.client(demo_portfolio.project(c.project).client).name,
-                c.id,
-            ),
-        )
-    ]
-    headers = [th.text for th in page.select("table.portfolio thead th")]
-    assert headers == [
-        "Client",
-        "Project",
-        "Commitment",
-        "Scope",
-        "Due",
-        "Target",
-        "State",
-        "On time",
-        "P85",
-    ]
-    odds = [r.select("td")[7].text.strip() for r in rows]
-    assert all(o.endswith("%") and 0 <= int(o.rstrip(" %")) <= 100 for o in odds)
+    assert {r["data-commitment"] for r in rows} == {c.id for c in demo_portfolio.commitments}
     stylesheet = page.select_one("link[rel=stylesheet]")
     assert stylesheet is not None
     assert httpx.get(urljoin(served_demo, str(stylesheet["href"]))).status_code == 200

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -39,6 +39,7 @@ from keepword.cli.context import (
     write_atomically,
 )
 from keepword.config import NOW_VARIABLE, Settings, load_settings
+from keepword.demo import DEMO_NOW
 from keepword.domain.commitment import DEFAULT_CONFIDENCE
 from keepword.domain.errors import InvalidPortfolio, KeepwordError
 from keepword.domain.project import CompletedItem
@@ -47,7 +48,6 @@ from keepword.services import forecasting, watch
 from keepword.services import history as history_service
 from keepword.services import portfolio as portfolio_service
 
-DEMO_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # the Monday the demo's stories are told on
 EXIT_BAD_INPUT = 1
 EXIT_BAD_USAGE = 2
 

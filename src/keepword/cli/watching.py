@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -194,16 +194,8 @@ def risks_command(
 
 
 def _clock(view: risks.SignalView, moment: datetime) -> str:
-    if view.signal.disclosed:
-        return f"told after {_duration(view.clock.elapsed)}"
-    if view.clock.overdue:
-        return f"[red]{_duration(moment - view.clock.deadline)} overdue[/]"
-    return f"{_duration(view.clock.deadline - moment)} left"
-
-
-def _duration(span: timedelta) -> str:
-    hours = int(span.total_seconds() // 3600)
-    return f"{hours // 24} d {hours % 24} h" if hours >= 24 else f"{hours} h"
+    text = risks.clock_text(view, moment)
+    return f"[red]{text}[/]" if view.overdue_undisclosed else text
 
 
 def _risks_table(result: risks.Review, moment: datetime) -> Table:

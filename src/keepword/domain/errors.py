@@ -60,3 +60,12 @@ class InvalidPortfolio(KeepwordError):
         self.problems = list(problems)
         self.source = source
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class InvalidFields(KeepwordError):
+    """Fields of one edit break rules: each field named with what is wrong with it, so that a
+    form can show every message beside its field and an API can list them."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from keepword.domain.calendar import WorkingCalendar
 from keepword.domain.events import Event, snapshot
@@ -96,6 +96,20 @@ def review(
         signals = work.signals.all()
     views = signal_views(portfolio, signals, now, include_disclosed=include_disclosed)
     return Review(views, raised, escalated)
+
+
+def clock_text(view: SignalView, now: datetime) -> str:
+    """The clock as a person reads it: ``told after 1 d 3 h``, ``2 d 4 h overdue``, ``5 h left``."""
+    if view.signal.disclosed:
+        return f"told after {_duration(view.clock.elapsed)}"
+    if view.clock.overdue:
+        return f"{_duration(now - view.clock.deadline)} overdue"
+    return f"{_duration(view.clock.deadline - now)} left"
+
+
+def _duration(span: timedelta) -> str:
+    hours = int(span.total_seconds() // 3600)
+    return f"{hours // 24} d {hours % 24} h" if hours >= 24 else f"{hours} h"
 
 
 def target_days(portfolio: Portfolio, project_id: str) -> int:

@@ -1,38 +1,23 @@
-"""The FastAPI application factory. Routes stay thin: they call services and render."""
+"""The FastAPI application factory: the pages, the JSON API under /api/v1, static assets.
+
+Routes stay thin: they parse the request, call the same services the CLI calls, and render.
+"""
 
 from __future__ import annotations
-
-from dataclasses import asdict
-from datetime import date
-from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from keepword import __version__
 from keepword.bootstrap import Keepword
-from keepword.services import portfolio as portfolio_service
-from keepword.services import watch
-from keepword.services.forecasting import ForecastOptions
-
-HERE = Path(__file__).parent
-
-
-class CommitmentPublic(BaseModel):
-    client: str
-    project: str
-    project_id: str
-    commitment: str
-    commitment_id: str
-    due: date
-    state: str
-    confidence: float
-    scope: str
+from keepword.domain.errors import KeepwordError, NotFound
+from keepword.web import pages
+from keepword.web.api import create_api
+from keepword.web.rendering import HERE, render
 
 
 class Health(BaseModel):
@@ -42,33 +27,14 @@ class Health(BaseModel):
 
 def create_app(keepword: Keepword) -> FastAPI:
     """The web app over ``keepword``'s database."""
-    app = FastAPI(title="Keepword", version=__version__)
-    templates = Jinja2Templates(directory=HERE / "templates")
+    app = FastAPI(
+        title="Keepword", version=__version__, docs_url=None, redoc_url=None, openapi_url=None
+    )
+    app.state.keepword = keepword
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-
-    def rows() -> list[portfolio_service.CommitmentRow]:
-        return portfolio_service.commitment_rows(portfolio_service.current_portfolio(keepword.uow))
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def portfolio_page(request: Request) -> Any:
-        moment = keepword.settings.now()
-        cached = watch.current_odds(keepword.uow, ForecastOptions(today=moment.date()), now=moment)
-        odds = watch.as_commitment_odds(cached)
-        portfolio = portfolio_service.current_portfolio(keepword.uow)
-        return templates.TemplateResponse(
-            request,
-            "portfolio.html",
-            {
-                "rows": portfolio_service.commitment_rows(portfolio),
-                "odds": odds,
-                "counts": portfolio_service.portfolio_counts(portfolio),
-                "version": __version__,
-            },
-        )
-
-    @app.get("/api/portfolio")
-    def portfolio_api() -> list[CommitmentPublic]:
-        return [CommitmentPublic(**asdict(row)) for row in rows()]
+    app.mount("/api/v1", create_api(keepword), name="api")
+    for router in pages.routers:
+        app.include_router(router)
 
     @app.get("/healthz")
     def health() -> Health:
@@ -76,4 +42,21 @@ def create_app(keepword: Keepword) -> FastAPI:
             connection.execute(text("SELECT 1"))
         return Health(status="ok", version=__version__)
 
+    @app.exception_handler(NotFound)
+    def not_found(request: Request, error: NotFound) -> HTMLResponse:
+        return _error_page(request, 404, "Not found", str(error))
+
+    @app.exception_handler(KeepwordError)
+    def bad_input(request: Request, error: KeepwordError) -> HTMLResponse:
+        return _error_page(request, 400, "That cannot be done", str(error))
+
+    @app.exception_handler(StarletteHTTPException)
+    def http_error(request: Request, error: StarletteHTTPException) -> HTMLResponse:
+        title = "Not found" if error.status_code == 404 else "That cannot be done"
+        return _error_page(request, error.status_code, title, str(error.detail))
+
     return app
+
+
+def _error_page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
+    return render(request, "error.html", {"title": title, "message": message}, status_code=status)

@@ -1,0 +1,120 @@
+"""The JSON API under /api/v1: the operations of the pages, for programs.
+
+Every error has one body, :class:`ErrorBody`: a status, a machine-readable code, a message
+a person can read, and for bad input the fields at fault.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from keepword import __version__
+from keepword.bootstrap import Keepword
+from keepword.domain.errors import (
+    InvalidFields,
+    InvalidPortfolio,
+    InvalidTransition,
+    InvalidValue,
+    KeepwordError,
+    NotFound,
+    format_path,
+)
+from keepword.web.api import routes
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class Error(BaseModel):
+    status: int
+    code: str  # not_found, invalid, conflict, bad_request
+    message: str
+    fields: list[FieldError] = []
+
+
+class ErrorBody(BaseModel):
+    error: Error
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in (
+        (400, "The request cannot be done"),
+        (404, "No such object"),
+        (409, "The object's state does not allow it"),
+        (422, "Fields of the request are invalid"),
+    )
+}
+
+
+def create_api(keepword: Keepword) -> FastAPI:
+    """The API app, mounted at /api/v1; its OpenAPI document is /api/v1/openapi.json."""
+    api = FastAPI(
+        title="Keepword API",
+        version=__version__,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        responses=ERROR_RESPONSES,
+    )
+    api.state.keepword = keepword
+    for router in routes.routers:
+        api.include_router(router)
+
+    @api.exception_handler(NotFound)
+    def not_found(request: Request, error: NotFound) -> JSONResponse:
+        return error_response(404, "not_found", str(error))
+
+    @api.exception_handler(InvalidTransition)
+    def conflict(request: Request, error: InvalidTransition) -> JSONResponse:
+        return error_response(409, "conflict", str(error))
+
+    @api.exception_handler(InvalidFields)
+    def invalid_fields(request: Request, error: InvalidFields) -> JSONResponse:
+        fields = [FieldError(field=f, message=m) for f, m in error.errors.items()]
+        return error_response(422, "invalid", "fields of the request are invalid", fields)
+
+    @api.exception_handler(InvalidPortfolio)
+    def invalid_portfolio(request: Request, error: InvalidPortfolio) -> JSONResponse:
+        fields = [FieldError(field=format_path(p.path), message=p.message) for p in error.problems]
+        return error_response(422, "invalid", "the change would break the plan", fields)
+
+    @api.exception_handler(InvalidValue)
+    def invalid_value(request: Request, error: InvalidValue) -> JSONResponse:
+        fields = [FieldError(field=error.field, message=error.message)] if error.field else []
+        return error_response(422, "invalid", error.message, fields)
+
+    @api.exception_handler(KeepwordError)
+    def bad_request(request: Request, error: KeepwordError) -> JSONResponse:
+        return error_response(400, "bad_request", str(error))
+
+    @api.exception_handler(RequestValidationError)
+    def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        fields = [
+            FieldError(
+                field=".".join(str(part) for part in e["loc"] if part != "body"), message=e["msg"]
+            )
+            for e in error.errors()
+        ]
+        return error_response(422, "invalid", "fields of the request are invalid", fields)
+
+    @api.exception_handler(StarletteHTTPException)
+    def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "bad_request")
+        return error_response(error.status_code, code, str(error.detail))
+
+    return api
+
+
+def error_response(
+    status: int, code: str, message: str, fields: list[FieldError] | None = None
+) -> JSONResponse:
+    """The one error body of the API."""
+    body = ErrorBody(error=Error(status=status, code=code, message=message, fields=fields or []))
+    return JSONResponse(body.model_dump(), status_code=status)

@@ -1,0 +1,5 @@
+"""The API's routers, one module per area, included by :func:`keepword.web.api.create_api`."""
+
+from keepword.web.api.routes import gate, messages, plan, portfolio, watching
+
+routers = [portfolio.router, plan.router, gate.router, watching.router, messages.router]

@@ -1,0 +1,31 @@
+"""The portfolio dashboard: every commitment, its odds and health, the signals untold longest."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from keepword.domain.commitment import Health
+from keepword.services.dashboard import Filters, dashboard
+from keepword.web.rendering import KeepwordDep, render
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse, name="dashboard")
+def dashboard_page(
+    request: Request,
+    keepword: KeepwordDep,
+    client: Annotated[str | None, Query()] = None,
+    lead: Annotated[str | None, Query()] = None,
+    health: Annotated[str | None, Query()] = None,
+) -> HTMLResponse:
+    filters = Filters(
+        client=client or None,
+        lead=lead or None,
+        health=Health(health) if health in set(Health) else None,
+    )
+    view = dashboard(keepword.uow, filters, now=keepword.settings.now())
+    return render(request, "dashboard.html", {"view": view, "healths": list(Health)})

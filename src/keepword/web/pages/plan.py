@@ -1,0 +1,7 @@
+"""Pages: plan."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,51 @@
+"""What every page shares: the templates, their filters, and the running Keepword."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from keepword import __version__
+from keepword.bootstrap import Keepword
+from keepword.reports.proposal import day, percent
+from keepword.services.risks import clock_text
+
+HERE = Path(__file__).parent
+
+templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.filters["day"] = day
+templates.env.filters["percent"] = percent
+templates.env.filters["short_percent"] = lambda value: percent(value, short=True)
+templates.env.globals["version"] = __version__
+templates.env.globals["clock_text"] = clock_text
+
+
+def _when(value: datetime) -> str:
+    return f"{day(value.date())} {value:%H:%M} UTC"
+
+
+templates.env.filters["when"] = _when
+
+
+def keepword_of(request: Request) -> Keepword:
+    """The Keepword the app was created over."""
+    keepword: Keepword = request.app.state.keepword
+    return keepword
+
+
+KeepwordDep = Annotated[Keepword, Depends(keepword_of)]
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any], *, status_code: int = 200
+) -> HTMLResponse:
+    """Render template ``name`` with ``context`` and the app's clock as ``now``."""
+    now = keepword_of(request).settings.now()
+    return templates.TemplateResponse(
+        request, name, {"now": now, **context}, status_code=status_code
+    )

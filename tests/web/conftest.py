@@ -1,0 +1,51 @@
+"""The web app over a real SQLite file holding the demo portfolio, as of the demo's Monday."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from keepword.adapters.planfile import read_plan
+from keepword.bootstrap import Keepword, open_keepword
+from keepword.config import Settings
+from keepword.demo import DEMO_NOW
+from keepword.services import portfolio as portfolio_service
+from keepword.services import watch
+from keepword.web.app import create_app
+from tests.conftest import DEMO_PLAN
+
+
+def _settings(path: Path) -> Settings:
+    return Settings(database_url=f"sqlite:///{path}", actor="web-test", fixed_now=DEMO_NOW)
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo loaded and forecast once; each test works on its own copy."""
+    path = tmp_path_factory.mktemp("web") / "demo.db"
+    keepword = open_keepword(_settings(path), migrate=True)
+    portfolio_service.load_portfolio(keepword.uow, read_plan(DEMO_PLAN), actor="demo", now=DEMO_NOW)
+    watch.current_odds(keepword.uow, watch.watch_options(DEMO_NOW), now=DEMO_NOW)
+    keepword.close()
+    return path
+
+
+@pytest.fixture
+def demo_keepword(tmp_path: Path, demo_database: Path) -> Iterator[Keepword]:
+    """A Keepword over a fresh copy of the demo database, its clock on the demo's Monday."""
+    path = tmp_path / "demo.db"
+    shutil.copy(demo_database, path)
+    keepword = open_keepword(_settings(path))
+    yield keepword
+    keepword.close()
+
+
+@pytest.fixture
+def web(demo_keepword: Keepword) -> Iterator[TestClient]:
+    """A client of the web app over the demo; pages at ``/``, the API at ``/api/v1``."""
+    with TestClient(create_app(demo_keepword)) as client:
+        yield client

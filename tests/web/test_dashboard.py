@@ -1,0 +1,53 @@
+"""The portfolio dashboard, parsed as HTML."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+
+from keepword.domain.portfolio import Portfolio
+
+
+def _page(client: TestClient, url: str) -> BeautifulSoup:
+    response = client.get(url)
+    assert response.status_code == 200, response.text
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def test_dashboard_shows_every_commitment_with_odds_and_health(
+    web: TestClient, demo_portfolio: Portfolio
+) -> None:
+    page = _page(web, "/")
+    rows = page.select("table.portfolio tbody tr")
+    assert {r["data-commitment"] for r in rows} == {c.id for c in demo_portfolio.commitments}
+    headers = [th.text for th in page.select("table.portfolio thead th")]
+    assert headers[:6] == ["Client", "Commitment", "Due", "On time", "P85 date", "Health"]
+    for row in rows:
+        cells = row.select("td")
+        if "no forecast" in cells[3].text:
+            continue
+        odds = cells[3].select_one(".odds")
+        assert odds is not None
+        assert odds.text.endswith("%")
+        assert cells[4].select_one("time[datetime]") is not None
+        assert cells[5].select_one(".health") is not None
+
+
+def test_filters_narrow_the_table(web: TestClient, demo_portfolio: Portfolio) -> None:
+    client = demo_portfolio.clients[0]
+    page = _page(web, f"/?client={client.id}")
+    rows = page.select("table.portfolio tbody tr")
+    theirs = {
+        c.id
+        for c in demo_portfolio.commitments
+        if demo_portfolio.project(c.project).client == client.id
+    }
+    assert {r["data-commitment"] for r in rows} == theirs
+    chosen = page.select_one("select[name=client] option[selected]")
+    assert chosen is not None
+    assert chosen["value"] == client.id
+
+
+def test_unknown_page_is_a_404_page(web: TestClient) -> None:
+    response = web.get("/projects/no-such-project")
+    assert response.status_code == 404

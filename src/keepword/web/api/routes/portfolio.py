@@ -1,7 +1,365 @@
-"""API routes: portfolio."""
+"""API routes: the portfolio, its projects, their forecasts, and the event history.
+
+This module also holds the schemas the other API modules share (commitments, items, events,
+forecast finishes), so that one thing has one name in the OpenAPI document.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import sys
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from keepword.domain.commitment import DEFAULT_CONFIDENCE, CommitmentState, Health
+from keepword.domain.events import Event
+from keepword.domain.portfolio import Portfolio
+from keepword.domain.project import ItemStatus
+from keepword.services import dashboard, forecasting
+from keepword.services import portfolio as portfolio_service
+from keepword.web.rendering import KeepwordDep
 
 router = APIRouter()
+
+# --- shared schemas ------------------------------------------------------------------------
+
+MAX_TRIALS = 100_000  # the CLI allows a million; a request should answer in seconds
+
+
+def _as_utc(moment: datetime) -> datetime:
+    # Keepword stores UTC only: a naive time is UTC, an aware one is shown in UTC ("…Z").
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
+Probability = Annotated[float, Field(ge=0, le=1)]
+Confidence = Annotated[float, Field(ge=0.01, le=0.99)]
+
+Trials = Annotated[
+    int, Query(ge=100, le=MAX_TRIALS, description="Monte Carlo trials.")
+]  # fmt: skip
+Seed = Annotated[int, Query(description="Random seed: the same seed gives the same answer.")]
+AsOf = Annotated[
+    date | None, Query(description="Forecast as if today were this date (default: today).")
+]
+
+
+class Public(BaseModel):
+    """Base of the API's response schemas: built from the domain's dataclasses."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class EstimatePublic(Public):
+    optimistic: float
+    likely: float
+    pessimistic: float
+
+
+class ItemPublic(Public):
+    id: str
+    title: str
+    phase: str | None
+    skill: str | None
+    estimate: EstimatePublic | None
+    depends_on: list[str]
+    status: ItemStatus
+    started: date | None
+    done: date | None
+    added: date | None
+
+
+class BaselinePublic(Public):
+    forecast_on: date
+    on_time: Probability
+    p50: date
+    p85: date
+    scope_items: int
+    effort: float = Field(description="Expected effort of the scope then, in person-days.")
+
+
+class CommitmentPublic(Public):
+    id: str
+    project: str
+    title: str
+    due: date
+    phases: list[str] = Field(description="The phases promised; empty for the whole project.")
+    confidence: Probability
+    state: CommitmentState
+    made_by: str | None
+    made_to: str | None
+    made_on: date | None
+    fixed_date: bool
+    baseline: BaselinePublic | None
+
+
+class EventPublic(Public):
+    id: int | None
+    at: UtcDateTime
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    before: Any = Field(description="The entity before the change (JSON), null if created.")
+    after: Any = Field(description="The entity after the change (JSON), null if removed.")
+
+
+class FinishPublic(Public):
+    id: str
+    name: str
+    items: int = Field(description="Remaining items in this scope.")
+    p50: date
+    p85: date
+    p95: date
+    due: date | None
+    on_time: Probability | None
+    at_confidence: date | None
+
+
+class SharePublic(Public):
+    id: str
+    name: str
+    value: float
+
+
+# --- portfolio -----------------------------------------------------------------------------
+
+
+class PortfolioRow(Public):
+    commitment_id: str
+    commitment: str
+    project_id: str
+    project: str
+    client_id: str
+    client: str
+    lead: str | None
+    due: date
+    state: CommitmentState
+    confidence: Probability
+    on_time: Probability | None
+    p50: date | None
+    p85: date | None
+    health: Health | None
+    problem: str | None = Field(description="Why there is no forecast, when there is none.")
+    open_signals: int
+    overdue_signals: int = Field(
+        description="Undisclosed signals on it past their disclosure target."
+    )
+
+
+@router.get("/portfolio", tags=["portfolio"])
+def get_portfolio(
+    keepword: KeepwordDep,
+    client: str | None = None,
+    lead: str | None = None,
+    health: Health | None = None,
+) -> list[PortfolioRow]:
+    """Every commitment with its odds and health; those whose client has gone untold past
+    the disclosure target first, then by due date."""
+    board = dashboard.dashboard(
+        keepword.uow, dashboard.Filters(client, lead, health), now=keepword.settings.now()
+    )
+    return [PortfolioRow.model_validate(row) for row in board.rows]
+
+
+# --- projects ------------------------------------------------------------------------------
+
+
+class ProjectSummary(Public):
+    id: str
+    name: str
+    client_id: str
+    client: str
+    lead: str | None
+    start: date
+    items: int
+    done: int
+    commitments: list[str]
+
+
+class PhasePublic(Public):
+    id: str
+    name: str
+
+
+class AllocationPublic(Public):
+    person: str
+    person_name: str
+    fraction: float = Field(gt=0, le=1)
+    start: date
+    end: date
+    over_allocation: bool
+
+
+class DependencyPublic(Public):
+    id: str
+    name: str
+    unstable: bool
+    note: str
+
+
+class ProjectDetail(Public):
+    id: str
+    name: str
+    client_id: str
+    client: str
+    lead: str | None
+    start: date
+    disclosure_target: int | None = Field(description="Working days; null: the default, 1.")
+    phases: list[PhasePublic]
+    items: list[ItemPublic]
+    allocations: list[AllocationPublic]
+    commitments: list[CommitmentPublic]
+    dependencies: list[DependencyPublic]
+
+
+def _summary(portfolio: Portfolio, project_id: str) -> ProjectSummary:
+    project = portfolio.project(project_id)
+    return ProjectSummary(
+        id=project.id,
+        name=project.name,
+        client_id=project.client,
+        client=portfolio.client(project.client).name,
+        lead=project.lead,
+        start=project.start,
+        items=len(project.items),
+        done=sum(1 for i in project.items if i.status is ItemStatus.DONE),
+        commitments=[c.id for c in portfolio.commitments if c.project == project.id],
+    )
+
+
+@router.get("/projects", tags=["projects"])
+def list_projects(keepword: KeepwordDep) -> list[ProjectSummary]:
+    """Every project with its client, lead, size and commitments."""
+    stored = portfolio_service.current_portfolio(keepword.uow)
+    return [_summary(stored, p.id) for p in stored.projects]
+
+
+@router.get("/projects/{project_id}", tags=["projects"])
+def get_project(project_id: str, keepword: KeepwordDep) -> ProjectDetail:
+    """One project: its phases, items with their status, allocations and commitments."""
+    stored = portfolio_service.current_portfolio(keepword.uow)
+    project = stored.project(project_id)
+    names = {p.id: p.name for p in stored.people}
+    return ProjectDetail(
+        id=project.id,
+        name=project.name,
+        client_id=project.client,
+        client=stored.client(project.client).name,
+        lead=project.lead,
+        start=project.start,
+        disclosure_target=project.disclosure_target,
+        phases=[PhasePublic.model_validate(p) for p in project.phases],
+        items=[ItemPublic.model_validate(i) for i in project.items],
+        allocations=[
+            AllocationPublic(
+                person=a.person,
+                person_name=names.get(a.person, a.person),
+                fraction=a.fraction,
+                start=a.start,
+                end=a.end,
+                over_allocation=a.over_allocation,
+            )
+            for a in stored.allocations
+            if a.project == project.id
+        ],
+        commitments=[
+            CommitmentPublic.model_validate(c)
+            for c in stored.commitments
+            if c.project == project.id
+        ],
+        dependencies=[DependencyPublic.model_validate(d) for d in project.dependencies],
+    )
+
+
+class ItemsByPublic(Public):
+    date: date
+    remaining: int
+    p50: int = Field(description="Items done by the date at the median.")
+    at_confidence: int = Field(description="At least this many, at the confidence asked.")
+
+
+class ForecastPublic(Public):
+    project: str
+    mode: str = Field(description="estimate, throughput, or done when nothing remains.")
+    start: date
+    trials: int
+    seed: int
+    confidence: Probability
+    whole: FinishPublic
+    phases: list[FinishPublic]
+    commitments: list[FinishPublic]
+    cut_lines: dict[str, list[str]] = Field(
+        description="For each commitment, the phases in order that are done by its due date "
+        "at the confidence."
+    )
+    critical_items: list[SharePublic] = Field(description="How often each item decides it.")
+    critical_people: list[SharePublic] = Field(description="How often each person decides it.")
+    idle_people: list[SharePublic]
+    evidence: str
+    items_by: ItemsByPublic | None
+
+
+@router.get("/projects/{project_id}/forecast", tags=["projects"])
+def get_forecast(
+    project_id: str,
+    keepword: KeepwordDep,
+    trials: Trials = forecasting.DEFAULT_TRIALS,
+    seed: Seed = forecasting.DEFAULT_SEED,
+    confidence: Annotated[
+        float, Query(ge=0.01, le=0.99, description="Confidence for cut lines and target dates.")
+    ] = DEFAULT_CONFIDENCE,
+    as_of: AsOf = None,
+    by: Annotated[
+        date | None, Query(description="Also answer how many remaining items are done by then.")
+    ] = None,
+) -> ForecastPublic:
+    """P50/P85/P95 of the whole project, each phase and each commitment, their odds of being
+    on time, and the items and people that decide the date."""
+    stored = portfolio_service.current_portfolio(keepword.uow)
+    options = forecasting.ForecastOptions(
+        as_of or keepword.settings.now().date(), trials, seed, confidence, by=by
+    )
+    return ForecastPublic.model_validate(forecasting.forecast_project(stored, project_id, options))
+
+
+# --- history -------------------------------------------------------------------------------
+
+Limit = Annotated[int, Query(ge=1, le=1000, description="How many events, newest first.")]
+
+
+@router.get("/events", tags=["history"])
+def list_events(
+    keepword: KeepwordDep,
+    limit: Limit = 50,
+    entity: Annotated[
+        str | None, Query(description="Only events of this kind of entity (item, commitment, …).")
+    ] = None,
+) -> list[EventPublic]:
+    """The event history, newest first."""
+    events = portfolio_service.recent_events(keepword.uow, limit, entity)
+    return [EventPublic.model_validate(e) for e in events]
+
+
+@router.get("/projects/{project_id}/events", tags=["history"])
+def project_events(project_id: str, keepword: KeepwordDep, limit: Limit = 50) -> list[EventPublic]:
+    """The events about one project, newest first: the project, its items and history, its
+    allocations, commitments, signals, messages and incidents."""
+    portfolio_service.current_portfolio(keepword.uow).project(project_id)  # NotFound
+    # The store reads by kind of entity only, so the project's are picked from all of them.
+    events = portfolio_service.recent_events(keepword.uow, sys.maxsize)
+    mine = [e for e in events if _about(e, project_id)][:limit]
+    return [EventPublic.model_validate(e) for e in mine]
+
+
+def _about(event: Event, project_id: str) -> bool:
+    if event.entity in ("project", "history"):
+        return event.entity_id == project_id
+    if event.entity == "item":
+        return event.entity_id.split("/", 1)[0] == project_id
+    return any(
+        isinstance(value, dict) and value.get("project") == project_id
+        for value in (event.before, event.after)
+    )

@@ -22,7 +22,7 @@ from keepword.services.forecasting import (
     ProjectForecast,
     forecast_project,
 )
-from keepword.services.ports import CachedOdds, UnitOfWorkFactory
+from keepword.services.ports import CachedOdds, UnitOfWork, UnitOfWorkFactory
 from keepword.services.watch import (
     forecast_odds,
     forecast_with_odds,
@@ -257,22 +257,45 @@ def apply_scenario(
     signals they raise), and the scenario leaves the list of scenarios not yet applied."""
     with uow(write=True) as work:
         before = work.portfolio.get()
-        scenario = before.scenario(scenario_id)
-        dated = replace(
-            scenario,
-            changes=tuple(
-                replace(c, item=replace(c.item, added=c.item.added or today))
-                if isinstance(c, ScopeAddition)
-                else c
-                for c in scenario.changes
-            ),
-        )
-        after = before.with_scenario(dated)
-        after = replace(after, scenarios=tuple(s for s in after.scenarios if s.id != scenario_id))
-        after.check()
-        applied = Event(now, actor, "applied", "scenario", scenario_id, snapshot(scenario), None)
-        events = record_change(
-            work, before, after, actor=actor, now=now, today=today, extra=(applied,)
-        )
+        events = _apply(work, before, before.scenario(scenario_id), actor, now, today)
         work.commit()
     return events
+
+
+def apply_changes(
+    uow: UnitOfWorkFactory,
+    scenario: Scenario,
+    *,
+    actor: str,
+    now: datetime,
+    today: date,
+) -> list[Event]:
+    """Apply a scenario that was tried but never saved (moves picked on the what-if page)."""
+    with uow(write=True) as work:
+        events = _apply(work, work.portfolio.get(), scenario, actor, now, today)
+        work.commit()
+    return events
+
+
+def _apply(
+    work: UnitOfWork,
+    before: Portfolio,
+    scenario: Scenario,
+    actor: str,
+    now: datetime,
+    today: date,
+) -> list[Event]:
+    dated = replace(
+        scenario,
+        changes=tuple(
+            replace(c, item=replace(c.item, added=c.item.added or today))
+            if isinstance(c, ScopeAddition)
+            else c
+            for c in scenario.changes
+        ),
+    )
+    after = before.with_scenario(dated)
+    after = replace(after, scenarios=tuple(s for s in after.scenarios if s.id != scenario.id))
+    after.check()
+    applied = Event(now, actor, "applied", "scenario", scenario.id, snapshot(scenario), None)
+    return record_change(work, before, after, actor=actor, now=now, today=today, extra=(applied,))

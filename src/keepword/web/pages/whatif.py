@@ -1,7 +1,203 @@
-"""Pages: whatif."""
+"""What-if: try a saved scenario, or moves picked here, see the portfolio diff, then apply."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.datastructures import FormData
+
+from keepword.bootstrap import Keepword
+from keepword.domain.errors import InvalidPortfolio, InvalidValue
+from keepword.domain.events import Event
+from keepword.domain.portfolio import Portfolio
+from keepword.domain.scenario import Reallocation, Scenario
+from keepword.services import portfolio as portfolio_service
+from keepword.services import watch, whatif
+from keepword.services.dashboard import Filters, dashboard
+from keepword.web.rendering import KeepwordDep, render
 
 router = APIRouter()
+
+MOVE_ROWS = 3
+MOVE_FIELDS = ("person", "from_project", "to_project", "start", "end", "percent")
+TRIED = "tried-on-page"  # the id of a scenario built on the page and never saved
+
+
+@dataclass(frozen=True)
+class MovesForm:
+    """The moves as typed, row by row, and what is wrong with them by field name."""
+
+    rows: list[dict[str, str]]
+    errors: dict[str, str]
+
+
+@router.get("/whatif", response_class=HTMLResponse, name="whatif")
+def whatif_page(request: Request, keepword: KeepwordDep) -> HTMLResponse:
+    portfolio = portfolio_service.current_portfolio(keepword.uow)
+    form = MovesForm([dict.fromkeys(MOVE_FIELDS, "") for _ in range(MOVE_ROWS)], {})
+    return _page(request, portfolio, form)
+
+
+@router.get("/whatif/scenarios/{scenario_id}", response_class=HTMLResponse)
+def saved_scenario(request: Request, scenario_id: str, keepword: KeepwordDep) -> HTMLResponse:
+    portfolio = portfolio_service.current_portfolio(keepword.uow)
+    result = _try(keepword, portfolio, portfolio.scenario(scenario_id))
+    return render(request, "whatif_result.html", {"result": result, "saved": True, "rows": []})
+
+
+@router.post("/whatif/scenarios/{scenario_id}/apply")
+def apply_saved(scenario_id: str, keepword: KeepwordDep) -> RedirectResponse:
+    moment = keepword.settings.now()
+    scenario = portfolio_service.current_portfolio(keepword.uow).scenario(scenario_id)
+    events = whatif.apply_scenario(
+        keepword.uow, scenario_id, actor=keepword.settings.actor, now=moment, today=moment.date()
+    )
+    return _to_applied(scenario, events)
+
+
+@router.post("/whatif/try", response_class=HTMLResponse)
+async def try_moves(request: Request, keepword: KeepwordDep) -> HTMLResponse:
+    portfolio = portfolio_service.current_portfolio(keepword.uow)
+    scenario, form = _scenario_of(await request.form(), portfolio)
+    if scenario is None:
+        return _page(request, portfolio, form, status_code=422)
+    result = _try(keepword, portfolio, scenario)
+    return render(
+        request, "whatif_result.html", {"result": result, "saved": False, "rows": form.rows}
+    )
+
+
+@router.post("/whatif/apply", response_class=HTMLResponse)
+async def apply_moves(request: Request, keepword: KeepwordDep) -> Any:
+    portfolio = portfolio_service.current_portfolio(keepword.uow)
+    scenario, form = _scenario_of(await request.form(), portfolio)
+    if scenario is None:
+        return _page(request, portfolio, form, status_code=422)
+    moment = keepword.settings.now()
+    events = whatif.apply_changes(
+        keepword.uow, scenario, actor=keepword.settings.actor, now=moment, today=moment.date()
+    )
+    return _to_applied(scenario, events)
+
+
+@router.get("/whatif/applied", response_class=HTMLResponse)
+def applied(
+    request: Request,
+    keepword: KeepwordDep,
+    scenario: Annotated[str, Query()],
+    project: Annotated[list[str], Query()],
+    signals: Annotated[int, Query()] = 0,
+) -> HTMLResponse:
+    """What an applied scenario left: the touched projects' promises as they stand now."""
+    view = dashboard(keepword.uow, Filters(), now=keepword.settings.now())
+    rows = [row for row in view.rows if row.project_id in set(project)]
+    return render(
+        request,
+        "whatif_applied.html",
+        {"scenario": scenario, "rows": rows, "signals": signals},
+    )
+
+
+def _to_applied(scenario: Scenario, events: list[Event]) -> RedirectResponse:
+    raised = sum(1 for e in events if e.entity == "signal" and e.action == "raised")
+    query = urlencode(
+        [("scenario", scenario.name), ("signals", str(raised))]
+        + [("project", p) for p in sorted(whatif.scenario_projects(scenario))]
+    )
+    return RedirectResponse(f"/whatif/applied?{query}", status_code=303)
+
+
+def _try(keepword: Keepword, portfolio: Portfolio, scenario: Scenario) -> whatif.WhatIf:
+    moment = keepword.settings.now()
+    options = watch.watch_options(moment)
+    cached = watch.current_odds(keepword.uow, options, now=moment)
+    return whatif.what_if(portfolio, scenario, options, cached)
+
+
+def _page(
+    request: Request, portfolio: Portfolio, form: MovesForm, *, status_code: int = 200
+) -> HTMLResponse:
+    return render(
+        request,
+        "whatif.html",
+        {"portfolio": portfolio, "form": form, "fields": MOVE_FIELDS},
+        status_code=status_code,
+    )
+
+
+def _scenario_of(data: FormData, portfolio: Portfolio) -> tuple[Scenario | None, MovesForm]:
+    """The moves typed into the form as a scenario, or None and the errors by field."""
+    rows: list[dict[str, str]] = []
+    errors: dict[str, str] = {}
+    moves: list[Reallocation] = []
+    people = {p.id for p in portfolio.people}
+    projects = {p.id for p in portfolio.projects}
+    for n in range(MOVE_ROWS):
+        row = {f: str(data.get(f"moves-{n}-{f}", "")).strip() for f in MOVE_FIELDS}
+        rows.append(row)
+        if not any(row.values()):
+            continue
+
+        def fail(field: str, message: str, n: int = n) -> None:
+            errors.setdefault(f"moves-{n}-{field}", message)
+
+        if row["person"] not in people:
+            fail("person", "choose who moves")
+        if row["from_project"] not in projects:
+            fail("from_project", "choose the project they leave")
+        if row["to_project"] and row["to_project"] not in projects:
+            fail("to_project", "no such project")
+        start, end = _day(row["start"]), _day(row["end"])
+        if start is None:
+            fail("start", "a date, as YYYY-MM-DD")
+        if end is None:
+            fail("end", "a date, as YYYY-MM-DD")
+        percent = _number(row["percent"]) if row["percent"] else None
+        if row["percent"] and (percent is None or not 0 < percent <= 100):
+            fail("percent", "a share above 0 and at most 100, or empty for all their time")
+        if start is None or end is None or any(k.startswith(f"moves-{n}-") for k in errors):
+            continue
+        try:
+            moves.append(
+                Reallocation(
+                    person=row["person"],
+                    from_project=row["from_project"],
+                    start=start,
+                    end=end,
+                    to_project=row["to_project"] or None,
+                    fraction=None if percent is None else percent / 100,
+                )
+            )
+        except InvalidValue as error:
+            # The range's own check names "end"; the fraction is typed as a percentage.
+            field = {"fraction": "percent"}.get(error.field or "", error.field or "end")
+            fail(field if field in MOVE_FIELDS else "end", error.message)
+    if not moves and not errors:
+        errors["moves-0-person"] = "pick at least one person to move"
+    if errors:
+        return None, MovesForm(rows, errors)
+    scenario = Scenario(TRIED, "Moves tried on the what-if page", changes=tuple(moves))
+    try:
+        portfolio.with_scenario(scenario).check()
+    except InvalidPortfolio as error:
+        return None, MovesForm(rows, {"__all__": str(error)})
+    return scenario, MovesForm(rows, {})
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None

@@ -1,0 +1,126 @@
+"""One project as its page shows it: plan, people, the forecast and what decides the date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from keepword.domain.commitment import Commitment
+from keepword.domain.people import Allocation, Person
+from keepword.domain.portfolio import Portfolio
+from keepword.domain.project import Client, ItemStatus, Phase, Project, WorkItem
+from keepword.domain.signals import Signal
+from keepword.services.forecasting import (
+    CannotForecast,
+    ForecastOptions,
+    ProjectForecast,
+    forecast_project,
+)
+from keepword.services.ports import CachedOdds, UnitOfWorkFactory
+from keepword.services.risks import SignalView, signal_views
+from keepword.services.watch import current_odds, watch_options
+
+
+@dataclass(frozen=True)
+class PhaseItems:
+    """A phase and its items, in plan order; ``phase`` is None for items in no phase."""
+
+    phase: Phase | None
+    items: list[WorkItem]
+    done: int
+
+
+@dataclass(frozen=True)
+class Staffing:
+    """Someone allocated to the project, over one period."""
+
+    person: Person
+    allocation: Allocation
+
+
+@dataclass(frozen=True)
+class CommitmentStanding:
+    commitment: Commitment
+    odds: CachedOdds | None
+
+
+@dataclass(frozen=True)
+class ProjectOverview:
+    """Everything the project page shows."""
+
+    project: Project
+    client: Client
+    lead: Person | None
+    phases: list[PhaseItems]
+    staffing: list[Staffing]
+    commitments: list[CommitmentStanding]
+    signals: list[SignalView]
+    forecast: ProjectForecast | None
+    problem: str | None  # why there is no forecast
+
+    @property
+    def first_due(self) -> date | None:
+        """The due date of the earliest promise still open on the project."""
+        open_ = [c.commitment.due for c in self.commitments if c.commitment.is_open]
+        return min(open_, default=None)
+
+
+def project_overview(uow: UnitOfWorkFactory, project_id: str, *, now: datetime) -> ProjectOverview:
+    """The project's page as of ``now``: commitments' odds from the cache, and a fresh
+    forecast of the project itself for the charts and criticality."""
+    options = watch_options(now)
+    cached = current_odds(uow, options, now=now)
+    with uow() as work:
+        portfolio = work.portfolio.get()
+        signals = [s for s in work.signals.all() if s.project == project_id]
+    return overview_of(portfolio, project_id, cached, signals, options, now=now)
+
+
+def overview_of(
+    portfolio: Portfolio,
+    project_id: str,
+    cached: dict[str, CachedOdds],
+    signals: list[Signal],
+    options: ForecastOptions,
+    *,
+    now: datetime,
+) -> ProjectOverview:
+    """The overview over already-read state; forecasts the project with ``options``."""
+    project = portfolio.project(project_id)
+    forecast: ProjectForecast | None = None
+    problem: str | None = None
+    try:
+        forecast = forecast_project(portfolio, project_id, options)
+    except CannotForecast as error:
+        problem = str(error)
+    people = {p.id: p for p in portfolio.people}
+    return ProjectOverview(
+        project=project,
+        client=portfolio.client(project.client),
+        lead=people.get(project.lead) if project.lead else None,
+        phases=_phases(project),
+        staffing=[
+            Staffing(people[a.person], a)
+            for a in sorted(portfolio.allocations, key=lambda a: (a.start, a.person))
+            if a.project == project_id and a.person in people
+        ],
+        commitments=[
+            CommitmentStanding(c, cached.get(c.id))
+            for c in sorted(portfolio.commitments, key=lambda c: c.due)
+            if c.project == project_id
+        ],
+        signals=signal_views(portfolio, signals, now),
+        forecast=forecast,
+        problem=problem,
+    )
+
+
+def _phases(project: Project) -> list[PhaseItems]:
+    groups: list[PhaseItems] = []
+    for phase in (*project.phases, None):
+        items = [i for i in project.items if i.phase == (phase.id if phase else None)]
+        if phase is None and not items:
+            continue
+        done = sum(1 for i in items if i.status is ItemStatus.DONE)
+        groups.append(PhaseItems(phase, items, done))
+    return groups

@@ -1,7 +1,235 @@
-"""API routes: gate."""
+"""API routes: the commit gate (W1) — ask before promising, promise, and close a promise."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Annotated, Literal
 
-router = APIRouter()
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from keepword.domain.commitment import CommitmentState, Health, health_of
+from keepword.reports.proposal import option_lines
+from keepword.services import forecasting, plan_changes
+from keepword.services import gate as gate_service
+from keepword.services import portfolio as portfolio_service
+from keepword.web.api.routes.portfolio import (
+    MAX_TRIALS,
+    CommitmentPublic,
+    Confidence,
+    Probability,
+    Public,
+    SharePublic,
+    Trials,
+)
+from keepword.web.rendering import KeepwordDep
+
+router = APIRouter(tags=["gate"])
+
+CommitmentId = Annotated[
+    str,
+    Field(
+        pattern=f"^{gate_service.VALID_ID.pattern}$",
+        description="Letters, digits, '.', '_' and '-', starting with a letter or digit.",
+    ),
+]
+
+
+class ProposalRequest(BaseModel):
+    project: str
+    due: date = Field(description="The date the client asks for.")
+    team: list[str] | None = Field(
+        None,
+        description="Person ids to forecast with instead of the people allocated, each full "
+        "time from the start.",
+    )
+    confidence: Confidence | None = Field(
+        None, description="Default: the project's proposed commitment's, else 0.85."
+    )
+    record: CommitmentId | None = Field(
+        None,
+        description="Also store the asked date as a proposed commitment with this id (an "
+        "existing proposal of that id is updated).",
+    )
+    as_of: date | None = Field(None, description="Forecast as if today were this date.")
+    trials: int = Field(forecasting.DEFAULT_TRIALS, ge=100, le=MAX_TRIALS)
+    seed: int = forecasting.DEFAULT_SEED
+
+
+class PhasePlanPublic(Public):
+    id: str
+    name: str
+    items: int
+    p50: date
+    p85: date
+    through_p50: date = Field(description="P50 of this phase and every phase before it.")
+    through_p85: date
+    on_time: Probability = Field(description="Of this phase and all before it, by the due date.")
+    fits: bool
+
+
+class MoveDatePublic(Public):
+    date: date
+    on_time: Probability
+    reaches: bool
+
+
+class CutScopePublic(Public):
+    kept_phases: list[str]
+    partial_phase: str | None
+    partial_items: list[str]
+    dropped_phases: list[str]
+    dropped_items: list[str]
+    kept: int
+    on_time: Probability
+    p50: date
+    p85: date
+    reaches: bool
+
+
+class AddCapacityPublic(Public):
+    skill: str | None
+    person: str | None = Field(description="Null: a new person.")
+    name: str
+    fraction: float
+    days_per_week: float
+    free: float
+    start: date
+    end: date
+    on_time: Probability
+    reaches: bool
+
+
+class OptionLinePublic(Public):
+    label: str
+    text: str
+    on_time: Probability
+    reaches: bool
+
+
+class TeamMemberPublic(Public):
+    person: str
+    name: str
+    skills: list[str]
+
+
+class GateAnswerPublic(Public):
+    project: str
+    project_name: str
+    client: str
+    today: date
+    start: date
+    due: date
+    confidence: Probability
+    trials: int
+    seed: int
+    mode: str
+    on_time: Probability
+    meets_target: bool
+    p50: date
+    p85: date
+    p95: date
+    at_confidence: date = Field(description="The date at the confidence target.")
+    phases: list[PhasePlanPublic]
+    cut_line: list[str] = Field(description="The phases that fit by the due date.")
+    move_date: MoveDatePublic = Field(description="Option (a): promise this date instead.")
+    cut_scope: CutScopePublic | None = Field(
+        description="Option (b): keep this scope; null when the asked date already fits."
+    )
+    add_capacity: AddCapacityPublic | None = Field(
+        description="Option (c): add this much of someone's time; null when it already fits."
+    )
+    option_lines: list[OptionLinePublic] = Field([], description="The options as sentences.")
+    team: list[TeamMemberPublic]
+    critical_items: list[SharePublic]
+    critical_people: list[SharePublic]
+    evidence: str
+    recorded: CommitmentPublic | None = Field(None, description="The proposal stored, if asked.")
+
+
+@router.post("/proposals")
+def propose(request: ProposalRequest, keepword: KeepwordDep) -> GateAnswerPublic:
+    """Before promising a date: its odds, the date at the confidence target, the phases that
+    fit, and three ways to reach the target (move the date, cut scope, add capacity)."""
+    moment = keepword.settings.now()
+    stored = portfolio_service.current_portfolio(keepword.uow)
+    options = forecasting.ForecastOptions(
+        request.as_of or moment.date(), request.trials, request.seed
+    )
+    answer = gate_service.propose(
+        stored,
+        request.project,
+        request.due,
+        options,
+        confidence=request.confidence,
+        team=request.team,
+    )
+    recorded = None
+    if request.record is not None:
+        recorded = gate_service.record_proposal(
+            keepword.uow,
+            answer,
+            request.record,
+            actor=keepword.settings.actor,
+            now=moment,
+            today=options.today,
+        )
+    lines = [OptionLinePublic.model_validate(line) for line in option_lines(answer, stored)]
+    return GateAnswerPublic.model_validate(answer).model_copy(
+        update={
+            "option_lines": lines,
+            "recorded": CommitmentPublic.model_validate(recorded) if recorded else None,
+        }
+    )
+
+
+class Committed(BaseModel):
+    commitment: CommitmentPublic
+    health: Health = Field(description="Of the baseline against the confidence target.")
+    below_target: bool = Field(description="Committed with odds below its confidence target.")
+
+
+@router.post("/commitments/{commitment_id}/commit")
+def commit(
+    commitment_id: str,
+    keepword: KeepwordDep,
+    trials: Trials = forecasting.DEFAULT_TRIALS,
+    seed: int = forecasting.DEFAULT_SEED,
+) -> Committed:
+    """Make a proposed commitment a promise, now, with today's forecast as its baseline."""
+    moment = keepword.settings.now()
+    options = forecasting.ForecastOptions(moment.date(), trials, seed)
+    committed = gate_service.commit(
+        keepword.uow,
+        commitment_id,
+        actor=keepword.settings.actor,
+        now=moment,
+        today=options.today,
+        options=options,
+    )
+    assert committed.baseline is not None
+    health = health_of(committed.baseline.on_time, committed.confidence)
+    return Committed(
+        commitment=CommitmentPublic.model_validate(committed),
+        health=health,
+        below_target=health.rank > 0,
+    )
+
+
+class CloseRequest(BaseModel):
+    outcome: Literal["met", "missed", "renegotiated", "withdrawn"] = Field(
+        description="met, missed or renegotiated; a proposal is withdrawn."
+    )
+
+
+@router.post("/commitments/{commitment_id}/close")
+def close(commitment_id: str, request: CloseRequest, keepword: KeepwordDep) -> CommitmentPublic:
+    """End a commitment; a closed promise raises no more signals."""
+    closed = plan_changes.close_commitment(
+        keepword.uow,
+        commitment_id,
+        CommitmentState(request.outcome),
+        actor=keepword.settings.actor,
+        now=keepword.settings.now(),
+    )
+    return CommitmentPublic.model_validate(closed)

@@ -64,6 +64,7 @@ class ForecastOptions:
     recalibrate: bool = True  # False: plain resampling of the window, read as it is
     by: date | None = None  # also answer: how many of the remaining items by this date
     window: tuple[date, date] | None = None  # also answer: who has time free in this window
+    curves: bool = False  # also answer: the finish-week distribution and the burn-up fan
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,26 @@ class ItemsBy:
 
 
 @dataclass(frozen=True)
+class FinishWeek:
+    """The share of trials in which the whole project finishes in the week from ``week``
+    (a Monday)."""
+
+    week: date
+    share: float
+
+
+@dataclass(frozen=True)
+class BurnUpPoint:
+    """Items done by ``date``, counting those done before the forecast: the number reached
+    by then in at least half, 85 % and 95 % of the trials."""
+
+    date: date
+    p50: int
+    p85: int
+    p95: int
+
+
+@dataclass(frozen=True)
 class ProjectForecast:
     """Everything a forecast of one project answers."""
 
@@ -121,6 +142,8 @@ class ProjectForecast:
     evidence: str = ""
     items_by: ItemsBy | None = None
     free_in_window: list[Share] = field(default_factory=list)  # person-days unused, median
+    finish_distribution: tuple[FinishWeek, ...] = ()  # with ForecastOptions.curves
+    burn_up: tuple[BurnUpPoint, ...] = ()  # with ForecastOptions.curves, to the P95 finish
 
 
 def forecast_project(
@@ -537,6 +560,9 @@ def _assemble(
         # At least n items with the confidence asked: the (1 − confidence) quantile of counts.
         low, mid = nearest_ranks(done_by, (1 - options.confidence, 0.5))
         items_by = ItemsBy(options.by, len(remaining), int(mid), int(low))
+    distribution, burn_up = (
+        _curves(project, start, item_days, whole) if options.curves else ((), ())
+    )
     return ProjectForecast(
         project=project.id,
         mode=mode,
@@ -549,7 +575,51 @@ def _assemble(
         phases=phases,
         commitments=commitments,
         cut_lines=cut_lines,
+        finish_distribution=distribution,
+        burn_up=burn_up,
     )
+
+
+def _curves(
+    project: Project, start: date, item_days: IntArray, whole: Finish
+) -> tuple[tuple[FinishWeek, ...], tuple[BurnUpPoint, ...]]:
+    """The whole project's finish by week, and the burn-up fan from ``start`` to its P95."""
+    total = len(project.items)
+    items, trials = item_days.shape
+    if items == 0:
+        # Nothing remains: the project finished on a known day, in every trial.
+        return (
+            (FinishWeek(_monday(whole.p50), 1.0),),
+            (BurnUpPoint(start, total, total, total),),
+        )
+    first_monday = _monday(start)
+    weeks = (item_days.max(axis=0) + (start - first_monday).days) // 7
+    counts = np.bincount(weeks - weeks.min())
+    distribution = tuple(
+        FinishWeek(first_monday + timedelta(7 * (int(weeks.min()) + n)), float(c / trials))
+        for n, c in enumerate(counts)
+    )
+    # At least k items are done by day t in a share c of the trials exactly when the
+    # nearest-rank c percentile of the k-th item's finish day is at most t: so the count at
+    # confidence c is the number of those percentiles at or before t. Read this way the fan
+    # reaches every item on the whole project's own P50/P85/P95 dates.
+    ordered = np.sort(np.sort(item_days, axis=0), axis=1)  # k-th finish of each trial, sorted
+    done = total - items
+    levels = {c: ordered[:, max(int(np.ceil(c * trials)), 1) - 1] for c in (0.5, 0.85, 0.95)}
+    last = (whole.p95 - start).days
+    days = sorted({*range(0, last, 7), last, (whole.p50 - start).days, (whole.p85 - start).days})
+    burn_up = tuple(
+        BurnUpPoint(
+            start + timedelta(d),
+            *(done + int(np.searchsorted(levels[c], d, side="right")) for c in (0.5, 0.85, 0.95)),
+        )
+        for d in days
+    )
+    return distribution, burn_up
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(day.weekday())
 
 
 def _commitments_on(portfolio: Portfolio, project_id: str) -> list[Commitment]:

@@ -1,7 +1,17 @@
-"""Pages: timeline."""
+"""Pages: a project's event history as a timeline, newest first, grouped by day."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from keepword.services.timeline import project_timeline
+from keepword.web.rendering import KeepwordDep, render
 
 router = APIRouter()
+
+
+@router.get("/projects/{project}/timeline", response_class=HTMLResponse, name="timeline")
+def timeline_page(request: Request, keepword: KeepwordDep, project: str) -> HTMLResponse:
+    timeline = project_timeline(keepword.uow, project)
+    return render(request, "timeline.html", {"timeline": timeline})

@@ -278,10 +278,7 @@ def send(
             )
         warnings: tuple[Finding, ...] = ()
         if body is not None:
-            # A draft that rightly had no apology (the client's own change) is not nagged.
-            drafted_apology = has_apology(message.body)
-            expect = drafted_apology if message.kind in NEEDS_APOLOGY else None
-            warnings = check(body, kind=message.kind, expect_apology=expect).findings
+            warnings = check_edited(message, body).findings
         sent = message.marked_sent(now, body)
         work.communications.save(sent)
         events = [
@@ -311,6 +308,14 @@ def send(
         work.events.append(events)
         work.commit()
     return Sent(sent, tuple(disclosed), tuple(already), warnings, tuple(stale))
+
+
+def check_edited(message: Communication, body: str) -> PlaybookReport:
+    """The playbook's check of ``body``, an edit of drafted ``message``: the same rules as
+    for its kind, the apology expected only where the draft had one."""
+    # A draft that rightly had no apology (the client's own change) is not nagged.
+    expect = has_apology(message.body) if message.kind in NEEDS_APOLOGY else None
+    return check(body, kind=message.kind, expect_apology=expect)
 
 
 def find_message(uow: UnitOfWorkFactory, message_id: str) -> Communication:

@@ -1,7 +1,103 @@
-"""Pages: signals."""
+"""Signals with their disclosure clocks, and the draft editor: the playbook check updates as
+you type, and marking the message sent stops the clocks of the signals it answers."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import os
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from keepword.domain.errors import NotFound
+from keepword.drafts.render import TEMPLATES_VARIABLE, JinjaRenderer
+from keepword.services import drafts, watch
+from keepword.services.risks import signal_views
+from keepword.web.rendering import KeepwordDep, render
 
 router = APIRouter()
+
+
+@router.get("/signals", response_class=HTMLResponse, name="signals")
+def signals_page(
+    request: Request,
+    keepword: KeepwordDep,
+    commitment: Annotated[str | None, Query()] = None,
+    disclosed: Annotated[bool, Query()] = False,
+) -> HTMLResponse:
+    with keepword.uow() as work:
+        portfolio, signals = work.portfolio.get(), work.signals.all()
+    views = signal_views(portfolio, signals, keepword.settings.now(), include_disclosed=disclosed)
+    if commitment:
+        views = [v for v in views if v.signal.commitment == commitment]
+    return render(
+        request,
+        "signals.html",
+        {"views": views, "commitment": commitment, "disclosed": disclosed},
+    )
+
+
+@router.get("/signals/{signal_id}", response_class=HTMLResponse, name="signal")
+def signal_page(request: Request, signal_id: str, keepword: KeepwordDep) -> HTMLResponse:
+    with keepword.uow() as work:
+        portfolio, signal = work.portfolio.get(), work.signals.get(signal_id)
+        if signal is None:
+            raise NotFound(f"no signal with id {signal_id!r}")
+        messages = [m for m in work.communications.all() if signal_id in m.answers]
+    (view,) = signal_views(portfolio, [signal], keepword.settings.now(), include_disclosed=True)
+    messages.sort(key=lambda m: m.created_at, reverse=True)
+    return render(request, "signal.html", {"view": view, "messages": messages})
+
+
+@router.post("/signals/{signal_id}/draft")
+def draft_for_signal(signal_id: str, keepword: KeepwordDep) -> RedirectResponse:
+    moment = keepword.settings.now()
+    draft = drafts.draft_message(
+        keepword.uow,
+        _renderer(),
+        options=watch.watch_options(moment),
+        actor=keepword.settings.actor,
+        now=moment,
+        signal=signal_id,
+    )
+    return RedirectResponse(f"/messages/{draft.message.id}", status_code=303)
+
+
+@router.get("/messages/{message_id}", response_class=HTMLResponse, name="message")
+def message_page(request: Request, message_id: str, keepword: KeepwordDep) -> HTMLResponse:
+    message = drafts.find_message(keepword.uow, message_id)
+    report = drafts.check_edited(message, message.body)
+    return render(request, "message.html", {"message": message, "report": report})
+
+
+@router.post("/messages/{message_id}/check", response_class=HTMLResponse)
+def check_message(
+    request: Request, message_id: str, keepword: KeepwordDep, body: Annotated[str, Form()] = ""
+) -> HTMLResponse:
+    """The playbook panel for the body as typed so far (the editor asks as you type)."""
+    message = drafts.find_message(keepword.uow, message_id)
+    report = drafts.check_edited(message, body)
+    return render(request, "_playbook.html", {"report": report})
+
+
+@router.post("/messages/{message_id}/send")
+def send_message(
+    message_id: str, keepword: KeepwordDep, body: Annotated[str, Form()] = ""
+) -> RedirectResponse:
+    message = drafts.find_message(keepword.uow, message_id)
+    edited = body.replace("\r\n", "\n")
+    sent = drafts.send(
+        keepword.uow,
+        message_id,
+        actor=keepword.settings.actor,
+        now=keepword.settings.now(),
+        body=edited if edited.strip() and edited != message.body else None,
+    )
+    return RedirectResponse(f"/messages/{sent.message.id}", status_code=303)
+
+
+def _renderer() -> JinjaRenderer:
+    # The team's own templates, as for 'keepword draft'.
+    override = os.environ.get(TEMPLATES_VARIABLE)
+    return JinjaRenderer(Path(override) if override else None)

@@ -44,15 +44,15 @@ class ProposalRequest(BaseModel):
         "time from the start.",
     )
     confidence: Confidence | None = Field(
-        None, description="Default: the project's proposed commitment's, else 0.85."
+        default=None, description="Default: the project's proposed commitment's, else 0.85."
     )
     record: CommitmentId | None = Field(
         None,
         description="Also store the asked date as a proposed commitment with this id (an "
         "existing proposal of that id is updated).",
     )
-    as_of: date | None = Field(None, description="Forecast as if today were this date.")
-    trials: int = Field(forecasting.DEFAULT_TRIALS, ge=100, le=MAX_TRIALS)
+    as_of: date | None = Field(default=None, description="Forecast as if today were this date.")
+    trials: int = Field(default=forecasting.DEFAULT_TRIALS, ge=100, le=MAX_TRIALS)
     seed: int = forecasting.DEFAULT_SEED
 
 
@@ -139,12 +139,16 @@ class GateAnswerPublic(Public):
     add_capacity: AddCapacityPublic | None = Field(
         description="Option (c): add this much of someone's time; null when it already fits."
     )
-    option_lines: list[OptionLinePublic] = Field([], description="The options as sentences.")
+    option_lines: list[OptionLinePublic] = Field(
+        default=[], description="The options as sentences."
+    )
     team: list[TeamMemberPublic]
     critical_items: list[SharePublic]
     critical_people: list[SharePublic]
     evidence: str
-    recorded: CommitmentPublic | None = Field(None, description="The proposal stored, if asked.")
+    recorded: CommitmentPublic | None = Field(
+        default=None, description="The proposal stored, if asked."
+    )
 
 
 @router.post("/proposals")

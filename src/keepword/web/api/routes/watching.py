@@ -1,7 +1,458 @@
-"""API routes: watching."""
+"""API routes: watching the promises (W2) — scenarios tried and applied, risk signals and
+their disclosure clocks, the review — and the one-at-a-time changes to the plan that are
+watched: an item started or done, time off booked."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from keepword.bootstrap import Keepword
+from keepword.domain.commitment import Health
+from keepword.domain.events import Event
+from keepword.domain.portfolio import Portfolio
+from keepword.domain.project import ItemStatus
+from keepword.domain.scenario import Reallocation, Scenario, ScenarioChange, ScopeAddition
+from keepword.domain.signals import DEFAULT_STALL_DAYS, Severity, Signal, SignalKind
+from keepword.services import forecasting, plan_changes, risks, watch, whatif
+from keepword.services import portfolio as portfolio_service
+from keepword.web.api.routes.portfolio import (
+    AsOf,
+    EventPublic,
+    ItemPublic,
+    Probability,
+    Public,
+    Seed,
+    Trials,
+    UtcDateTime,
+)
+from keepword.web.rendering import KeepwordDep
 
 router = APIRouter()
+
+# --- scenarios -----------------------------------------------------------------------------
+
+
+class ReallocationPublic(BaseModel):
+    kind: Literal["reallocation"] = "reallocation"
+    person: str
+    from_project: str
+    to_project: str | None = Field(description="Null: work Keepword does not plan.")
+    start: date
+    end: date
+    fraction: float | None = Field(description="Null: all of the person's allocation.")
+
+
+class ScopeAdditionPublic(BaseModel):
+    kind: Literal["scope_addition"] = "scope_addition"
+    project: str
+    item: ItemPublic
+
+
+class ScopeRemovalPublic(BaseModel):
+    kind: Literal["scope_removal"] = "scope_removal"
+    project: str
+    item: str
+
+
+ChangePublic = Annotated[
+    ReallocationPublic | ScopeAdditionPublic | ScopeRemovalPublic, Field(discriminator="kind")
+]
+
+
+class ScenarioPublic(BaseModel):
+    id: str
+    name: str
+    description: str
+    changes: list[ChangePublic]
+
+
+def _change(
+    change: ScenarioChange,
+) -> ReallocationPublic | ScopeAdditionPublic | ScopeRemovalPublic:
+    if isinstance(change, Reallocation):
+        return ReallocationPublic(
+            person=change.person,
+            from_project=change.from_project,
+            to_project=change.to_project,
+            start=change.start,
+            end=change.end,
+            fraction=change.fraction,
+        )
+    if isinstance(change, ScopeAddition):
+        return ScopeAdditionPublic(
+            project=change.project, item=ItemPublic.model_validate(change.item)
+        )
+    return ScopeRemovalPublic(project=change.project, item=change.item)
+
+
+def _scenario(scenario: Scenario) -> ScenarioPublic:
+    return ScenarioPublic(
+        id=scenario.id,
+        name=scenario.name,
+        description=scenario.description,
+        changes=[_change(c) for c in scenario.changes],
+    )
+
+
+@router.get("/scenarios", tags=["scenarios"])
+def list_scenarios(keepword: KeepwordDep) -> list[ScenarioPublic]:
+    """The scenarios not yet applied, with their changes."""
+    stored = portfolio_service.current_portfolio(keepword.uow)
+    return [_scenario(s) for s in stored.scenarios]
+
+
+class StandingPublic(Public):
+    on_time: Probability | None
+    p85: date | None
+    health: Health | None
+    problem: str | None
+
+
+class DiffPublic(Public):
+    commitment: str
+    title: str
+    client: str
+    project: str
+    due: date
+    confidence: Probability
+    before: StandingPublic
+    after: StandingPublic
+    harm: float = Field(ge=-1, le=1, description="How much P(on time) falls (negative: rises).")
+    slip_days: int | None = Field(description="How many days the P85 date moves.")
+    health_changed: bool
+
+
+class ItemRef(BaseModel):
+    id: str
+    title: str
+
+
+class ProgressPublic(BaseModel):
+    person: str
+    name: str
+    project: str
+    free_days: float = Field(description="Median free working days in the scenario's window.")
+    items: list[ItemRef] = Field(description="What they could take, ready ones first.")
+
+
+class Window(BaseModel):
+    start: date
+    end: date
+
+
+class WhatIfPublic(BaseModel):
+    scenario: ScenarioPublic
+    window: Window | None = Field(description="When the scenario moves people, if it does.")
+    touched: list[str] = Field(description="The projects it changes.")
+    commitments: list[DiffPublic] = Field(description="Every touched one, most harmed first.")
+    still_progressing: list[ProgressPublic]
+
+
+@router.get("/scenarios/{scenario_id}/whatif", tags=["scenarios"])
+def what_if(
+    scenario_id: str,
+    keepword: KeepwordDep,
+    as_of: AsOf = None,
+    trials: Trials = forecasting.DEFAULT_TRIALS,
+    seed: Seed = forecasting.DEFAULT_SEED,
+) -> WhatIfPublic:
+    """Try a scenario in memory: every commitment it touches before and after, and what can
+    still progress. Nothing is saved."""
+    moment = keepword.settings.now()
+    options = forecasting.ForecastOptions(as_of or moment.date(), trials, seed)
+    cached = watch.current_odds(keepword.uow, options, now=moment)
+    stored = portfolio_service.current_portfolio(keepword.uow)
+    result = whatif.what_if(stored, stored.scenario(scenario_id), options, cached)
+    return WhatIfPublic(
+        scenario=_scenario(result.scenario),
+        window=Window(start=result.window[0], end=result.window[1]) if result.window else None,
+        touched=result.touched,
+        commitments=[
+            DiffPublic.model_validate(d).model_copy(update={"harm": round(d.harm, 4)})
+            for d in result.diffs
+        ],
+        still_progressing=[
+            ProgressPublic(
+                person=p.person,
+                name=p.name,
+                project=p.project,
+                free_days=p.free_days,
+                items=[ItemRef(id=i, title=t) for i, t in p.items],
+            )
+            for p in result.progress
+        ],
+    )
+
+
+class SignalRef(BaseModel):
+    id: str
+    commitment: str
+    kind: SignalKind
+    summary: str
+
+
+class Applied(BaseModel):
+    scenario: str
+    changes: list[EventPublic] = Field(description="The changes it made, as events.")
+    signals_raised: list[SignalRef]
+
+
+def _raised(events: list[Event]) -> list[SignalRef]:
+    return [
+        SignalRef(
+            id=e.entity_id,
+            commitment=e.after["commitment"],
+            kind=e.after["kind"],
+            summary=e.after["summary"],
+        )
+        for e in events
+        if e.entity == "signal" and e.action == "raised"
+    ]
+
+
+@router.post("/scenarios/{scenario_id}/apply", tags=["scenarios"])
+def apply_scenario(scenario_id: str, keepword: KeepwordDep) -> Applied:
+    """Make a scenario real, now: its changes become events, forecasts and signals follow."""
+    moment = keepword.settings.now()
+    events = whatif.apply_scenario(
+        keepword.uow, scenario_id, actor=keepword.settings.actor, now=moment, today=moment.date()
+    )
+    return Applied(
+        scenario=scenario_id,
+        changes=[
+            EventPublic.model_validate(e) for e in events if e.entity not in ("signal", "scenario")
+        ],
+        signals_raised=_raised(events),
+    )
+
+
+# --- signals -------------------------------------------------------------------------------
+
+
+class ClockPublic(BaseModel):
+    deadline: UtcDateTime = Field(description="When the client must have been told.")
+    elapsed_hours: float = Field(description="From detection to disclosure, or to now.")
+    overdue: bool = Field(description="Undisclosed past the deadline, or disclosed after it.")
+    target_working_days: int
+    text: str = Field(description="The clock as a person reads it: '5 h left', '1 d 2 h overdue'.")
+
+
+class SignalPublic(BaseModel):
+    id: str
+    kind: SignalKind
+    severity: Severity
+    summary: str
+    evidence: dict[str, str | int | float]
+    commitment: str
+    commitment_title: str
+    project: str
+    client: str
+    owner: str | None
+    owner_name: str | None
+    detected_at: UtcDateTime
+    updated_at: UtcDateTime | None
+    disclosed: bool
+    disclosed_at: UtcDateTime | None
+    communication: str | None = Field(description="The message that disclosed it.")
+    escalated_at: UtcDateTime | None
+    overdue_undisclosed: bool
+    clock: ClockPublic
+
+
+def _signal(view: risks.SignalView, now: datetime) -> SignalPublic:
+    s = view.signal
+    return SignalPublic(
+        id=s.id,
+        kind=s.kind,
+        severity=s.severity,
+        summary=s.summary,
+        evidence=dict(s.evidence),
+        commitment=s.commitment,
+        commitment_title=view.commitment_title,
+        project=s.project,
+        client=view.client,
+        owner=s.owner,
+        owner_name=view.owner_name,
+        detected_at=s.detected_at,
+        updated_at=s.updated_at,
+        disclosed=s.disclosed,
+        disclosed_at=s.disclosed_at,
+        communication=s.communication,
+        escalated_at=s.escalated_at,
+        overdue_undisclosed=view.overdue_undisclosed,
+        clock=ClockPublic(
+            deadline=view.clock.deadline,
+            elapsed_hours=round(view.clock.latency_hours, 1),
+            overdue=view.clock.overdue,
+            target_working_days=view.target_days,
+            text=risks.clock_text(view, now),
+        ),
+    )
+
+
+def _stored_signals(keepword: Keepword) -> tuple[Portfolio, list[Signal]]:
+    # No service reads the signals without reviewing them; a read-only unit of work.
+    with keepword.uow() as work:
+        return work.portfolio.get(), work.signals.all()
+
+
+IncludeDisclosed = Annotated[bool, Query(alias="all", description="Also list disclosed signals.")]
+
+
+@router.get("/signals", tags=["signals"])
+def list_signals(
+    keepword: KeepwordDep, include_disclosed: IncludeDisclosed = False
+) -> list[SignalPublic]:
+    """Risk signals with their disclosure clocks: undisclosed past their target first (most
+    overdue first), then the other undisclosed by deadline, then (if asked) the disclosed."""
+    moment = keepword.settings.now()
+    portfolio, signals = _stored_signals(keepword)
+    views = risks.signal_views(portfolio, signals, moment, include_disclosed=include_disclosed)
+    return [_signal(v, moment) for v in views]
+
+
+class ReviewRequest(BaseModel):
+    stall_days: int = Field(
+        default=DEFAULT_STALL_DAYS,
+        ge=1,
+        description="Working days without progress before a signal.",
+    )
+    include_disclosed: bool = Field(default=False, description="Also list disclosed signals.")
+
+
+class ReviewPublic(BaseModel):
+    signals: list[SignalPublic]
+    raised: list[str] = Field(description="Signals this review raised.")
+    escalated: list[str] = Field(description="Undisclosed signals past target escalated now.")
+
+
+@router.post("/signals/review", tags=["signals"])
+def review(keepword: KeepwordDep, request: ReviewRequest | None = None) -> ReviewPublic:
+    """What `keepword risks` does: bring forecasts up to date, raise the signals time calls
+    for, escalate the undisclosed past their target, and list them."""
+    request = request or ReviewRequest()
+    moment = keepword.settings.now()
+    result = risks.review(
+        keepword.uow,
+        actor=keepword.settings.actor,
+        now=moment,
+        today=moment.date(),
+        stall_days=request.stall_days,
+        include_disclosed=request.include_disclosed,
+    )
+    return ReviewPublic(
+        signals=[_signal(v, moment) for v in result.signals],
+        raised=result.raised,
+        escalated=result.escalated,
+    )
+
+
+# --- one change to the plan at a time ------------------------------------------------------
+
+
+class Reforecast(BaseModel):
+    commitment: str
+    on_time_before: Probability | None
+    on_time_after: Probability | None
+    p85_before: date | None
+    p85_after: date | None
+
+
+class ChangeResult(BaseModel):
+    changes: list[EventPublic] = Field(description="What was recorded, as events.")
+    reforecast: list[Reforecast] = Field(description="Commitments forecast again.")
+    signals_raised: list[SignalRef]
+
+
+def _watched(keepword: Keepword, change: Callable[[datetime], list[Event]]) -> ChangeResult:
+    """Make the change, and say what it did to the odds and which signals it raised."""
+    moment = keepword.settings.now()
+    before = watch.cached_odds(keepword.uow)
+    events = change(moment)
+    after = watch.cached_odds(keepword.uow)
+    moved = []
+    for commitment, odds in sorted(after.items()):
+        old = before.get(commitment)
+        if old is None or old.inputs_key == odds.inputs_key:
+            continue
+        moved.append(
+            Reforecast(
+                commitment=commitment,
+                on_time_before=old.on_time,
+                on_time_after=odds.on_time,
+                p85_before=old.p85,
+                p85_after=odds.p85,
+            )
+        )
+    return ChangeResult(
+        changes=[EventPublic.model_validate(e) for e in events if e.entity != "signal"],
+        reforecast=moved,
+        signals_raised=_raised(events),
+    )
+
+
+class OnDay(BaseModel):
+    on: date | None = Field(default=None, description="The day it happened (default: today).")
+
+
+def _set_status(
+    keepword: Keepword, project: str, item: str, status: ItemStatus, on: date | None
+) -> ChangeResult:
+    return _watched(
+        keepword,
+        lambda moment: plan_changes.set_item_status(
+            keepword.uow,
+            project,
+            item,
+            status,
+            on=on or moment.date(),
+            actor=keepword.settings.actor,
+            now=moment,
+        ),
+    )
+
+
+@router.post("/projects/{project_id}/items/{item_id}/start", tags=["plan changes"])
+def start_item(
+    project_id: str, item_id: str, keepword: KeepwordDep, request: OnDay | None = None
+) -> ChangeResult:
+    """Record that work on an item started; its project is forecast again."""
+    on = request.on if request else None
+    return _set_status(keepword, project_id, item_id, ItemStatus.IN_PROGRESS, on)
+
+
+@router.post("/projects/{project_id}/items/{item_id}/done", tags=["plan changes"])
+def finish_item(
+    project_id: str, item_id: str, keepword: KeepwordDep, request: OnDay | None = None
+) -> ChangeResult:
+    """Record that an item is done; its project is forecast again."""
+    on = request.on if request else None
+    return _set_status(keepword, project_id, item_id, ItemStatus.DONE, on)
+
+
+class TimeOffRequest(BaseModel):
+    start: date = Field(description="First day off.")
+    end: date = Field(description="Last day off.")
+    reason: str = Field(default="", max_length=200, description="Why, in a few words.")
+
+
+@router.post("/people/{person_id}/time-off", tags=["plan changes"])
+def book_time_off(person_id: str, request: TimeOffRequest, keepword: KeepwordDep) -> ChangeResult:
+    """Book days off for a person; the projects they work on are forecast again."""
+    return _watched(
+        keepword,
+        lambda moment: plan_changes.add_time_off(
+            keepword.uow,
+            person_id,
+            request.start,
+            request.end,
+            reason=request.reason,
+            actor=keepword.settings.actor,
+            now=moment,
+        ),
+    )

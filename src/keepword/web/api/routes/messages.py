@@ -1,7 +1,340 @@
-"""API routes: messages."""
+"""API routes: messages to clients — draft one from the facts, check any text against the
+playbook, record it sent (which stops the clocks of the signals it answers) — and incidents
+with their recovery steps (W3)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import os
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+from fastapi import Path as PathParam
+from pydantic import BaseModel, Field
+
+from keepword.bootstrap import Keepword
+from keepword.domain.communications import Communication, CommunicationKind, StepStatus
+from keepword.domain.errors import NotFound
+from keepword.domain.playbook import NEEDS_APOLOGY, FindingKind, PlaybookReport, has_apology
+from keepword.domain.playbook import check as playbook
+from keepword.domain.signals import Signal, SignalKind
+from keepword.drafts.render import TEMPLATES_VARIABLE, JinjaRenderer
+from keepword.services import drafts, forecasting, incidents
+from keepword.web.api.routes.portfolio import Public, UtcDateTime
+from keepword.web.rendering import KeepwordDep
 
 router = APIRouter()
+
+# --- drafts and the playbook check ---------------------------------------------------------
+
+
+class MessagePublic(Public):
+    id: str
+    project: str
+    kind: CommunicationKind
+    subject: str
+    body: str = Field(description="Markdown.")
+    created_at: UtcDateTime
+    commitment: str | None
+    recipient: str | None
+    author: str | None
+    answers: list[str] = Field(description="The signals it tells the client about.")
+    incident: str | None
+    sent: bool
+    sent_at: UtcDateTime | None
+
+
+class FindingPublic(Public):
+    rule: str
+    kind: FindingKind = Field(description="lacks: add it; avoid: take it out.")
+    message: str
+    phrase: str | None = Field(description="The words that triggered it.")
+    line: int | None = Field(description="1-based line of the phrase.")
+
+
+class CheckPublic(Public):
+    kind: CommunicationKind
+    clean: bool
+    findings: list[FindingPublic]
+
+
+def _check(report: PlaybookReport) -> CheckPublic:
+    return CheckPublic.model_validate(report)
+
+
+class DraftPublic(BaseModel):
+    message: MessagePublic = Field(description="Stored unsent; send it once it has gone.")
+    check: CheckPublic
+
+
+class DraftOptions(BaseModel):
+    kind: CommunicationKind | None = Field(
+        default=None, description="Default: delay, or recovery after an incident."
+    )
+    as_of: date | None = Field(default=None, description="Forecast as if today were this day.")
+
+
+class DraftRequest(DraftOptions):
+    signal: str | None = Field(default=None, description="Draft the message disclosing it.")
+    commitment: str | None = Field(
+        default=None, description="Draft about it (answers its undisclosed signals)."
+    )
+    incident: str | None = Field(default=None, description="Draft its recovery message.")
+
+
+def _renderer() -> JinjaRenderer:
+    # The team's templates, as for 'keepword draft': $KEEPWORD_TEMPLATES, if it is set.
+    override = os.environ.get(TEMPLATES_VARIABLE)
+    return JinjaRenderer(Path(override) if override else None)
+
+
+def _draft(keepword: Keepword, request: DraftRequest) -> DraftPublic:
+    moment = keepword.settings.now()
+    result = drafts.draft_message(
+        keepword.uow,
+        _renderer(),
+        options=forecasting.ForecastOptions(today=request.as_of or moment.date()),
+        actor=keepword.settings.actor,
+        now=moment,
+        signal=request.signal,
+        commitment=request.commitment,
+        kind=request.kind,
+        incident=request.incident,
+    )
+    return DraftPublic(
+        message=MessagePublic.model_validate(result.message), check=_check(result.report)
+    )
+
+
+@router.post("/signals/{signal_id}/draft", status_code=status.HTTP_201_CREATED, tags=["messages"])
+def draft_for_signal(
+    signal_id: str, keepword: KeepwordDep, request: DraftOptions | None = None
+) -> DraftPublic:
+    """Draft the honest message that discloses a signal (and the other undisclosed signals
+    on the same promise), check it, and store it unsent."""
+    options = request or DraftOptions()
+    return _draft(keepword, DraftRequest(signal=signal_id, **options.model_dump()))
+
+
+@router.post("/drafts", status_code=status.HTTP_201_CREATED, tags=["messages"])
+def draft(request: DraftRequest, keepword: KeepwordDep) -> DraftPublic:
+    """Draft a message about a signal, a commitment or an incident, as `keepword draft`."""
+    return _draft(keepword, request)
+
+
+class CheckRequest(BaseModel):
+    text: str = Field(max_length=100_000, description="The message as written (Markdown).")
+    kind: CommunicationKind | None = Field(
+        default=None, description="Default: the draft's kind, else delay."
+    )
+    message: str | None = Field(
+        default=None,
+        description="The stored draft being edited: the check then expects what sending "
+        "it will (an apology only if the draft had one).",
+    )
+    signal: str | None = Field(
+        default=None,
+        description="The signal it answers: scope the client asked for needs no apology.",
+    )
+    at_fault: bool | None = Field(
+        default=None, description="Whether the team is at fault (overrides the above)."
+    )
+
+
+def _expect_apology(
+    keepword: Keepword, request: CheckRequest
+) -> tuple[CommunicationKind, bool | None]:
+    kind = request.kind
+    expect: bool | None = None
+    if request.message is not None:
+        drafted = drafts.find_message(keepword.uow, request.message)
+        kind = kind or drafted.kind
+        # As 'send' checks an edited body: no apology nagged for where the draft had none.
+        expect = has_apology(drafted.body) if kind in NEEDS_APOLOGY else None
+    if request.signal is not None and request.message is None:
+        signal = _stored_signal(keepword, request.signal)
+        client_asked = (
+            signal.kind is SignalKind.SCOPE_GREW
+            and signal.evidence.get("requested_by") == drafts.CLIENT_REQUESTED
+        )
+        expect = False if client_asked else None
+    if request.at_fault is not None:
+        expect = request.at_fault
+    return kind or CommunicationKind.DELAY, expect
+
+
+def _stored_signal(keepword: Keepword, signal_id: str) -> Signal:
+    # No service reads one signal; a read-only unit of work, never committed.
+    with keepword.uow() as work:
+        found = work.signals.get(signal_id)
+    if found is None:
+        raise NotFound(f"no signal with id {signal_id!r}")
+    return found
+
+
+@router.post("/drafts/check", tags=["messages"])
+def check(request: CheckRequest, keepword: KeepwordDep) -> CheckPublic:
+    """Check a text against the playbook: what it lacks and what it should not say, each
+    with its line (the draft editor's live check). Nothing is stored."""
+    kind, expect = _expect_apology(keepword, request)
+    return _check(playbook(request.text, kind=kind, expect_apology=expect))
+
+
+# --- sending -------------------------------------------------------------------------------
+
+
+class SendRequest(BaseModel):
+    body: str | None = Field(
+        default=None, max_length=100_000, description="The body as sent, if it was edited."
+    )
+
+
+class DisclosurePublic(Public):
+    signal: str
+    latency_hours: float = Field(description="How long the client went untold.")
+    deadline: UtcDateTime
+    overdue: bool = Field(description="Told after the deadline.")
+
+
+class SentPublic(BaseModel):
+    message: MessagePublic
+    disclosed: list[DisclosurePublic] = Field(description="Signals whose clock it stopped.")
+    already_disclosed: list[str] = Field(description="Answered signals told earlier.")
+    stale: list[str] = Field(
+        description="Answered signals that changed after the draft: tell the client what is new."
+    )
+    warnings: list[FindingPublic] = Field(description="The playbook's findings on an edited body.")
+
+
+@router.post("/messages/{message_id}/send", tags=["messages"])
+def send(message_id: str, keepword: KeepwordDep, request: SendRequest | None = None) -> SentPublic:
+    """Record that a drafted message went to the client: the signals it answers are
+    disclosed, and their clocks stop."""
+    result = drafts.send(
+        keepword.uow,
+        message_id,
+        body=request.body if request else None,
+        actor=keepword.settings.actor,
+        now=keepword.settings.now(),
+    )
+    return SentPublic(
+        message=MessagePublic.model_validate(result.message),
+        disclosed=[DisclosurePublic.model_validate(d) for d in result.disclosed],
+        already_disclosed=list(result.already_disclosed),
+        stale=list(result.stale),
+        warnings=[FindingPublic.model_validate(f) for f in result.warnings],
+    )
+
+
+def _stored_messages(keepword: Keepword) -> list[Communication]:
+    # No service lists the messages; a read-only unit of work, never committed.
+    with keepword.uow() as work:
+        return work.communications.all()
+
+
+ProjectFilter = Annotated[str | None, Query(description="Only this project's.")]
+
+
+@router.get("/messages", tags=["messages"])
+def list_messages(
+    keepword: KeepwordDep,
+    project: ProjectFilter = None,
+    sent: Annotated[bool | None, Query(description="Only sent (true) or unsent (false).")] = None,
+) -> list[MessagePublic]:
+    """Messages to clients, drafted and sent, newest first."""
+    found = [
+        m
+        for m in _stored_messages(keepword)
+        if (project is None or m.project == project) and (sent is None or m.sent is sent)
+    ]
+    found.sort(key=lambda m: m.created_at, reverse=True)
+    return [MessagePublic.model_validate(m) for m in found]
+
+
+# --- incidents -----------------------------------------------------------------------------
+
+
+class StepPublic(Public):
+    action: str
+    due: UtcDateTime
+    status: StepStatus
+    done_at: UtcDateTime | None
+
+
+class IncidentPublic(Public):
+    id: str
+    project: str
+    title: str
+    occurred_at: UtcDateTime
+    impact: str
+    own_factors: list[str]
+    steps: list[StepPublic] = Field(description="Recovery steps by due time; numbered from 1.")
+    commitment: str | None
+    recorded_at: UtcDateTime | None
+
+
+@router.get("/incidents", tags=["incidents"])
+def list_incidents(keepword: KeepwordDep, project: ProjectFilter = None) -> list[IncidentPublic]:
+    """Incidents, newest first, with their recovery steps."""
+    return [
+        IncidentPublic.model_validate(i) for i in incidents.list_incidents(keepword.uow, project)
+    ]
+
+
+class StepRequest(BaseModel):
+    action: str = Field(min_length=1, max_length=500)
+    due: UtcDateTime = Field(description="UTC; a time without a zone is taken as UTC.")
+
+
+class IncidentRequest(BaseModel):
+    project: str
+    title: str = Field(min_length=1, max_length=200, description="What went wrong.")
+    impact: str = Field(
+        min_length=1, max_length=2000, description="What it did to the client, in their terms."
+    )
+    own_factors: list[str] = Field(
+        default=[], description="The team's own contributing factors, never anyone else's."
+    )
+    steps: list[StepRequest] = Field(
+        default=[],
+        description="Recovery steps; a first contact with the client is added if none is one.",
+    )
+    occurred_at: UtcDateTime | None = Field(default=None, description="Default: now.")
+    commitment: str | None = Field(default=None, description="The commitment it hit.")
+
+
+@router.post("/incidents", status_code=status.HTTP_201_CREATED, tags=["incidents"])
+def record_incident(request: IncidentRequest, keepword: KeepwordDep) -> IncidentPublic:
+    """Record an incident; a first contact with the client is added if no step is one."""
+    moment = keepword.settings.now()
+    recorded = incidents.record_incident(
+        keepword.uow,
+        request.project,
+        request.title,
+        request.impact,
+        request.own_factors,
+        [(s.action, s.due) for s in request.steps],
+        request.occurred_at or moment,
+        request.commitment,
+        actor=keepword.settings.actor,
+        now=moment,
+    )
+    return IncidentPublic.model_validate(recorded)
+
+
+@router.post("/incidents/{incident_id}/steps/{number}/done", tags=["incidents"])
+def step_done(
+    incident_id: str,
+    number: Annotated[int, PathParam(ge=1, description="Step number, from 1.")],
+    keepword: KeepwordDep,
+) -> IncidentPublic:
+    """Mark a recovery step done now."""
+    after = incidents.step_done(
+        keepword.uow,
+        incident_id,
+        number,
+        actor=keepword.settings.actor,
+        now=keepword.settings.now(),
+    )
+    return IncidentPublic.model_validate(after)

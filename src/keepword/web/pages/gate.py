@@ -1,7 +1,289 @@
-"""Pages: gate."""
+"""Pages: the commit gate (W1) as a form, the same question ``keepword propose`` asks.
+
+``POST /gate`` answers it with the odds of the asked date, the date at the confidence
+target, the cut line and the three ways to reach the target, and shows the client-readable
+proposal; with a record id it also stores the proposed commitment, which ``POST
+/gate/commit/{id}`` then promises. Bad input re-renders the form (422) with each error
+beside its field, and nothing is written.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from keepword.bootstrap import Keepword
+from keepword.domain.commitment import DEFAULT_CONFIDENCE
+from keepword.domain.errors import InvalidFields, KeepwordError, NotFound
+from keepword.domain.portfolio import Portfolio
+from keepword.reports import proposal as proposals
+from keepword.services import gate as gate_service
+from keepword.services import portfolio as portfolio_service
+from keepword.services.forecasting import ForecastOptions
+from keepword.web.rendering import KeepwordDep, render
 
 router = APIRouter()
+
+Errors = dict[str, str]
+
+
+@dataclass
+class GateForm:
+    """The form as typed, re-shown as it was when it has errors."""
+
+    project: str = ""
+    due: str = ""
+    confidence: str = f"{DEFAULT_CONFIDENCE:g}"
+    team: list[str] = field(default_factory=list)
+    record: str = ""
+
+
+@dataclass(frozen=True)
+class Question:
+    """The form once valid: what :func:`keepword.services.gate.propose` is asked."""
+
+    project: str
+    due: date
+    confidence: float | None
+    team: tuple[str, ...] | None  # None: the people allocated
+    record: str | None
+
+    def query(self) -> str:
+        """The question as a query string, for the proposal's download links."""
+        pairs = [("project", self.project), ("due", self.due.isoformat())]
+        if self.confidence is not None:
+            pairs.append(("confidence", f"{self.confidence:g}"))
+        pairs += [("team", person) for person in self.team or ()]
+        return urlencode(pairs)
+
+
+def _parse(form: GateForm, portfolio: Portfolio, today: date) -> tuple[Question | None, Errors]:
+    """The question the form asks, or the error of each field that is wrong."""
+    errors: Errors = {}
+    project = form.project.strip()
+    if not project:
+        errors["project"] = "choose a project"
+    else:
+        try:
+            portfolio.project(project)
+        except NotFound as error:
+            errors["project"] = str(error)
+    due: date | None = None
+    if not form.due.strip():
+        errors["due"] = "give the date the client asks for"
+    else:
+        try:
+            due = date.fromisoformat(form.due.strip())
+        except ValueError:
+            errors["due"] = f"{form.due.strip()!r} is not a date (YYYY-MM-DD)"
+        else:
+            if due < today:
+                errors["due"] = f"{due} is in the past (today is {today})"
+    confidence: float | None = None
+    if form.confidence.strip():
+        try:
+            confidence = float(form.confidence.strip())
+        except ValueError:
+            errors["confidence"] = f"{form.confidence.strip()!r} is not a number"
+        else:
+            if not 0 < confidence < 1:
+                errors["confidence"] = (
+                    f"the confidence must be between 0 and 1 (exclusive), not {confidence:g}: "
+                    "write 0.85 for 85%"
+                )
+    team = tuple(dict.fromkeys(p.strip() for p in form.team if p.strip()))
+    for person in team:
+        try:
+            portfolio.person(person)
+        except NotFound as error:
+            errors["team"] = str(error)
+            break
+    record = form.record.strip() or None
+    if record is not None:
+        try:
+            gate_service.check_commitment_id(record)
+        except KeepwordError as error:
+            errors["record"] = str(error)
+    if errors or due is None:
+        return None, errors
+    return Question(project, due, confidence, team or None, record), errors
+
+
+def _options(keepword: Keepword) -> ForecastOptions:
+    # As ``keepword propose`` without --as-of: the forecast starts on the app's today.
+    return ForecastOptions(keepword.settings.now().date())
+
+
+def _answer(
+    portfolio: Portfolio, question: Question, options: ForecastOptions
+) -> gate_service.GateAnswer:
+    return gate_service.propose(
+        portfolio,
+        question.project,
+        question.due,
+        options,
+        confidence=question.confidence,
+        team=list(question.team) if question.team is not None else None,
+    )
+
+
+def _answer_or_errors(
+    portfolio: Portfolio, question: Question, options: ForecastOptions
+) -> tuple[gate_service.GateAnswer | None, Errors]:
+    """The gate's answer, or the refusal beside the field it is about."""
+    try:
+        return _answer(portfolio, question, options), {}
+    except KeepwordError as error:
+        start = max(options.today, portfolio.project(question.project).start)
+        if isinstance(error, gate_service.CannotPropose):
+            where = "due" if question.due < start else "team"
+        else:
+            where = getattr(error, "field", None) or ("team" if question.team else "due")
+        if where not in ("project", "due", "confidence", "team", "record"):
+            where = "due"
+        return None, {where: str(error)}
+
+
+def _form_page(
+    request: Request,
+    portfolio: Portfolio,
+    form: GateForm,
+    *,
+    errors: Errors | None = None,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    return render(
+        request,
+        "gate.html",
+        {
+            "form": form,
+            "errors": errors or {},
+            "projects": [(p, portfolio.client(p.client).name) for p in portfolio.projects],
+            "people": portfolio.people,
+            **context,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/gate", response_class=HTMLResponse, name="gate")
+def gate_form(
+    request: Request,
+    keepword: KeepwordDep,
+    project: Annotated[str, Query()] = "",
+) -> HTMLResponse:
+    portfolio = portfolio_service.current_portfolio(keepword.uow)
+    return _form_page(request, portfolio, GateForm(project=project))
+
+
+@router.post("/gate", response_class=HTMLResponse)
+def gate_answer(
+    request: Request,
+    keepword: KeepwordDep,
+    project: Annotated[str, Form()] = "",
+    due: Annotated[str, Form()] = "",
+    confidence: Annotated[str, Form()] = "",
+    team: Annotated[list[str] | None, Form()] = None,
+    record: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    form = GateForm(project, due, confidence, team or [], record)
+    portfolio = portfolio_service.current_portfolio(keepword.uow)
+    options = _options(keepword)
+    question, errors = _parse(form, portfolio, options.today)
+    answer = None
+    if question is not None:
+        answer, errors = _answer_or_errors(portfolio, question, options)
+    if question is None or answer is None:
+        return _form_page(request, portfolio, form, errors=errors, status_code=422)
+    recorded = None
+    if question.record is not None:
+        try:
+            recorded = gate_service.record_proposal(
+                keepword.uow,
+                answer,
+                question.record,
+                actor=keepword.settings.actor,
+                now=keepword.settings.now(),
+                today=options.today,
+            )
+        except KeepwordError as error:
+            return _form_page(
+                request, portfolio, form, errors={"record": str(error)}, status_code=422
+            )
+    return _form_page(
+        request,
+        portfolio,
+        form,
+        answer=answer,
+        ways=proposals.option_lines(answer, portfolio),
+        proposal_html=proposals.render_html(answer, portfolio),
+        download=question.query(),
+        recorded=recorded,
+    )
+
+
+def _download(
+    keepword: Keepword,
+    project: str,
+    due: str,
+    confidence: str,
+    team: list[str] | None,
+    suffix: str,
+) -> Response:
+    portfolio = portfolio_service.current_portfolio(keepword.uow)
+    options = _options(keepword)
+    form = GateForm(project, due, confidence, team or [])
+    question, errors = _parse(form, portfolio, options.today)
+    if question is None:
+        raise InvalidFields(errors)
+    answer = _answer(portfolio, question, options)
+    if suffix == "md":
+        body, media = proposals.render_markdown(answer, portfolio), "text/markdown"
+    else:
+        body, media = proposals.render_html(answer, portfolio), "text/html"
+    return Response(
+        body,
+        media_type=f"{media}; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="proposal-{project}.{suffix}"'},
+    )
+
+
+@router.get("/gate/proposal.html", name="gate_proposal_html")
+def proposal_html(
+    keepword: KeepwordDep,
+    project: Annotated[str, Query()] = "",
+    due: Annotated[str, Query()] = "",
+    confidence: Annotated[str, Query()] = "",
+    team: Annotated[list[str] | None, Query()] = None,
+) -> Response:
+    return _download(keepword, project, due, confidence, team, "html")
+
+
+@router.get("/gate/proposal.md", name="gate_proposal_md")
+def proposal_markdown(
+    keepword: KeepwordDep,
+    project: Annotated[str, Query()] = "",
+    due: Annotated[str, Query()] = "",
+    confidence: Annotated[str, Query()] = "",
+    team: Annotated[list[str] | None, Query()] = None,
+) -> Response:
+    return _download(keepword, project, due, confidence, team, "md")
+
+
+@router.post("/gate/commit/{commitment}")
+def commit(keepword: KeepwordDep, commitment: str) -> RedirectResponse:
+    committed = gate_service.commit(
+        keepword.uow,
+        commitment,
+        actor=keepword.settings.actor,
+        now=keepword.settings.now(),
+        today=keepword.settings.now().date(),
+        options=_options(keepword),
+    )
+    return RedirectResponse(f"/projects/{committed.project}", status_code=303)

@@ -1,0 +1,193 @@
+"""The commit gate as a form (W1), parsed as HTML: the demo's voice-bot figures."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup, Tag
+from fastapi.testclient import TestClient
+
+from keepword.bootstrap import Keepword
+from keepword.domain.commitment import CommitmentState
+from keepword.services import portfolio as portfolio_service
+
+SIX_WEEKS = "2027-01-11"
+ASKED = {"project": "voice-bot", "due": SIX_WEEKS, "confidence": "0.85"}
+
+
+def _soup(text: str) -> BeautifulSoup:
+    return BeautifulSoup(text, "html.parser")
+
+
+def _one(page: BeautifulSoup | Tag, selector: str) -> Tag:
+    found = page.select_one(selector)
+    assert found is not None, f"nothing matches {selector!r}"
+    return found
+
+
+def _events(keepword: Keepword) -> int:
+    with keepword.uow() as work:
+        return work.events.count()
+
+
+def _commitments(keepword: Keepword) -> dict[str, CommitmentState]:
+    stored = portfolio_service.current_portfolio(keepword.uow)
+    return {c.id: c.state for c in stored.commitments}
+
+
+def test_the_form_offers_projects_people_and_an_85_percent_target(web: TestClient) -> None:
+    response = web.get("/gate")
+    assert response.status_code == 200
+    page = _soup(response.text)
+    form = _one(page, "form#gate-form")
+    assert form["method"] == "post"
+    options = [o["value"] for o in form.select("select[name=project] option")]
+    assert "voice-bot" in options
+    assert _one(form, "input[name=due]")["type"] == "date"
+    assert _one(form, "input[name=confidence]")["value"] == "0.85"
+    team = {box["value"] for box in form.select("input[type=checkbox][name=team]")}
+    assert {"amara", "ravi"} <= team
+    assert not form.select("input[type=checkbox][checked]")  # empty: the people allocated
+    assert page.select_one("#answer") is None
+
+
+def test_the_voice_bot_gate_answers_under_one_percent_the_85_date_and_the_cut_line(
+    web: TestClient, demo_keepword: Keepword
+) -> None:
+    events = _events(demo_keepword)
+    response = web.post("/gate", data=ASKED)
+    assert response.status_code == 200, response.text
+    page = _soup(response.text)
+    answer = _one(page, "#answer")
+    assert _one(answer, "#on-time").get_text(strip=True) == "under 1%"
+    assert _one(answer, "#at-confidence time")["datetime"] == "2027-01-29"
+    assert _one(answer, "#target").get_text(strip=True) == "85%"
+    odds = " ".join(_one(answer, "#odds").get_text().split())
+    assert odds.startswith("P(on time by Mon 11 Jan 2027)")
+    assert "(P50–P85)" in odds
+    rows = answer.select("#phases tbody tr")
+    assert [r["data-phase"] for r in rows if _one(r, "td.fits").get_text() == "yes"] == [
+        "call-flows",
+        "understanding",
+        "self-service",
+    ]
+    assert [_one(r, "td.fits").get_text() for r in rows] == ["yes", "yes", "yes", "no"]
+    ways = answer.select("#ways tbody tr")
+    assert [_one(w, "th").get_text() for w in ways] == [
+        "Move the date",
+        "Cut scope",
+        "Add capacity",
+    ]
+    move = ways[0].select("td")
+    assert move[0].get_text() == "promise Fri 29 Jan 2027 instead of Mon 11 Jan 2027"
+    assert all(w.select("td")[-1].get_text(strip=True).endswith("%") for w in ways)
+    # Asking writes nothing.
+    assert _events(demo_keepword) == events
+    assert page.select_one("#recorded") is None
+
+
+def test_the_proposal_is_shown_in_the_page_and_downloadable(web: TestClient) -> None:
+    page = _soup(web.post("/gate", data=ASKED).text)
+    frame = _one(page, "#proposal iframe")
+    shown = _soup(str(frame["srcdoc"]))
+    assert "under 1%" in _one(shown, "#answer").get_text()
+    assert shown.find("script") is None
+    links = {a.get_text(): str(a["href"]) for a in page.select("#proposal a[download]")}
+    html = web.get(links["HTML"])
+    assert html.status_code == 200
+    assert html.headers["content-type"].startswith("text/html")
+    assert 'filename="proposal-voice-bot.html"' in html.headers["content-disposition"]
+    assert html.text.startswith("<!DOCTYPE html>")
+    assert "85% confidence" in _one(_soup(html.text), "#answer").get_text()
+    markdown = web.get(links["Markdown"])
+    assert markdown.status_code == 200
+    assert markdown.headers["content-type"].startswith("text/markdown")
+    assert markdown.text.startswith("# Proposal: Member voice bot")
+
+
+def test_a_download_with_bad_input_is_refused(web: TestClient) -> None:
+    response = web.get("/gate/proposal.md?project=voice-bot&due=2026-01-01")
+    assert response.status_code == 400
+    assert "in the past" in _one(_soup(response.text), ".error-message").get_text()
+
+
+def test_recording_stores_a_proposal_that_the_commit_button_promises(
+    web: TestClient, demo_keepword: Keepword
+) -> None:
+    response = web.post("/gate", data={**ASKED, "record": "voice-bot-phase-3"})
+    assert response.status_code == 200, response.text
+    recorded = _one(_soup(response.text), "#recorded")
+    assert "voice-bot-phase-3" in recorded.get_text()
+    assert _commitments(demo_keepword)["voice-bot-phase-3"] is CommitmentState.PROPOSED
+    button = _one(recorded, "form")
+    assert button["action"] == "/gate/commit/voice-bot-phase-3"
+    committed = web.post(str(button["action"]), follow_redirects=False)
+    assert committed.status_code == 303
+    assert committed.headers["location"] == "/projects/voice-bot"
+    assert _commitments(demo_keepword)["voice-bot-phase-3"] is CommitmentState.COMMITTED
+    again = web.post(str(button["action"]), follow_redirects=False)
+    assert again.status_code == 400
+
+
+def test_the_team_ticked_replaces_the_people_allocated(web: TestClient) -> None:
+    team = ["amara", "tomasz", "siobhan"]
+    response = web.post("/gate", data={**ASKED, "team": team})
+    assert response.status_code == 200, response.text
+    page = _soup(response.text)
+    checked = {box["value"] for box in page.select("input[name=team][checked]")}
+    assert checked == set(team)
+    assert _one(page, "#on-time").get_text(strip=True).endswith("%")
+
+
+def test_a_team_without_a_skill_the_scope_needs_is_refused_beside_the_team(
+    web: TestClient,
+) -> None:
+    response = web.post("/gate", data={**ASKED, "team": ["amara", "tomasz"]})
+    assert response.status_code == 422
+    assert "has skill 'qa'" in _one(_soup(response.text), "#team-error").get_text()
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"project": ""}, "project", "choose a project"),
+        ({"project": "nope"}, "project", "no project with id 'nope'"),
+        ({"due": ""}, "due", "give the date the client asks for"),
+        ({"due": "2026-11-01"}, "due", "2026-11-01 is in the past"),
+        ({"due": "2026-11-25"}, "due", "before project 'voice-bot' can start (2026-11-30)"),
+        ({"confidence": "1.5"}, "confidence", "between 0 and 1"),
+        ({"confidence": "0"}, "confidence", "between 0 and 1"),
+        ({"confidence": "lots"}, "confidence", "is not a number"),
+        ({"team": ["ghost"]}, "team", "no person with id 'ghost'"),
+        ({"record": "bad id!"}, "record", "is not an id"),
+        ({"record": "pitchwell-v1"}, "record", "record the proposal under another id"),
+    ],
+    ids=[
+        "no-project",
+        "unknown-project",
+        "no-date",
+        "past-date",
+        "before-start",
+        "confidence-above-one",
+        "confidence-zero",
+        "confidence-not-a-number",
+        "unknown-person",
+        "bad-id",
+        "id-of-a-promise",
+    ],
+)
+def test_bad_input_is_shown_beside_its_field_with_422_and_writes_nothing(
+    web: TestClient, demo_keepword: Keepword, data: dict[str, object], field: str, message: str
+) -> None:
+    events, commitments = _events(demo_keepword), _commitments(demo_keepword)
+    response = web.post("/gate", data={**ASKED, "record": "vb-new", **data})
+    assert response.status_code == 422
+    page = _soup(response.text)
+    error = _one(page, f"span.field-error#{field}-error")
+    assert message in error.get_text()
+    inputs = page.select(f"#gate-form [name={field}]")
+    assert inputs
+    assert all(i.get("aria-invalid") == "true" for i in inputs)
+    assert len(page.select(".field-error")) == 1
+    assert page.select_one("#answer") is None
+    assert _events(demo_keepword) == events
+    assert _commitments(demo_keepword) == commitments

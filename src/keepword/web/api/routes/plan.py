@@ -1,7 +1,480 @@
-"""API routes: plan."""
+"""API routes: create and edit the plan (clients, people, projects, phases, items,
+allocations, commitments) through :mod:`keepword.services.plan_edits`.
+
+A field at fault is a 422 naming it (the same names as the forms'); an unknown id is a 404.
+PUT replaces an entity's editable fields: a field left out takes its default.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date, datetime
+from typing import Annotated, Literal, TypedDict
 
-router = APIRouter()
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, Field
+
+from keepword.bootstrap import Keepword
+from keepword.domain.commitment import DEFAULT_CONFIDENCE, Commitment
+from keepword.domain.people import Allocation, Person
+from keepword.domain.project import Client, Phase, Project, WorkItem
+from keepword.services import plan_edits
+from keepword.services.plan_edits import (
+    AllocationInput,
+    AllocationKey,
+    ClientInput,
+    CommitmentInput,
+    ItemInput,
+    PersonInput,
+    PhaseInput,
+    ProjectInput,
+)
+from keepword.services.portfolio import current_portfolio
+from keepword.web.rendering import KeepwordDep
+
+router = APIRouter(tags=["plan"])
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Status = Literal["todo", "in_progress", "done"]
+Id = Annotated[str, Field(description="letters, digits, '.', '_' and '-' (at most 80)")]
+
+
+# --- clients ----------------------------------------------------------------------------------
+
+
+class ClientUpdate(BaseModel):
+    name: str
+    contact: str | None = None
+
+
+class ClientCreate(ClientUpdate):
+    id: Id
+
+
+class ClientPublic(ClientCreate):
+    pass
+
+
+def _client(client: Client) -> ClientPublic:
+    return ClientPublic(id=client.id, name=client.name, contact=client.contact)
+
+
+@router.get("/clients", response_model=list[ClientPublic], summary="Every client")
+def list_clients(keepword: KeepwordDep) -> list[ClientPublic]:
+    return [_client(c) for c in current_portfolio(keepword.uow).clients]
+
+
+@router.post("/clients", response_model=ClientPublic, status_code=201, summary="Add a client")
+def create_client(body: ClientCreate, keepword: KeepwordDep) -> ClientPublic:
+    data = ClientInput(**body.model_dump())
+    return _client(plan_edits.save_client(keepword.uow, data, create=True, **_who(keepword)).value)
+
+
+@router.put("/clients/{client_id}", response_model=ClientPublic, summary="Edit a client")
+def update_client(client_id: str, body: ClientUpdate, keepword: KeepwordDep) -> ClientPublic:
+    data = ClientInput(client_id, **body.model_dump())
+    saved = plan_edits.save_client(keepword.uow, data, create=False, **_who(keepword))
+    return _client(saved.value)
+
+
+# --- people -----------------------------------------------------------------------------------
+
+
+class PersonUpdate(BaseModel):
+    name: str
+    email: str | None = None
+    skills: list[str] = []
+    country: str | None = Field(None, description="ISO 3166 code, for public holidays")
+    subdivision: str | None = None
+    working_days: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
+
+
+class PersonCreate(PersonUpdate):
+    id: Id
+
+
+class TimeOffPublic(BaseModel):
+    start: date
+    end: date
+    reason: str
+
+
+class PersonPublic(PersonCreate):
+    time_off: list[TimeOffPublic] = Field(
+        [], description="booked apart (POST time off); kept by an edit"
+    )
+
+
+def _person_input(person_id: str, body: PersonUpdate) -> PersonInput:
+    return PersonInput(
+        person_id,
+        body.name,
+        body.email,
+        tuple(body.skills),
+        body.country,
+        body.subdivision,
+        tuple(body.working_days),
+    )
+
+
+def _person(person: Person) -> PersonPublic:
+    calendar = person.calendar
+    names: list[Weekday] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    return PersonPublic(
+        id=person.id,
+        name=person.name,
+        email=person.email,
+        skills=list(person.skills),
+        country=calendar.country,
+        subdivision=calendar.subdivision,
+        working_days=[names[d] for d in calendar.weekdays],
+        time_off=[
+            TimeOffPublic(start=t.start, end=t.end, reason=t.reason) for t in calendar.time_off
+        ],
+    )
+
+
+@router.get("/people", response_model=list[PersonPublic], summary="Every person")
+def list_people(keepword: KeepwordDep) -> list[PersonPublic]:
+    return [_person(p) for p in current_portfolio(keepword.uow).people]
+
+
+@router.post("/people", response_model=PersonPublic, status_code=201, summary="Add a person")
+def create_person(body: PersonCreate, keepword: KeepwordDep) -> PersonPublic:
+    data = _person_input(body.id, body)
+    return _person(plan_edits.save_person(keepword.uow, data, create=True, **_who(keepword)).value)
+
+
+@router.put("/people/{person_id}", response_model=PersonPublic, summary="Edit a person")
+def update_person(person_id: str, body: PersonUpdate, keepword: KeepwordDep) -> PersonPublic:
+    data = _person_input(person_id, body)
+    return _person(plan_edits.save_person(keepword.uow, data, create=False, **_who(keepword)).value)
+
+
+# --- projects ---------------------------------------------------------------------------------
+
+
+class ProjectUpdate(BaseModel):
+    client: str
+    name: str
+    start: date
+    lead: str | None = None
+    disclosure_target: int | None = Field(
+        None, description="working days between a risk found and the client told"
+    )
+
+
+class ProjectCreate(ProjectUpdate):
+    id: Id
+
+
+class ProjectPublic(ProjectCreate):
+    """A project's own fields; its phases and items are listed under it."""
+
+
+def _project(project: Project) -> ProjectPublic:
+    return ProjectPublic(
+        id=project.id,
+        client=project.client,
+        name=project.name,
+        start=project.start,
+        lead=project.lead,
+        disclosure_target=project.disclosure_target,
+    )
+
+
+@router.post("/projects", response_model=ProjectPublic, status_code=201, summary="Add a project")
+def create_project(body: ProjectCreate, keepword: KeepwordDep) -> ProjectPublic:
+    data = ProjectInput(**body.model_dump())
+    saved = plan_edits.save_project(keepword.uow, data, create=True, **_who(keepword))
+    return _project(saved.value)
+
+
+@router.put("/projects/{project_id}", response_model=ProjectPublic, summary="Edit a project")
+def update_project(project_id: str, body: ProjectUpdate, keepword: KeepwordDep) -> ProjectPublic:
+    data = ProjectInput(project_id, **body.model_dump())
+    saved = plan_edits.save_project(keepword.uow, data, create=False, **_who(keepword))
+    return _project(saved.value)
+
+
+# --- phases -----------------------------------------------------------------------------------
+
+
+class PhaseUpdate(BaseModel):
+    name: str
+
+
+class PhaseCreate(PhaseUpdate):
+    id: Id
+
+
+class PhasePublic(PhaseCreate):
+    project: str
+
+
+def _phase(project_id: str, phase: Phase) -> PhasePublic:
+    return PhasePublic(project=project_id, id=phase.id, name=phase.name)
+
+
+@router.get(
+    "/projects/{project_id}/phases", response_model=list[PhasePublic], summary="A project's phases"
+)
+def list_phases(project_id: str, keepword: KeepwordDep) -> list[PhasePublic]:
+    project = current_portfolio(keepword.uow).project(project_id)
+    return [_phase(project.id, ph) for ph in project.phases]
+
+
+@router.post(
+    "/projects/{project_id}/phases",
+    response_model=PhasePublic,
+    status_code=201,
+    summary="Add a phase after the project's last",
+)
+def create_phase(project_id: str, body: PhaseCreate, keepword: KeepwordDep) -> PhasePublic:
+    data = PhaseInput(project_id, body.id, body.name)
+    saved = plan_edits.save_phase(keepword.uow, data, create=True, **_who(keepword))
+    return _phase(project_id, saved.value)
+
+
+@router.put(
+    "/projects/{project_id}/phases/{phase_id}", response_model=PhasePublic, summary="Rename a phase"
+)
+def update_phase(
+    project_id: str, phase_id: str, body: PhaseUpdate, keepword: KeepwordDep
+) -> PhasePublic:
+    data = PhaseInput(project_id, phase_id, body.name)
+    saved = plan_edits.save_phase(keepword.uow, data, create=False, **_who(keepword))
+    return _phase(project_id, saved.value)
+
+
+# --- items ------------------------------------------------------------------------------------
+
+
+class ItemUpdate(BaseModel):
+    """A work item; its estimate is three points in ideal person-days, all or none."""
+
+    title: str
+    phase: str | None = None
+    skill: str | None = None
+    optimistic: float | None = None
+    likely: float | None = None
+    pessimistic: float | None = None
+    depends_on: list[str] = []
+    status: Status = "todo"
+    started: date | None = None
+    done: date | None = None
+
+
+class ItemCreate(ItemUpdate):
+    id: Id
+
+
+class ItemPublic(ItemCreate):
+    project: str
+    added: date | None = Field(None, description="the day it joined the scope")
+
+
+def _item_input(project_id: str, item_id: str, body: ItemUpdate) -> ItemInput:
+    values = body.model_dump(exclude={"id"})
+    values["depends_on"] = tuple(values["depends_on"])
+    return ItemInput(project_id, item_id, **values)
+
+
+def _item(project_id: str, item: WorkItem) -> ItemPublic:
+    estimate = item.estimate
+    return ItemPublic(
+        project=project_id,
+        id=item.id,
+        title=item.title,
+        phase=item.phase,
+        skill=item.skill,
+        optimistic=estimate.optimistic if estimate else None,
+        likely=estimate.likely if estimate else None,
+        pessimistic=estimate.pessimistic if estimate else None,
+        depends_on=list(item.depends_on),
+        status=item.status.value,
+        started=item.started,
+        done=item.done,
+        added=item.added,
+    )
+
+
+@router.get(
+    "/projects/{project_id}/items",
+    response_model=list[ItemPublic],
+    summary="A project's items, in priority order",
+)
+def list_items(project_id: str, keepword: KeepwordDep) -> list[ItemPublic]:
+    project = current_portfolio(keepword.uow).project(project_id)
+    return [_item(project.id, i) for i in project.items]
+
+
+@router.post(
+    "/projects/{project_id}/items",
+    response_model=ItemPublic,
+    status_code=201,
+    summary="Add an item after the project's last (its scope grows today)",
+)
+def create_item(project_id: str, body: ItemCreate, keepword: KeepwordDep) -> ItemPublic:
+    data = _item_input(project_id, body.id, body)
+    saved = plan_edits.save_item(keepword.uow, data, create=True, **_who(keepword))
+    return _item(project_id, saved.value)
+
+
+@router.put(
+    "/projects/{project_id}/items/{item_id}", response_model=ItemPublic, summary="Edit an item"
+)
+def update_item(
+    project_id: str, item_id: str, body: ItemUpdate, keepword: KeepwordDep
+) -> ItemPublic:
+    data = _item_input(project_id, item_id, body)
+    saved = plan_edits.save_item(keepword.uow, data, create=False, **_who(keepword))
+    return _item(project_id, saved.value)
+
+
+# --- allocations ------------------------------------------------------------------------------
+
+
+class AllocationUpdate(BaseModel):
+    fraction: float = Field(description="share of the person's working days, above 0, at most 1")
+    start: date
+    end: date
+    over_allocation: bool = Field(False, description="a deliberate overbooking")
+
+
+class AllocationCreate(AllocationUpdate):
+    person: str
+    project: str
+
+
+class AllocationPublic(AllocationCreate):
+    """An allocation, named by person, project and start day (it has no id of its own)."""
+
+
+def _allocation(allocation: Allocation) -> AllocationPublic:
+    return AllocationPublic(
+        person=allocation.person,
+        project=allocation.project,
+        fraction=allocation.fraction,
+        start=allocation.start,
+        end=allocation.end,
+        over_allocation=allocation.over_allocation,
+    )
+
+
+@router.get("/allocations", response_model=list[AllocationPublic], summary="Every allocation")
+def list_allocations(
+    keepword: KeepwordDep, person: str | None = None, project: str | None = None
+) -> list[AllocationPublic]:
+    return [
+        _allocation(a)
+        for a in current_portfolio(keepword.uow).allocations
+        if person in (None, a.person) and project in (None, a.project)
+    ]
+
+
+@router.post(
+    "/allocations", response_model=AllocationPublic, status_code=201, summary="Allocate a person"
+)
+def create_allocation(body: AllocationCreate, keepword: KeepwordDep) -> AllocationPublic:
+    data = AllocationInput(**body.model_dump())
+    saved = plan_edits.save_allocation(keepword.uow, data, create=True, **_who(keepword))
+    return _allocation(saved.value)
+
+
+@router.put(
+    "/allocations/{person}/{project}/{start}",
+    response_model=AllocationPublic,
+    summary="Edit the allocation of a person to a project that starts on a day",
+)
+def update_allocation(
+    person: str,
+    project: str,
+    start: Annotated[date, Path(description="the day the allocation starts now")],
+    body: AllocationUpdate,
+    keepword: KeepwordDep,
+) -> AllocationPublic:
+    data = AllocationInput(person, project, **body.model_dump())
+    key = AllocationKey(person, project, start)
+    saved = plan_edits.save_allocation(keepword.uow, data, key=key, create=False, **_who(keepword))
+    return _allocation(saved.value)
+
+
+# --- commitments ------------------------------------------------------------------------------
+
+
+class CommitmentUpdate(BaseModel):
+    """A commitment's terms. Once committed its project, due date and phases change only by
+    renegotiation: close it as renegotiated and propose the new terms."""
+
+    project: str
+    title: str
+    due: date
+    phases: list[str] = Field([], description="the phases promised; none: the whole project")
+    confidence: float = Field(DEFAULT_CONFIDENCE, description="the odds wanted, in (0, 1)")
+    made_by: str | None = None
+    made_to: str | None = None
+    made_on: date | None = None
+    fixed_date: bool = False
+
+
+class CommitmentCreate(CommitmentUpdate):
+    id: Id
+
+
+class CommitmentPublic(CommitmentCreate):
+    state: str
+
+
+def _commitment_input(commitment_id: str, body: CommitmentUpdate) -> CommitmentInput:
+    values = body.model_dump(exclude={"id"})
+    values["phases"] = tuple(values["phases"])
+    return CommitmentInput(commitment_id, **values)
+
+
+def _commitment(commitment: Commitment) -> CommitmentPublic:
+    return CommitmentPublic(
+        id=commitment.id,
+        project=commitment.project,
+        title=commitment.title,
+        due=commitment.due,
+        phases=list(commitment.phases),
+        confidence=commitment.confidence,
+        made_by=commitment.made_by,
+        made_to=commitment.made_to,
+        made_on=commitment.made_on,
+        fixed_date=commitment.fixed_date,
+        state=commitment.state.value,
+    )
+
+
+@router.post(
+    "/commitments",
+    response_model=CommitmentPublic,
+    status_code=201,
+    summary="Propose a commitment (the gate commits it)",
+)
+def propose_commitment(body: CommitmentCreate, keepword: KeepwordDep) -> CommitmentPublic:
+    data = _commitment_input(body.id, body)
+    saved = plan_edits.save_commitment(keepword.uow, data, create=True, **_who(keepword))
+    return _commitment(saved.value)
+
+
+@router.put(
+    "/commitments/{commitment_id}", response_model=CommitmentPublic, summary="Edit a commitment"
+)
+def update_commitment(
+    commitment_id: str, body: CommitmentUpdate, keepword: KeepwordDep
+) -> CommitmentPublic:
+    data = _commitment_input(commitment_id, body)
+    saved = plan_edits.save_commitment(keepword.uow, data, create=False, **_who(keepword))
+    return _commitment(saved.value)
+
+
+class _Who(TypedDict):
+    actor: str
+    now: datetime
+
+
+def _who(keepword: Keepword) -> _Who:
+    """Who the events are recorded as, and when."""
+    return _Who(actor=keepword.settings.actor, now=keepword.settings.now())

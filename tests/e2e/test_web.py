@@ -14,6 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from keepword.domain.portfolio import Portfolio
+from keepword.web.api.routes.portfolio import PortfolioRow
 from tests.conftest import DEMO_PLAN
 from tests.e2e.cli import KEEPWORD, clean_env, keepword
 
@@ -82,19 +83,13 @@ def test_served_dashboard_lists_every_commitment_and_its_stylesheet(
 
 
 def test_portfolio_api_and_health(served_demo: str, demo_portfolio: Portfolio) -> None:
-    rows = httpx.get(served_demo + "/api/portfolio").json()
+    response = httpx.get(served_demo + "/api/v1/portfolio")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    rows = response.json()
     assert {r["commitment_id"] for r in rows} == {c.id for c in demo_portfolio.commitments}
-    assert set(rows[0]) == {
-        "client",
-        "project",
-        "project_id",
-        "commitment",
-        "commitment_id",
-        "due",
-        "state",
-        "confidence",
-        "scope",
-    }
+    assert set(rows[0]) == set(PortfolioRow.model_fields)
+    assert all(r["on_time"] is None or 0 <= r["on_time"] <= 1 for r in rows)
     assert httpx.get(served_demo + "/healthz").json()["status"] == "ok"
 
 
@@ -116,9 +111,10 @@ def test_empty_database_page_says_how_to_start(tmp_path: Path) -> None:
 def test_demo_command_loads_prints_and_serves(tmp_path: Path, demo_portfolio: Portfolio) -> None:
     server, base = _start(["demo"], clean_env(tmp_path))
     try:
-        rows = httpx.get(base + "/api/portfolio").json()
+        rows = httpx.get(base + "/api/v1/portfolio").json()
     finally:
         output = _stop(server)
     assert len(rows) == len(demo_portfolio.commitments)
+    assert all(r["health"] in {"on_track", "at_risk", "off_track", None} for r in rows)
     assert "Portfolio: commitments by due date" in output
     assert f"Serving Keepword on {base}" in output

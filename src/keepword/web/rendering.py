@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -32,6 +32,24 @@ def _when(value: datetime) -> str:
 
 
 templates.env.filters["when"] = _when
+
+
+_PROBABILITIES = ("on_time", "target", "confidence", "odds")
+
+
+def _evidence(key: str, value: object) -> str:
+    """A signal's evidence value as a person reads it: odds as percentages, days as dates."""
+    if isinstance(value, float) and 0 <= value <= 1 and any(p in key for p in _PROBABILITIES):
+        return percent(value)
+    if isinstance(value, str):
+        try:
+            return day(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return str(value)
+
+
+templates.env.filters["evidence"] = _evidence
 
 
 def keepword_of(request: Request) -> Keepword:

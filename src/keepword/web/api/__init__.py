@@ -59,7 +59,7 @@ def create_api(keepword: Keepword) -> FastAPI:
         title="Keepword API",
         version=__version__,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # Swagger UI loads from a CDN; the document itself is the reference
         redoc_url=None,
         responses=ERROR_RESPONSES,
     )

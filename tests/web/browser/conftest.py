@@ -1,0 +1,112 @@
+"""Headless Chromium (Debian's, at /usr/bin/chromium) driven by Playwright against a real
+``keepword serve`` process over the demo portfolio, clock on the demo's Monday.
+
+Every page a test opens is screenshotted under test-output/screenshots/, and any console
+error fails the test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
+
+from tests.e2e.cli import clean_env, keepword
+from tests.e2e.server import start_server, stop_server
+
+CHROMIUM = Path(os.environ.get("KEEPWORD_TEST_CHROMIUM", "/usr/bin/chromium"))
+# Without the background-networking flags Chromium keeps dialling out on a closed network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-output" / "screenshots"
+DEMO_DAY = "2026-11-23T09:00:00Z"
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's chromium package")
+    launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield launched
+    launched.close()
+
+
+class Served:
+    """``keepword serve`` over the demo, its clock set by ``KEEPWORD_NOW``."""
+
+    def __init__(self, db: str, env: dict[str, str]) -> None:
+        self.db, self.env = db, env
+        self.server, self.base = start_server(["--db", db, "serve"], env)
+
+    def restart(self, now: str) -> None:
+        """Serve the same database as of ``now`` (time passing between two steps)."""
+        stop_server(self.server)
+        self.env = {**self.env, "KEEPWORD_NOW": now}
+        self.server, self.base = start_server(["--db", self.db, "serve"], self.env)
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    """``keepword demo`` loaded into its own file, then ``keepword serve`` on it."""
+    env = {**clean_env(tmp_path), "KEEPWORD_NOW": DEMO_DAY}
+    db = str(tmp_path / "demo.db")
+    loaded = keepword("--db", db, "demo", "--no-serve", env=env)
+    assert loaded.code == 0, loaded.stderr
+    running = Served(db, env)
+    yield running
+    stop_server(running.server)
+
+
+class Console:
+    """The console errors and failed requests of a page."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def listen(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(f"{message.text} ({message.location.get('url', '')})")
+
+
+@pytest.fixture
+def console() -> Console:
+    return Console()
+
+
+@pytest.fixture
+def page(browser: Browser, console: Console) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    opened = context.new_page()
+    opened.on("console", console.listen)
+    opened.on("pageerror", lambda error: console.errors.append(f"uncaught: {error}"))
+    yield opened
+    context.close()
+    assert console.errors == [], f"console errors: {console.errors}"
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save the whole page as test-output/screenshots/NAME.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9._-]+', '-', name).strip('-')}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

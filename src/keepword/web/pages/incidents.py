@@ -1,7 +1,253 @@
-"""Pages: incidents."""
+"""Pages: incidents (W3), their first-contact clock and recovery steps; record one, tick steps.
+
+The same services as ``keepword incident add|list|done``. A recovery step has no owner of
+its own: the project's lead owns the recovery, so the pages show the lead beside each step.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from keepword.domain.calendar import WorkingCalendar
+from keepword.domain.communications import Incident, RecoveryStep
+from keepword.domain.errors import InvalidValue, KeepwordError, NotFound
+from keepword.domain.portfolio import Portfolio
+from keepword.services import incidents as incident_service
+from keepword.services import portfolio as portfolio_service
+from keepword.web.rendering import KeepwordDep, render
 
 router = APIRouter()
+
+Errors = dict[str, str]
+_MOMENT_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d")
+
+
+@dataclass(frozen=True)
+class FirstContact:
+    """The incident's first contact with the client: when it is due, and how it went.
+
+    ``state`` is ``met`` (done by the deadline), ``late`` (done after it), ``overdue`` (not
+    done, deadline passed) or ``open`` (not done yet, still in time).
+    """
+
+    deadline: datetime
+    state: str
+    done_at: datetime | None
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    """One incident with what the pages show beside it."""
+
+    incident: Incident
+    project_name: str
+    client: str
+    owner: str
+    first_contact: FirstContact
+
+    @property
+    def done(self) -> int:
+        return sum(s.done_at is not None for s in self.incident.steps)
+
+
+def _calendar(portfolio: Portfolio, project: str) -> WorkingCalendar:
+    # The first contact is due on the lead's calendar, as the incidents service counts it.
+    lead = portfolio.project(project).lead
+    return portfolio.person(lead).calendar if lead else WorkingCalendar()
+
+
+def _first_contact(incident: Incident, calendar: WorkingCalendar, now: datetime) -> FirstContact:
+    deadline = incident_service.first_contact_deadline(incident.occurred_at, calendar)
+    contacts = [s for s in incident.steps if incident_service.is_first_contact(s, deadline)]
+    done = sorted(s.done_at for s in contacts if s.done_at is not None)
+    if done:
+        return FirstContact(deadline, "met" if done[0] <= deadline else "late", done[0])
+    return FirstContact(deadline, "overdue" if now > deadline else "open", None)
+
+
+def _view(incident: Incident, portfolio: Portfolio, now: datetime) -> IncidentView:
+    project = portfolio.project(incident.project)
+    lead = project.lead
+    return IncidentView(
+        incident,
+        project.name,
+        portfolio.client(project.client).name,
+        portfolio.person(lead).name if lead else "nobody (the project has no lead)",
+        _first_contact(incident, _calendar(portfolio, incident.project), now),
+    )
+
+
+@router.get("/incidents", response_class=HTMLResponse, name="incidents")
+def incidents_page(request: Request, keepword: KeepwordDep) -> HTMLResponse:
+    portfolio = portfolio_service.current_portfolio(keepword.uow)
+    now = keepword.settings.now()
+    found = incident_service.list_incidents(keepword.uow)
+    views = [_view(i, portfolio, now) for i in found]
+    return render(request, "incidents.html", {"incidents": views})
+
+
+# --- record one ----------------------------------------------------------------------------
+
+
+@dataclass
+class IncidentForm:
+    """The form as typed, shown again as it was when it has errors."""
+
+    project: str = ""
+    commitment: str = ""
+    title: str = ""
+    impact: str = ""
+    own_factors: str = ""
+    steps: str = ""
+    occurred_at: str = ""
+    errors: Errors = field(default_factory=dict)
+
+
+def _moment(text: str) -> datetime | None:
+    for pattern in _MOMENT_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), pattern).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    return None
+
+
+def _steps(text: str) -> tuple[list[tuple[str, datetime]], str | None]:
+    """The steps, one a line as ``ACTION @ YYYY-MM-DD HH:MM`` (UTC), or what is wrong."""
+    steps = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        action, at, when = line.rpartition("@")
+        if not at or not action.strip():
+            return [], f"line {number}: write 'ACTION @ YYYY-MM-DD HH:MM' (UTC)"
+        due = _moment(when)
+        if due is None:
+            return [], f"line {number}: {when.strip()!r} is not YYYY-MM-DD [HH:MM]"
+        steps.append((action.strip(), due))
+    return steps, None
+
+
+def _form_page(
+    request: Request, portfolio: Portfolio, form: IncidentForm, *, status_code: int = 200
+) -> HTMLResponse:
+    return render(
+        request,
+        "incident_new.html",
+        {
+            "form": form,
+            "errors": form.errors,
+            "projects": [(p, portfolio.client(p.client).name) for p in portfolio.projects],
+            "commitments": portfolio.commitments,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/incidents/new", response_class=HTMLResponse, name="new_incident")
+def new_incident(request: Request, keepword: KeepwordDep) -> HTMLResponse:
+    portfolio = portfolio_service.current_portfolio(keepword.uow)
+    now = keepword.settings.now()
+    form = IncidentForm(occurred_at=f"{now:%Y-%m-%dT%H:%M}")
+    return _form_page(request, portfolio, form)
+
+
+_SERVICE_FIELDS = {"title": "title", "impact": "impact", "steps": "steps", "due": "steps"}
+
+
+@router.post("/incidents", response_class=HTMLResponse, response_model=None)
+def record_incident(
+    request: Request,
+    keepword: KeepwordDep,
+    project: Annotated[str, Form()] = "",
+    commitment: Annotated[str, Form()] = "",
+    title: Annotated[str, Form()] = "",
+    impact: Annotated[str, Form()] = "",
+    own_factors: Annotated[str, Form()] = "",
+    steps: Annotated[str, Form()] = "",
+    occurred_at: Annotated[str, Form()] = "",
+) -> HTMLResponse | RedirectResponse:
+    form = IncidentForm(project, commitment, title, impact, own_factors, steps, occurred_at)
+    portfolio = portfolio_service.current_portfolio(keepword.uow)
+    now = keepword.settings.now()
+    errors = form.errors
+    project, commitment = project.strip(), commitment.strip()
+    if not project:
+        errors["project"] = "choose the project it happened on"
+    elif project not in {p.id for p in portfolio.projects}:
+        errors["project"] = f"no project with id {project!r}"
+    elif commitment and not any(
+        c.id == commitment and c.project == project for c in portfolio.commitments
+    ):
+        errors["commitment"] = f"project {project!r} has no commitment {commitment!r}"
+    if not title.strip():
+        errors["title"] = "say what went wrong, in a few words"
+    if not impact.strip():
+        errors["impact"] = "say what it did to the client, in their terms"
+    occurred = _moment(occurred_at) if occurred_at.strip() else now
+    if occurred is None:
+        errors["occurred_at"] = f"{occurred_at.strip()!r} is not YYYY-MM-DD HH:MM"
+    elif occurred > now:
+        errors["occurred_at"] = f"{occurred:%Y-%m-%d %H:%M} UTC is in the future"
+    recovery, wrong = _steps(steps)
+    if wrong:
+        errors["steps"] = wrong
+    if errors or occurred is None:
+        return _form_page(request, portfolio, form, status_code=422)
+    try:
+        recorded = incident_service.record_incident(
+            keepword.uow,
+            project,
+            title,
+            impact,
+            own_factors.splitlines(),
+            recovery,
+            occurred,
+            commitment or None,
+            actor=keepword.settings.actor,
+            now=now,
+        )
+    except InvalidValue as error:
+        errors[_SERVICE_FIELDS.get(error.field or "", "occurred_at")] = error.message
+    except KeepwordError as error:  # the portfolio changed since it was read
+        errors["project"] = str(error)
+    else:
+        return RedirectResponse(f"/incidents/{recorded.id}", status_code=303)
+    return _form_page(request, portfolio, form, status_code=422)
+
+
+# --- one incident --------------------------------------------------------------------------
+
+
+@router.get("/incidents/{incident_id}", response_class=HTMLResponse, name="incident")
+def incident_page(request: Request, keepword: KeepwordDep, incident_id: str) -> HTMLResponse:
+    found = next(
+        (i for i in incident_service.list_incidents(keepword.uow) if i.id == incident_id), None
+    )
+    if found is None:
+        raise NotFound(f"no incident with id {incident_id!r}")
+    portfolio = portfolio_service.current_portfolio(keepword.uow)
+    view = _view(found, portfolio, keepword.settings.now())
+    return render(request, "incident.html", {"view": view, "late": _late})
+
+
+def _late(step: RecoveryStep, now: datetime) -> bool:
+    """Whether ``step`` was done after its due time, or is not done and past it."""
+    return (step.done_at or now) > step.due
+
+
+@router.post("/incidents/{incident_id}/steps/{number}/done")
+def step_done(keepword: KeepwordDep, incident_id: str, number: int) -> RedirectResponse:
+    incident_service.step_done(
+        keepword.uow,
+        incident_id,
+        number,
+        actor=keepword.settings.actor,
+        now=keepword.settings.now(),
+    )
+    return RedirectResponse(f"/incidents/{incident_id}", status_code=303)

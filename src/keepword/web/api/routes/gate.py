@@ -15,7 +15,7 @@ from keepword.services import gate as gate_service
 from keepword.services import portfolio as portfolio_service
 from keepword.web.api.routes.portfolio import (
     MAX_TRIALS,
-    CommitmentPublic,
+    CommitmentDetail,
     Confidence,
     Probability,
     Public,
@@ -146,7 +146,7 @@ class GateAnswerPublic(Public):
     critical_items: list[SharePublic]
     critical_people: list[SharePublic]
     evidence: str
-    recorded: CommitmentPublic | None = Field(
+    recorded: CommitmentDetail | None = Field(
         default=None, description="The proposal stored, if asked."
     )
 
@@ -182,13 +182,13 @@ def propose(request: ProposalRequest, keepword: KeepwordDep) -> GateAnswerPublic
     return GateAnswerPublic.model_validate(answer).model_copy(
         update={
             "option_lines": lines,
-            "recorded": CommitmentPublic.model_validate(recorded) if recorded else None,
+            "recorded": CommitmentDetail.model_validate(recorded) if recorded else None,
         }
     )
 
 
 class Committed(BaseModel):
-    commitment: CommitmentPublic
+    commitment: CommitmentDetail
     health: Health = Field(description="Of the baseline against the confidence target.")
     below_target: bool = Field(description="Committed with odds below its confidence target.")
 
@@ -214,7 +214,7 @@ def commit(
     assert committed.baseline is not None
     health = health_of(committed.baseline.on_time, committed.confidence)
     return Committed(
-        commitment=CommitmentPublic.model_validate(committed),
+        commitment=CommitmentDetail.model_validate(committed),
         health=health,
         below_target=health.rank > 0,
     )
@@ -227,7 +227,7 @@ class CloseRequest(BaseModel):
 
 
 @router.post("/commitments/{commitment_id}/close")
-def close(commitment_id: str, request: CloseRequest, keepword: KeepwordDep) -> CommitmentPublic:
+def close(commitment_id: str, request: CloseRequest, keepword: KeepwordDep) -> CommitmentDetail:
     """End a commitment; a closed promise raises no more signals."""
     closed = plan_changes.close_commitment(
         keepword.uow,
@@ -236,4 +236,4 @@ def close(commitment_id: str, request: CloseRequest, keepword: KeepwordDep) -> C
         actor=keepword.settings.actor,
         now=keepword.settings.now(),
     )
-    return CommitmentPublic.model_validate(closed)
+    return CommitmentDetail.model_validate(closed)

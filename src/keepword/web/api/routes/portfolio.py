@@ -58,7 +58,7 @@ class EstimatePublic(Public):
     pessimistic: float
 
 
-class ItemPublic(Public):
+class WorkItemPublic(Public):
     id: str
     title: str
     phase: str | None
@@ -80,7 +80,7 @@ class BaselinePublic(Public):
     effort: float = Field(description="Expected effort of the scope then, in person-days.")
 
 
-class CommitmentPublic(Public):
+class CommitmentDetail(Public):
     id: str
     project: str
     title: str
@@ -179,12 +179,12 @@ class ProjectSummary(Public):
     commitments: list[str]
 
 
-class PhasePublic(Public):
+class ProjectPhase(Public):
     id: str
     name: str
 
 
-class AllocationPublic(Public):
+class StaffingPublic(Public):
     person: str
     person_name: str
     fraction: float = Field(gt=0, le=1)
@@ -208,10 +208,10 @@ class ProjectDetail(Public):
     lead: str | None
     start: date
     disclosure_target: int | None = Field(description="Working days; null: the default, 1.")
-    phases: list[PhasePublic]
-    items: list[ItemPublic]
-    allocations: list[AllocationPublic]
-    commitments: list[CommitmentPublic]
+    phases: list[ProjectPhase]
+    items: list[WorkItemPublic]
+    allocations: list[StaffingPublic]
+    commitments: list[CommitmentDetail]
     dependencies: list[DependencyPublic]
 
 
@@ -251,10 +251,10 @@ def get_project(project_id: str, keepword: KeepwordDep) -> ProjectDetail:
         lead=project.lead,
         start=project.start,
         disclosure_target=project.disclosure_target,
-        phases=[PhasePublic.model_validate(p) for p in project.phases],
-        items=[ItemPublic.model_validate(i) for i in project.items],
+        phases=[ProjectPhase.model_validate(p) for p in project.phases],
+        items=[WorkItemPublic.model_validate(i) for i in project.items],
         allocations=[
-            AllocationPublic(
+            StaffingPublic(
                 person=a.person,
                 person_name=names.get(a.person, a.person),
                 fraction=a.fraction,
@@ -266,7 +266,7 @@ def get_project(project_id: str, keepword: KeepwordDep) -> ProjectDetail:
             if a.project == project.id
         ],
         commitments=[
-            CommitmentPublic.model_validate(c)
+            CommitmentDetail.model_validate(c)
             for c in stored.commitments
             if c.project == project.id
         ],

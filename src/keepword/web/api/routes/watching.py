@@ -23,12 +23,12 @@ from keepword.services import portfolio as portfolio_service
 from keepword.web.api.routes.portfolio import (
     AsOf,
     EventPublic,
-    ItemPublic,
     Probability,
     Public,
     Seed,
     Trials,
     UtcDateTime,
+    WorkItemPublic,
 )
 from keepword.web.rendering import KeepwordDep
 
@@ -50,7 +50,7 @@ class ReallocationPublic(BaseModel):
 class ScopeAdditionPublic(BaseModel):
     kind: Literal["scope_addition"] = "scope_addition"
     project: str
-    item: ItemPublic
+    item: WorkItemPublic
 
 
 class ScopeRemovalPublic(BaseModel):
@@ -85,7 +85,7 @@ def _change(
         )
     if isinstance(change, ScopeAddition):
         return ScopeAdditionPublic(
-            project=change.project, item=ItemPublic.model_validate(change.item)
+            project=change.project, item=WorkItemPublic.model_validate(change.item)
         )
     return ScopeRemovalPublic(project=change.project, item=change.item)
 

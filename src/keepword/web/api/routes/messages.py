@@ -177,6 +177,10 @@ def _stored_signal(keepword: Keepword, signal_id: str) -> Signal:
 def check(request: CheckRequest, keepword: KeepwordDep) -> CheckPublic:
     """Check a text against the playbook: what it lacks and what it should not say, each
     with its line (the draft editor's live check). Nothing is stored."""
+    if request.message is not None and request.kind is None and request.at_fault is None:
+        # The draft editor's case: the same check as sending the edit will make.
+        drafted = drafts.find_message(keepword.uow, request.message)
+        return _check(drafts.check_edited(drafted, request.text))
     kind, expect = _expect_apology(keepword, request)
     return _check(playbook(request.text, kind=kind, expect_apology=expect))
 

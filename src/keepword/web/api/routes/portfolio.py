@@ -14,10 +14,9 @@ from fastapi import APIRouter, Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from keepword.domain.commitment import DEFAULT_CONFIDENCE, CommitmentState, Health
-from keepword.domain.events import Event
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus
-from keepword.services import dashboard, forecasting
+from keepword.services import dashboard, forecasting, timeline
 from keepword.services import portfolio as portfolio_service
 from keepword.web.rendering import KeepwordDep
 
@@ -346,20 +345,9 @@ def list_events(
 @router.get("/projects/{project_id}/events", tags=["history"])
 def project_events(project_id: str, keepword: KeepwordDep, limit: Limit = 50) -> list[EventPublic]:
     """The events about one project, newest first: the project, its items and history, its
-    allocations, commitments, signals, messages and incidents."""
+    allocations, commitments, signals, messages, incidents and scenarios applied to it."""
     portfolio_service.current_portfolio(keepword.uow).project(project_id)  # NotFound
     # The store reads by kind of entity only, so the project's are picked from all of them.
     events = portfolio_service.recent_events(keepword.uow, sys.maxsize)
-    mine = [e for e in events if _about(e, project_id)][:limit]
+    mine = [e for e in events if timeline.touches(e, project_id)][:limit]
     return [EventPublic.model_validate(e) for e in mine]
-
-
-def _about(event: Event, project_id: str) -> bool:
-    if event.entity in ("project", "history"):
-        return event.entity_id == project_id
-    if event.entity == "item":
-        return event.entity_id.split("/", 1)[0] == project_id
-    return any(
-        isinstance(value, dict) and value.get("project") == project_id
-        for value in (event.before, event.after)
-    )

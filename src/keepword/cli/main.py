@@ -22,7 +22,7 @@ from keepword.adapters.database.engine import make_engine
 from keepword.adapters.database.migrate import upgrade
 from keepword.adapters.planfile import located, read_plan, write_plan
 from keepword.bootstrap import Keepword, open_keepword
-from keepword.cli import gate, messages, output, plan, watching
+from keepword.cli import charts, gate, messages, output, plan, watching
 from keepword.cli.context import (
     AsOfOption,
     ConfidenceOption,
@@ -72,6 +72,7 @@ app.command()(messages.check)
 app.add_typer(messages.incident_app, name="incident")
 app.command()(gate.propose)
 app.command()(gate.commit)
+app.command()(charts.chart)
 
 
 def _version(value: bool) -> None:

@@ -72,6 +72,7 @@ def finish_chart(project: Project, forecast: ProjectForecast, due: date | None =
     if due is not None:
         first, last = min(first, due), max(last, due + timedelta(1))
     domain = (first, last)
+    top = max((w.share for w in weeks), default=1.0)
     layers: list[Spec] = [
         {
             "data": {"values": bars},
@@ -83,14 +84,10 @@ def finish_chart(project: Project, forecast: ProjectForecast, due: date | None =
                     "field": "share",
                     "type": "quantitative",
                     "title": "Share of trials",
-                    "axis": {"format": ".0%"},
-                    # Room above the tallest bar for the labels of the rules.
-                    "scale": {
-                        "domain": [
-                            0,
-                            _headroom(max((w.share for w in weeks), default=1), len(marks) + 1),
-                        ]
-                    },
+                    # Room above the tallest bar for the labels of the rules, with ticks
+                    # no higher than 100 %.
+                    "axis": {"format": ".0%", "values": _share_ticks(top)},
+                    "scale": {"domain": [0, _headroom(top, len(marks) + 1)], "nice": False},
                 },
                 "y2": {"datum": 0},
                 "tooltip": [
@@ -299,6 +296,12 @@ def _spec(title: str, forecast: ProjectForecast, description: str, layers: list[
         },
         "layer": layers,
     }
+
+
+def _share_ticks(top: float) -> list[float]:
+    """Round ticks from 0 up to ``top`` (at most 100 %), five or so of them."""
+    step = next(s for s in (0.01, 0.02, 0.05, 0.1, 0.2, 0.25) if top / s <= 6)
+    return [round(n * step, 2) for n in range(int(min(top, 1.0) / step + 1e-9) + 1)]
 
 
 def _headroom(top: float, rows: int) -> float:

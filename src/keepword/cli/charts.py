@@ -1,0 +1,66 @@
+"""``keepword chart``: a project's forecast drawn as an SVG or PNG file."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from keepword.cli import output
+from keepword.cli.context import AsOfOption, SeedOption, TrialsOption, forecast_options, open_app
+from keepword.domain.portfolio import Portfolio
+from keepword.reports import chart_files, charts
+from keepword.services import forecasting
+from keepword.services import portfolio as portfolio_service
+
+
+class ChartKind(enum.StrEnum):
+    BURN_UP = "burn-up"
+    FINISH = "finish"
+
+
+def chart(
+    ctx: typer.Context,
+    project: Annotated[str, typer.Argument(help="Project id.")],
+    kind: Annotated[
+        ChartKind,
+        typer.Argument(
+            help="burn-up: items done, scope and the forecast fan; "
+            "finish: the week the project finishes."
+        ),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="File to write: FILE.svg or FILE.png.", show_default=False)
+    ],
+    as_of: AsOfOption = None,
+    trials: TrialsOption = forecasting.DEFAULT_TRIALS,
+    seed: SeedOption = forecasting.DEFAULT_SEED,
+) -> None:
+    """Draw a project's forecast as a chart file, with its earliest open commitment's due date."""
+    chart_files.check_suffix(out)  # before the forecast: a wrong name fails at once
+    stored = portfolio_service.current_portfolio(open_app(ctx).uow)
+    subject = stored.project(project)
+    options = replace(forecast_options(as_of, trials, seed), curves=True)
+    forecast = forecasting.forecast_project(stored, project, options)
+    due = _earliest_open_due(stored, project)
+    draw = charts.burn_up_chart if kind is ChartKind.BURN_UP else charts.finish_chart
+    written = chart_files.write_chart(draw(subject, forecast, due), out)
+    output.console.print(
+        f"Wrote the {kind.value} chart of {project} to {written} "
+        f"({forecast.trials:,} trials from {forecast.start}"
+        + (f", due {due}" if due else "")
+        + ").",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _earliest_open_due(portfolio: Portfolio, project_id: str) -> date | None:
+    return min(
+        (c.due for c in portfolio.commitments if c.project == project_id and c.is_open),
+        default=None,
+    )

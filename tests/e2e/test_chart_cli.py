@@ -1,0 +1,68 @@
+"""``keepword chart``: a project's forecast written as an SVG or PNG file."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DEMO_PLAN
+from tests.e2e.cli import keepword
+
+AS_OF = "2026-11-23"
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = str(tmp_path_factory.mktemp("chart") / "keepword.db")
+    keepword("--db", path, "init")
+    assert keepword("--db", path, "load", str(DEMO_PLAN)).code == 0
+    return path
+
+
+def _chart(demo_db: str, *args: str) -> tuple[int, str, str]:
+    run = keepword(
+        "--db", demo_db, "chart", *args, "--as-of", AS_OF, "--trials", "1000", "--seed", "3"
+    )
+    return run.code, run.stdout, run.stderr
+
+
+def test_a_burn_up_svg_parses_and_names_the_project(demo_db: str, tmp_path: Path) -> None:
+    target = tmp_path / "charts" / "burn-up.svg"
+    code, stdout, stderr = _chart(demo_db, "pitchwell-app", "burn-up", "--out", str(target))
+    assert code == 0, stderr
+    root = ET.parse(target).getroot()
+    assert root.tag == f"{SVG}svg"
+    title = root.findtext(f"{SVG}title") or ""
+    assert title.startswith("Pitchwell")
+    # The due date of its open commitment (pitchwell-v1, due 26 March 2027) is stated.
+    assert "due Fri 26 Mar 2027" in (root.findtext(f"{SVG}desc") or "")
+    assert stdout.strip().startswith(f"Wrote the burn-up chart of pitchwell-app to {target}")
+    assert len(stdout.strip().splitlines()) == 1
+
+
+def test_a_finish_png_starts_with_the_png_signature(demo_db: str, tmp_path: Path) -> None:
+    target = tmp_path / "finish.png"
+    code, _, stderr = _chart(demo_db, "voice-bot", "finish", "--out", str(target))
+    assert code == 0, stderr
+    assert target.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_a_bad_suffix_exits_1_with_one_clear_line(demo_db: str, tmp_path: Path) -> None:
+    target = tmp_path / "finish.pdf"
+    code, _, stderr = _chart(demo_db, "voice-bot", "finish", "--out", str(target))
+    assert code == 1
+    assert stderr.strip().splitlines() == [
+        f"keepword: error: {target}: cannot write a chart as .pdf; use .svg or .png"
+    ]
+    assert not target.exists()
+
+
+def test_an_unknown_project_exits_1_without_a_traceback(demo_db: str, tmp_path: Path) -> None:
+    code, _, stderr = _chart(demo_db, "nope", "finish", "--out", str(tmp_path / "x.svg"))
+    assert code == 1
+    assert "Traceback" not in stderr
+    assert len(stderr.strip().splitlines()) == 1
+    assert "nope" in stderr

@@ -60,6 +60,11 @@ def _axis_titles(chart: Chart) -> set[str]:
     }
 
 
+def _rows(chart: Chart) -> list[dict[str, Any]]:
+    """Every data row of every layer."""
+    return [row for layer in chart.spec["layer"] for row in layer["data"]["values"]]
+
+
 def _layer_values(chart: Chart, field: str) -> list[list[dict[str, Any]]]:
     return [
         layer["data"]["values"]
@@ -100,8 +105,8 @@ def test_the_finish_chart_draws_the_weeks_and_a_labelled_rule_at_each_date(
     chart = finish_chart(demo_portfolio.project("pitchwell-app"), pitchwell, due)
     [bars] = _layer_values(chart, "share")
     assert sum(bar["share"] for bar in bars) == pytest.approx(1.0)
-    labels = [row["label"] for node in _walk(chart.spec) for row in node.get("values", [])]
-    rules = {row.get("date") for node in _walk(chart.spec) for row in node.get("values", [])}
+    labels = [row["label"] for row in _rows(chart)]
+    rules = {row.get("date") for row in _rows(chart)}
     whole = pitchwell.whole
     assert {whole.p50.isoformat(), whole.p85.isoformat(), whole.p95.isoformat()} <= rules
     assert due.isoformat() in rules
@@ -113,7 +118,7 @@ def test_without_a_due_date_there_is_no_due_rule(
     demo_portfolio: Portfolio, pitchwell: ProjectForecast
 ) -> None:
     chart = finish_chart(demo_portfolio.project("pitchwell-app"), pitchwell)
-    labels = [row.get("label", "") for node in _walk(chart.spec) for row in node.get("values", [])]
+    labels = [row["label"] for row in _rows(chart)]
     assert not any(label.startswith("Due") for label in labels)
     assert "due" not in chart.description
 

@@ -30,6 +30,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/forecast.py
 	$(BIN)/python bench/whatif.py
 	$(BIN)/python bench/change.py
+	$(BIN)/python bench/web.py
 
 format: $(VENV)/.installed
 	$(BIN)/ruff format .

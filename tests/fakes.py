@@ -53,6 +53,9 @@ class FakeEventLog:
     def count(self) -> int:
         return len(self._committed) + len(self.added)
 
+    def version(self) -> str:
+        return str(self.count())
+
     def latest(self, limit: int = 50, entity: str | None = None) -> list[Event]:
         every = [*self._committed, *self.added][::-1]
         return [e for e in every if entity is None or e.entity == entity][:limit]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
+from keepword.bootstrap import Keepword
 from keepword.domain.portfolio import Portfolio
+from keepword.services import whatif
 
 
 def _page(client: TestClient, url: str) -> BeautifulSoup:
@@ -51,3 +53,22 @@ def test_filters_narrow_the_table(web: TestClient, demo_portfolio: Portfolio) ->
 def test_unknown_page_is_a_404_page(web: TestClient) -> None:
     response = web.get("/projects/no-such-project")
     assert response.status_code == 404
+
+
+def test_dashboard_follows_a_change_made_after_it_was_first_shown(
+    web: TestClient, demo_keepword: Keepword
+) -> None:
+    before = _page(web, "/").select_one("tr[data-commitment=pitchwell-v1] .odds")
+    assert before is not None
+    assert before.text == "88%"
+    moment = demo_keepword.settings.now()
+    whatif.apply_scenario(
+        demo_keepword.uow,
+        "core-platform-security-fix",
+        actor="test",
+        now=moment,
+        today=moment.date(),
+    )
+    after = _page(web, "/").select_one("tr[data-commitment=pitchwell-v1] .odds")
+    assert after is not None
+    assert after.text == "19%"

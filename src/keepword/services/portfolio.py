@@ -107,6 +107,12 @@ def _check_state_changes(stored: Portfolio, loaded: Portfolio) -> None:
         raise InvalidPortfolio(problems)
 
 
+def stored_version(uow: UnitOfWorkFactory) -> str:
+    """A token that changes whenever anything stored changes (every change is an event)."""
+    with uow() as work:
+        return work.events.version()
+
+
 def current_portfolio(uow: UnitOfWorkFactory) -> Portfolio:
     """The stored portfolio."""
     with uow() as work:

@@ -27,6 +27,10 @@ class EventStore(Protocol):
 
     def count(self) -> int: ...
 
+    def version(self) -> str:
+        """Changes whenever an event is appended: every change to the stored state is one."""
+        ...
+
     def latest(self, limit: int = 50, entity: str | None = None) -> list[Event]: ...
 
 

@@ -17,6 +17,7 @@ from keepword.bootstrap import Keepword
 from keepword.domain.errors import KeepwordError, NotFound
 from keepword.web import pages
 from keepword.web.api import create_api
+from keepword.web.memo import PageMemo
 from keepword.web.rendering import HERE, render
 
 
@@ -31,6 +32,7 @@ def create_app(keepword: Keepword) -> FastAPI:
         title="Keepword", version=__version__, docs_url=None, redoc_url=None, openapi_url=None
     )
     app.state.keepword = keepword
+    app.state.pages = PageMemo()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.mount("/api/v1", create_api(keepword), name="api")
     for router in pages.routers:

@@ -61,6 +61,12 @@ def keepword_of(request: Request) -> Keepword:
 KeepwordDep = Annotated[Keepword, Depends(keepword_of)]
 
 
+def render_text(request: Request, name: str, context: dict[str, Any]) -> str:
+    """Template ``name`` rendered to a string, as :func:`render` would send it."""
+    now = keepword_of(request).settings.now()
+    return templates.get_template(name).render({"request": request, "now": now, **context})
+
+
 def render(
     request: Request, name: str, context: dict[str, Any], *, status_code: int = 200
 ) -> HTMLResponse:

@@ -340,6 +340,14 @@ class EventLog:
     def count(self) -> int:
         return int(self._db.execute(select(func.count()).select_from(t.events)).scalar_one())
 
+    def version(self) -> str:
+        # The count as well as the newest id: a transaction that took a lower id but
+        # committed later still changes the version.
+        count, newest = self._db.execute(
+            select(func.count(), func.max(t.events.c.id)).select_from(t.events)
+        ).one()
+        return f"{count}:{newest or 0}"
+
     def latest(self, limit: int = 50, entity: str | None = None) -> list[Event]:
         """The newest ``limit`` events, newest first, optionally of one kind of entity."""
         query = select(t.events).order_by(t.events.c.id.desc()).limit(limit)

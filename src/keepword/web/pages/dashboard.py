@@ -9,7 +9,8 @@ from fastapi.responses import HTMLResponse
 
 from keepword.domain.commitment import Health
 from keepword.services.dashboard import Filters, dashboard
-from keepword.web.rendering import KeepwordDep, render
+from keepword.services.portfolio import stored_version
+from keepword.web.rendering import KeepwordDep, render_text
 
 router = APIRouter()
 
@@ -27,5 +28,12 @@ def dashboard_page(
         lead=lead or None,
         health=Health(health) if health in set(Health) else None,
     )
-    view = dashboard(keepword.uow, filters, now=keepword.settings.now())
-    return render(request, "dashboard.html", {"view": view, "healths": list(Health)})
+    now = keepword.settings.now()
+
+    def page() -> str:
+        view = dashboard(keepword.uow, filters, now=now)
+        return render_text(request, "dashboard.html", {"view": view, "healths": list(Health)})
+
+    # The page shows the stored state, the filters and the clock (to the minute) only.
+    key = (stored_version(keepword.uow), filters, now.replace(second=0, microsecond=0))
+    return HTMLResponse(request.app.state.pages.get_or_render(key, page))

@@ -1,0 +1,150 @@
+"""Benchmark the dashboard: 200 projects, 20 concurrent clients, forecasts from the cache.
+
+The portfolio of bench/whatif.py (200 projects of 30 estimated items, 60 people, one
+commitment each) is stored in a real SQLite file and loaded once, which forecasts every
+commitment and fills the cache. `keepword serve` then runs as its own process, its clock on
+the load's day so that the cache is fresh, and 20 clients ask for the dashboard at once,
+each as fast as it is answered. Prints one JSON line: latency percentiles over every
+request (after a warm-up), the throughput, and the target (p95 under 150 ms). The first
+request, which builds the page from the stored portfolio and the forecast cache, is timed
+on its own; the page is then served from memory until anything stored changes.
+
+    .venv/bin/python bench/web.py [--clients 20] [--requests 25] [--path /]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+from keepword.adapters.database.engine import make_engine
+from keepword.adapters.database.migrate import upgrade
+from keepword.adapters.database.unit_of_work import SqlUnitOfWork
+from keepword.services.portfolio import load_portfolio
+from whatif import TODAY, build_portfolio  # the sibling benchmark's portfolio (same folder)
+
+NOW = datetime(TODAY.year, TODAY.month, TODAY.day, 9, 0, tzinfo=UTC)
+KEEPWORD = Path(sys.executable).with_name("keepword")
+TARGET_P95_MS = 150.0
+
+
+def _load(path: Path) -> float:
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+
+    def uow(*, write: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(engine, write=write)
+
+    started = time.perf_counter()
+    load_portfolio(uow, build_portfolio(), actor="bench", now=NOW, today=TODAY)
+    engine.dispose()
+    return time.perf_counter() - started
+
+
+def _serve(path: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "KEEPWORD_NOW": NOW.isoformat()}
+    server = subprocess.Popen(
+        [str(KEEPWORD), "--db", str(path), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit(f"server did not start: {server.communicate()[1].decode()}")
+
+
+def _client(url: str, count: int, start: threading.Barrier, out: list[float]) -> None:
+    with httpx.Client(timeout=30) as client:
+        start.wait()
+        for _ in range(count):
+            began = time.perf_counter()
+            response = client.get(url)
+            elapsed = time.perf_counter() - began
+            if response.status_code != 200:
+                raise SystemExit(f"{url}: {response.status_code}")
+            out.append(elapsed)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=25, help="per client")
+    parser.add_argument("--path", default="/")
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "bench.db"
+        load_s = _load(db)
+        server = _serve(db, args.port)
+        url = f"http://127.0.0.1:{args.port}{args.path}"
+        try:
+            with httpx.Client(timeout=30) as warm:
+                began = time.perf_counter()
+                page = warm.get(url)
+                first_ms = (time.perf_counter() - began) * 1000
+                rows = page.text.count("data-commitment=")
+                for _ in range(5):
+                    warm.get(url)
+            latencies: list[float] = []
+            start = threading.Barrier(args.clients)
+            threads = [
+                threading.Thread(target=_client, args=(url, args.requests, start, latencies))
+                for _ in range(args.clients)
+            ]
+            began = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            wall = time.perf_counter() - began
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    ms = np.array(latencies) * 1000
+    p50, p95, p99 = (float(np.percentile(ms, q)) for q in (50, 95, 99))
+    print(
+        json.dumps(
+            {
+                "benchmark": "web",
+                "path": args.path,
+                "projects": 200,
+                "commitments_shown": rows,
+                "page_bytes": len(page.content),
+                "clients": args.clients,
+                "requests": len(latencies),
+                "load_s": round(load_s, 2),
+                "first_request_ms": round(first_ms, 1),
+                "p50_ms": round(p50, 1),
+                "p95_ms": round(p95, 1),
+                "p99_ms": round(p99, 1),
+                "max_ms": round(float(ms.max()), 1),
+                "mean_ms": round(statistics.fmean(ms), 1),
+                "requests_per_s": round(len(latencies) / wall, 1),
+                "target_p95_ms": TARGET_P95_MS,
+                "meets_target": p95 < TARGET_P95_MS,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

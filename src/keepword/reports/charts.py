@@ -78,7 +78,7 @@ def finish_chart(project: Project, forecast: ProjectForecast, due: date | None =
             "data": {"values": bars},
             "mark": {"type": "bar", "color": FAN_COLOUR, "stroke": "white", "strokeWidth": 1},
             "encoding": {
-                "x": _date_axis("week", "Week the project finishes", domain),
+                "x": _date_axis("week", "Week the project finishes"),
                 "x2": {"field": "end"},
                 "y": {
                     "field": "share",
@@ -120,7 +120,7 @@ def burn_up_chart(project: Project, forecast: ProjectForecast, due: date | None 
     scope = _scope_line(project, end)
     title = f"{project.name}: items done, and the forecast"
     description = _burn_up_text(project, forecast, due)
-    domain = (project.start, end + timedelta(3))
+    domain = (project.start, end)
     legend = ("Done so far", "Scope", "Forecast, P50 to P95", "Forecast, P85")
     colours = (DONE_COLOUR, SCOPE_COLOUR, BAND_COLOUR, P85_COLOUR)
     scale = {"domain": list(legend), "range": list(colours)}
@@ -153,7 +153,7 @@ def burn_up_chart(project: Project, forecast: ProjectForecast, due: date | None 
         "title": "Items done",
         "scale": {"domain": [0, round(_headroom(len(project.items), 1 if due else 0), 1)]},
     }
-    x = _date_axis("date", "Date", domain)
+    x = _date_axis("date", "Date")
     layers: list[Spec] = [
         {
             "data": {"values": fan_rows},
@@ -310,20 +310,18 @@ def _headroom(top: float, rows: int) -> float:
     return top / (1 - (LABEL_ROW * rows + 8) / plot)
 
 
-def _date_axis(field: str, title: str, domain: tuple[date, date]) -> Spec:
+def _date_axis(field: str, title: str) -> Spec:
     return {
         "field": field,
         "type": "temporal",
         "title": title,
-        "scale": {"type": "utc", "domain": [_datetime(d) for d in domain]},
+        # No explicit domain: the layers' data spans every date drawn, and Vega-Lite
+        # warns about explicit date domains that it merges across layers.
+        "scale": {"type": "utc"},
         # No formatType: Vega formats a UTC scale's labels in UTC (and VL drops a format that
         # comes with formatType "utc").
         "axis": {"format": "%-d %b %Y", "labelOverlap": True, "tickCount": 8},
     }
-
-
-def _datetime(value: date) -> Spec:
-    return {"year": value.year, "month": value.month, "date": value.day, "utc": True}
 
 
 def _line(

@@ -50,11 +50,6 @@ def test_filters_narrow_the_table(web: TestClient, demo_portfolio: Portfolio) ->
     assert chosen["value"] == client.id
 
 
-def test_unknown_page_is_a_404_page(web: TestClient) -> None:
-    response = web.get("/projects/no-such-project")
-    assert response.status_code == 404
-
-
 def test_dashboard_follows_a_change_made_after_it_was_first_shown(
     web: TestClient, demo_keepword: Keepword
 ) -> None:

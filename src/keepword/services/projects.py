@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from keepword.domain.commitment import Commitment
@@ -67,7 +67,7 @@ class ProjectOverview:
 
 def project_overview(uow: UnitOfWorkFactory, project_id: str, *, now: datetime) -> ProjectOverview:
     """The project's page as of ``now``: commitments' odds from the cache, and a fresh
-    forecast of the project itself for the charts and criticality."""
+    forecast of the project itself, with its curves, for the charts and criticality."""
     options = watch_options(now)
     cached = current_odds(uow, options, now=now)
     with uow() as work:
@@ -90,7 +90,7 @@ def overview_of(
     forecast: ProjectForecast | None = None
     problem: str | None = None
     try:
-        forecast = forecast_project(portfolio, project_id, options)
+        forecast = forecast_project(portfolio, project_id, replace(options, curves=True))
     except CannotForecast as error:
         problem = str(error)
     people = {p.id: p for p in portfolio.people}

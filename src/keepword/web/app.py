@@ -6,7 +6,7 @@ Routes stay thin: they parse the request, call the same services the CLI calls, 
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from sqlalchemy import text
@@ -37,6 +37,11 @@ def create_app(keepword: Keepword) -> FastAPI:
     app.mount("/api/v1", create_api(keepword), name="api")
     for router in pages.routers:
         app.include_router(router)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        # Asked for by browsers on pages without the icon link (the JSON documents).
+        return FileResponse(HERE / "static" / "favicon.svg", media_type="image/svg+xml")
 
     @app.get("/healthz")
     def health() -> Health:

@@ -82,9 +82,10 @@ class Console:
 
     def __init__(self) -> None:
         self.errors: list[str] = []
+        self.expected: list[str] = []  # e.g. the 422 of a form refused on purpose
 
     def listen(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
+        if message.type == "error" and not any(e in message.text for e in self.expected):
             self.errors.append(f"{message.text} ({message.location.get('url', '')})")
 
 

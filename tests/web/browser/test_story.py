@@ -40,6 +40,8 @@ def test_four_week_move_from_whatif_to_a_sent_message(served: Served, page: Page
     expect(page.locator("table.commitments tr[data-commitment=pitchwell-v1] .health")).to_have_text(
         "off track"
     )
+    # Its charts drawn in the page by vega-embed, from the same spec as the files.
+    expect(page.locator("figure.chart[data-rendered=true] svg")).to_have_count(2)
     screenshot(page, "05-project-pitchwell")
 
     # The signal the move raised, and its clock running: one working day to tell the client.

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
-from keepword.services.projects import project_overview
+from keepword.domain.errors import NotFound
+from keepword.reports.chart_files import to_png, to_svg
+from keepword.reports.charts import Chart, burn_up_chart, finish_chart
+from keepword.services.projects import ProjectOverview, project_overview
 from keepword.web.rendering import KeepwordDep, render
 
 router = APIRouter()
@@ -14,4 +17,32 @@ router = APIRouter()
 @router.get("/projects/{project_id}", response_class=HTMLResponse, name="project")
 def project_page(request: Request, project_id: str, keepword: KeepwordDep) -> HTMLResponse:
     overview = project_overview(keepword.uow, project_id, now=keepword.settings.now())
-    return render(request, "project.html", {"view": overview})
+    charts = _charts(overview)
+    return render(request, "project.html", {"view": overview, "charts": charts})
+
+
+@router.get("/projects/{project_id}/charts/{name}.{suffix}", name="chart_file")
+def chart_file(project_id: str, name: str, suffix: str, keepword: KeepwordDep) -> Response:
+    """A chart of the project page as a file: the same Vega-Lite spec, rendered to SVG or PNG."""
+    overview = project_overview(keepword.uow, project_id, now=keepword.settings.now())
+    chosen = next((c for c in _charts(overview) if c.name == name), None)
+    if chosen is None or suffix not in ("svg", "png"):
+        raise NotFound(f"no chart {name}.{suffix} for project {project_id!r}")
+    filename = f'attachment; filename="{name}.{suffix}"'
+    if suffix == "svg":
+        return Response(
+            to_svg(chosen), media_type="image/svg+xml", headers={"Content-Disposition": filename}
+        )
+    return Response(
+        to_png(chosen), media_type="image/png", headers={"Content-Disposition": filename}
+    )
+
+
+def _charts(overview: ProjectOverview) -> list[Chart]:
+    if overview.forecast is None:
+        return []
+    due = overview.first_due
+    return [
+        burn_up_chart(overview.project, overview.forecast, due),
+        finish_chart(overview.project, overview.forecast, due),
+    ]

@@ -19,9 +19,9 @@ from keepword.domain.errors import InvalidValue
 from keepword.domain.people import Person
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import Estimate, ItemStatus
+from keepword.domain.wording import day, percent
 from keepword.reports import chart_files
 from keepword.reports.charts import SCHEMA, Chart, burn_up_chart, finish_chart
-from keepword.reports.proposal import day, percent
 from keepword.services.forecasting import ForecastOptions, ProjectForecast, forecast_project
 from tests import factories as f
 

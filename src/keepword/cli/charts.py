@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -12,10 +11,10 @@ import typer
 
 from keepword.cli import output
 from keepword.cli.context import AsOfOption, SeedOption, TrialsOption, forecast_options, open_app
-from keepword.domain.portfolio import Portfolio
 from keepword.reports import chart_files, charts
 from keepword.services import forecasting
 from keepword.services import portfolio as portfolio_service
+from keepword.services.projects import first_open_due
 
 
 class ChartKind(enum.StrEnum):
@@ -46,9 +45,9 @@ def chart(
     subject = stored.project(project)
     options = replace(forecast_options(as_of, trials, seed), curves=True)
     forecast = forecasting.forecast_project(stored, project, options)
-    due = _earliest_open_due(stored, project)
-    draw = charts.burn_up_chart if kind is ChartKind.BURN_UP else charts.finish_chart
-    written = chart_files.write_chart(draw(subject, forecast, due), out)
+    due = first_open_due(stored, project)
+    burn_up, finish = charts.project_charts(subject, forecast, due)
+    written = chart_files.write_chart(burn_up if kind is ChartKind.BURN_UP else finish, out)
     output.console.print(
         f"Wrote the {kind.value} chart of {project} to {written} "
         f"({forecast.trials:,} trials from {forecast.start}"
@@ -56,11 +55,4 @@ def chart(
         + ").",
         highlight=False,
         soft_wrap=True,
-    )
-
-
-def _earliest_open_due(portfolio: Portfolio, project_id: str) -> date | None:
-    return min(
-        (c.due for c in portfolio.commitments if c.project == project_id and c.is_open),
-        default=None,
     )

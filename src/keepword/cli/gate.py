@@ -21,6 +21,7 @@ from keepword.cli.context import (
     open_app,
     write_atomically,
 )
+from keepword.domain import wording
 from keepword.domain.commitment import health_of
 from keepword.domain.portfolio import Portfolio
 from keepword.reports import proposal as proposals
@@ -110,7 +111,7 @@ def propose(
 
 
 def _print_answer(answer: gate_service.GateAnswer, stored: Portfolio) -> None:
-    percent = proposals.percent
+    percent = wording.percent
     colour = "green" if answer.meets_target else "red"
     output.console.print(
         f"[bold]{answer.project}[/]: {answer.project_name}, work from {answer.start} "
@@ -189,7 +190,7 @@ def commit(
     assert baseline is not None
     output.console.print(
         f"Committed {committed.id}: due {committed.due}, baseline of {baseline.forecast_on}: "
-        f"{proposals.percent(baseline.on_time)} on time, P50 {baseline.p50}, P85 {baseline.p85}, "
+        f"{wording.percent(baseline.on_time)} on time, P50 {baseline.p50}, P85 {baseline.p85}, "
         f"{baseline.scope_items} items, {baseline.effort:.1f} person-days expected.",
         highlight=False,
     )

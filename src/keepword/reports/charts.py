@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from keepword.domain.project import ItemStatus, Project
-from keepword.reports.proposal import day, percent
+from keepword.domain.wording import day, percent
 from keepword.services.forecasting import Finish, ProjectForecast
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
@@ -43,6 +43,13 @@ class Chart:
     title: str
     description: str
     spec: Spec
+
+
+def project_charts(
+    project: Project, forecast: ProjectForecast, due: date | None = None
+) -> list[Chart]:
+    """The charts of a project's page, in the order shown: the burn-up, then the finish week."""
+    return [burn_up_chart(project, forecast, due), finish_chart(project, forecast, due)]
 
 
 def finish_chart(project: Project, forecast: ProjectForecast, due: date | None = None) -> Chart:

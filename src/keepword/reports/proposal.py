@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import Project
+from keepword.domain.wording import day, percent
 from keepword.services.gate import AddCapacity, CutScope, GateAnswer, TeamMember
 
 _environment = Environment(
@@ -42,20 +43,6 @@ def render_markdown(answer: GateAnswer, portfolio: Portfolio) -> str:
 def render_html(answer: GateAnswer, portfolio: Portfolio) -> str:
     """The proposal as one standalone HTML document (inline CSS, no scripts)."""
     return _environment.get_template("proposal.html.j2").render(proposal_view(answer, portfolio))
-
-
-def day(value: date) -> str:
-    """``Mon 11 Jan 2027``."""
-    return f"{value:%a} {value.day} {value:%b %Y}"
-
-
-def percent(value: float, *, short: bool = False) -> str:
-    """Odds as a whole percentage; never a flat 0 % or 100 % from a finite sample."""
-    if value < 0.005:
-        return "<1%" if short else "under 1%"
-    if value > 0.995:
-        return ">99%" if short else "over 99%"
-    return f"{value:.0%}"
 
 
 def date_range(p50: date, p85: date) -> str:

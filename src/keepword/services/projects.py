@@ -57,12 +57,15 @@ class ProjectOverview:
     signals: list[SignalView]
     forecast: ProjectForecast | None
     problem: str | None  # why there is no forecast
+    first_due: date | None  # of the earliest promise still open: the charts' due date
 
-    @property
-    def first_due(self) -> date | None:
-        """The due date of the earliest promise still open on the project."""
-        open_ = [c.commitment.due for c in self.commitments if c.commitment.is_open]
-        return min(open_, default=None)
+
+def first_open_due(portfolio: Portfolio, project_id: str) -> date | None:
+    """The due date of the earliest promise still open on the project, if any."""
+    return min(
+        (c.due for c in portfolio.commitments if c.project == project_id and c.is_open),
+        default=None,
+    )
 
 
 def project_overview(uow: UnitOfWorkFactory, project_id: str, *, now: datetime) -> ProjectOverview:
@@ -112,6 +115,7 @@ def overview_of(
         signals=signal_views(portfolio, signals, now),
         forecast=forecast,
         problem=problem,
+        first_due=first_open_due(portfolio, project_id),
     )
 
 

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from keepword.domain.events import Event
-from keepword.reports.proposal import percent  # the odds wording of every page and report
+from keepword.domain.wording import percent
 from keepword.services.ports import UnitOfWorkFactory
 
 _BY_SNAPSHOT = ("allocation", "commitment", "signal", "communication", "incident")

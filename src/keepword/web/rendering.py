@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 from keepword import __version__
 from keepword.bootstrap import Keepword
 from keepword.domain.commitment import Health
-from keepword.reports.proposal import day, percent
+from keepword.domain.wording import day, percent
 from keepword.services.risks import clock_text
 
 HERE = Path(__file__).parent

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from keepword.domain.errors import NotFound
 from keepword.reports.chart_files import to_png, to_svg
-from keepword.reports.charts import Chart, burn_up_chart, finish_chart
+from keepword.reports.charts import Chart, project_charts
 from keepword.services.projects import ProjectOverview, project_overview
 from keepword.web.rendering import KeepwordDep, render
 
@@ -41,8 +41,4 @@ def chart_file(project_id: str, name: str, suffix: str, keepword: KeepwordDep) -
 def _charts(overview: ProjectOverview) -> list[Chart]:
     if overview.forecast is None:
         return []
-    due = overview.first_due
-    return [
-        burn_up_chart(overview.project, overview.forecast, due),
-        finish_chart(overview.project, overview.forecast, due),
-    ]
+    return project_charts(overview.project, overview.forecast, overview.first_due)

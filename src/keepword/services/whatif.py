@@ -7,11 +7,13 @@ cached odds, which is what makes a portfolio what-if fast enough to try before d
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from keepword.domain.commitment import Health
+from keepword.domain.errors import InvalidFields, InvalidPortfolio, InvalidValue
 from keepword.domain.events import Event, snapshot
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus, WorkItem
@@ -245,6 +247,90 @@ def still_progressing(
 # --- making it real ----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Move:
+    """One person's time moved off a project for a while, as picked in a form or a request.
+
+    ``start`` or ``end`` None: not given (or not readable as a date); ``percent`` None: all
+    their time on ``from_project``; ``to_project`` None: work outside the plan."""
+
+    person: str
+    from_project: str
+    start: date | None
+    end: date | None
+    to_project: str | None = None
+    percent: float | None = None
+
+
+def moves_scenario(
+    portfolio: Portfolio, moves: Sequence[Move], input_errors: Mapping[str, str] | None = None
+) -> Scenario:
+    """The moves as a scenario to try or apply, its id the same for the same moves.
+
+    Raises :class:`InvalidFields` naming ``moves.N.FIELD`` for every move at fault, with
+    ``input_errors`` (fields the caller could not read) among them."""
+    errors = dict(input_errors or {})
+    people = {p.id for p in portfolio.people}
+    projects = {p.id for p in portfolio.projects}
+    changes: list[Reallocation] = []
+    for n, move in enumerate(moves):
+
+        def fail(field: str, message: str, n: int = n) -> None:
+            errors.setdefault(f"moves.{n}.{field}", message)
+
+        if move.person not in people:
+            fail("person", "choose who moves" if not move.person else "no such person")
+        if move.from_project not in projects:
+            fail("from_project", "choose the project they leave")
+        if move.to_project is not None and move.to_project not in projects:
+            fail("to_project", "no such project")
+        if move.start is None:
+            fail("start", "a date, as YYYY-MM-DD")
+        if move.end is None:
+            fail("end", "a date, as YYYY-MM-DD")
+        if move.percent is not None and not 0 < move.percent <= 100:
+            fail("percent", "a share above 0 and at most 100, or none for all their time")
+        if (
+            move.start is None
+            or move.end is None
+            or any(k.startswith(f"moves.{n}.") for k in errors)
+        ):
+            continue
+        try:
+            changes.append(
+                Reallocation(
+                    person=move.person,
+                    from_project=move.from_project,
+                    start=move.start,
+                    end=move.end,
+                    to_project=move.to_project,
+                    fraction=None if move.percent is None else move.percent / 100,
+                )
+            )
+        except InvalidValue as error:
+            # The range's own check names "end"; the fraction is asked for as a percentage.
+            field = {"fraction": "percent"}.get(error.field or "", error.field or "end")
+            fail(field, error.message)
+    if not moves and not errors:
+        errors["moves.0.person"] = "pick at least one person to move"
+    if errors:
+        raise InvalidFields(errors)
+    digest = hashlib.sha256(repr(changes).encode()).hexdigest()[:10]
+    scenario = Scenario(f"moves-{digest}", _moves_name(portfolio, changes), changes=tuple(changes))
+    try:
+        portfolio.with_scenario(scenario).check()
+    except InvalidPortfolio as error:
+        raise InvalidFields({"__all__": str(error)}) from None
+    return scenario
+
+
+def _moves_name(portfolio: Portfolio, changes: Sequence[Reallocation]) -> str:
+    names = {p.id: p.name for p in portfolio.people}
+    who = sorted({names[c.person] for c in changes})
+    first, last = min(c.start for c in changes), max(c.end for c in changes)
+    return f"Move {', '.join(who)} from {first} to {last}"
+
+
 def apply_scenario(
     uow: UnitOfWorkFactory,
     scenario_id: str,
@@ -257,7 +343,7 @@ def apply_scenario(
     signals they raise), and the scenario leaves the list of scenarios not yet applied."""
     with uow(write=True) as work:
         before = work.portfolio.get()
-        events = _apply(work, before, before.scenario(scenario_id), actor, now, today)
+        events = _apply(work, before, before.scenario(scenario_id), actor, now, today, saved=True)
         work.commit()
     return events
 
@@ -272,7 +358,7 @@ def apply_changes(
 ) -> list[Event]:
     """Apply a scenario that was tried but never saved (moves picked on the what-if page)."""
     with uow(write=True) as work:
-        events = _apply(work, work.portfolio.get(), scenario, actor, now, today)
+        events = _apply(work, work.portfolio.get(), scenario, actor, now, today, saved=False)
         work.commit()
     return events
 
@@ -284,6 +370,8 @@ def _apply(
     actor: str,
     now: datetime,
     today: date,
+    *,
+    saved: bool,
 ) -> list[Event]:
     dated = replace(
         scenario,
@@ -295,7 +383,8 @@ def _apply(
         ),
     )
     after = before.with_scenario(dated)
-    after = replace(after, scenarios=tuple(s for s in after.scenarios if s.id != scenario.id))
+    if saved:  # an applied saved scenario leaves the list of those not yet applied
+        after = replace(after, scenarios=tuple(s for s in after.scenarios if s.id != scenario.id))
     after.check()
     applied = Event(now, actor, "applied", "scenario", scenario.id, snapshot(scenario), None)
     return record_change(work, before, after, actor=actor, now=now, today=today, extra=(applied,))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
@@ -12,10 +13,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 
 from keepword.bootstrap import Keepword
-from keepword.domain.errors import InvalidPortfolio, InvalidValue
+from keepword.domain.errors import InvalidFields
 from keepword.domain.events import Event
 from keepword.domain.portfolio import Portfolio
-from keepword.domain.scenario import Reallocation, Scenario
+from keepword.domain.scenario import Scenario
 from keepword.services import portfolio as portfolio_service
 from keepword.services import watch, whatif
 from keepword.services.dashboard import Filters, dashboard
@@ -25,7 +26,6 @@ router = APIRouter()
 
 MOVE_ROWS = 3
 MOVE_FIELDS = ("person", "from_project", "to_project", "start", "end", "percent")
-TRIED = "tried-on-page"  # the id of a scenario built on the page and never saved
 
 
 @dataclass(frozen=True)
@@ -133,60 +133,44 @@ def _page(
 def _scenario_of(data: FormData, portfolio: Portfolio) -> tuple[Scenario | None, MovesForm]:
     """The moves typed into the form as a scenario, or None and the errors by field."""
     rows: list[dict[str, str]] = []
-    errors: dict[str, str] = {}
-    moves: list[Reallocation] = []
-    people = {p.id for p in portfolio.people}
-    projects = {p.id for p in portfolio.projects}
+    moves: list[whatif.Move] = []
+    unreadable: dict[str, str] = {}
     for n in range(MOVE_ROWS):
         row = {f: str(data.get(f"moves-{n}-{f}", "")).strip() for f in MOVE_FIELDS}
         rows.append(row)
         if not any(row.values()):
             continue
-
-        def fail(field: str, message: str, n: int = n) -> None:
-            errors.setdefault(f"moves-{n}-{field}", message)
-
-        if row["person"] not in people:
-            fail("person", "choose who moves")
-        if row["from_project"] not in projects:
-            fail("from_project", "choose the project they leave")
-        if row["to_project"] and row["to_project"] not in projects:
-            fail("to_project", "no such project")
-        start, end = _day(row["start"]), _day(row["end"])
-        if start is None:
-            fail("start", "a date, as YYYY-MM-DD")
-        if end is None:
-            fail("end", "a date, as YYYY-MM-DD")
+        index = len(moves)  # the service numbers the moves given, not the form's rows
         percent = _number(row["percent"]) if row["percent"] else None
-        if row["percent"] and (percent is None or not 0 < percent <= 100):
-            fail("percent", "a share above 0 and at most 100, or empty for all their time")
-        if start is None or end is None or any(k.startswith(f"moves-{n}-") for k in errors):
-            continue
-        try:
-            moves.append(
-                Reallocation(
-                    person=row["person"],
-                    from_project=row["from_project"],
-                    start=start,
-                    end=end,
-                    to_project=row["to_project"] or None,
-                    fraction=None if percent is None else percent / 100,
-                )
+        if row["percent"] and percent is None:
+            unreadable[f"moves.{index}.percent"] = "a number, such as 50"
+        moves.append(
+            whatif.Move(
+                person=row["person"],
+                from_project=row["from_project"],
+                start=_day(row["start"]),
+                end=_day(row["end"]),
+                to_project=row["to_project"] or None,
+                percent=percent,
             )
-        except InvalidValue as error:
-            # The range's own check names "end"; the fraction is typed as a percentage.
-            field = {"fraction": "percent"}.get(error.field or "", error.field or "end")
-            fail(field if field in MOVE_FIELDS else "end", error.message)
-    if not moves and not errors:
-        errors["moves-0-person"] = "pick at least one person to move"
-    if errors:
-        return None, MovesForm(rows, errors)
-    scenario = Scenario(TRIED, "Moves tried on the what-if page", changes=tuple(moves))
+        )
+    filled = [n for n, row in enumerate(rows) if any(row.values())] or [0]
     try:
-        portfolio.with_scenario(scenario).check()
-    except InvalidPortfolio as error:
-        return None, MovesForm(rows, {"__all__": str(error)})
-    return scenario, MovesForm(rows, {})
+        return whatif.moves_scenario(portfolio, moves, unreadable), MovesForm(rows, {})
+    except InvalidFields as error:
+        return None, MovesForm(rows, _form_fields(error.errors, filled))
+
+
+def _form_fields(errors: dict[str, str], rows: list[int]) -> dict[str, str]:
+    """``moves.N.FIELD`` of the service as the form's ``moves-ROW-FIELD``."""
+    named: dict[str, str] = {}
+    for key, message in errors.items():
+        parts = key.split(".")
+        if len(parts) == 3 and parts[0] == "moves" and int(parts[1]) < len(rows):
+            named[f"moves-{rows[int(parts[1])]}-{parts[2]}"] = message
+        else:
+            named["__all__"] = message
+    return named
 
 
 def _day(text: str) -> date | None:
@@ -198,6 +182,7 @@ def _day(text: str) -> date | None:
 
 def _number(text: str) -> float | None:
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         return None
+    return value if math.isfinite(value) else None

@@ -5,7 +5,10 @@ Routes stay thin: they parse the request, call the same services the CLI calls, 
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
@@ -14,11 +17,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from keepword import __version__
 from keepword.bootstrap import Keepword
-from keepword.domain.errors import KeepwordError, NotFound
+from keepword.domain.errors import (
+    InvalidFields,
+    InvalidPortfolio,
+    InvalidTransition,
+    InvalidValue,
+    KeepwordError,
+    NotFound,
+)
 from keepword.web import pages
 from keepword.web.api import create_api
 from keepword.web.memo import PageMemo
 from keepword.web.rendering import HERE, render
+
+logger = logging.getLogger(__name__)
 
 
 class Health(BaseModel):
@@ -53,9 +65,35 @@ def create_app(keepword: Keepword) -> FastAPI:
     def not_found(request: Request, error: NotFound) -> HTMLResponse:
         return _error_page(request, 404, "Not found", str(error))
 
+    @app.exception_handler(InvalidTransition)
+    def conflict(request: Request, error: InvalidTransition) -> HTMLResponse:
+        return _error_page(request, 409, "Already done", str(error))
+
+    @app.exception_handler(InvalidFields)
+    @app.exception_handler(InvalidValue)
+    @app.exception_handler(InvalidPortfolio)
+    def invalid(request: Request, error: KeepwordError) -> HTMLResponse:
+        return _error_page(request, 422, "That cannot be done", str(error))
+
     @app.exception_handler(KeepwordError)
     def bad_input(request: Request, error: KeepwordError) -> HTMLResponse:
         return _error_page(request, 400, "That cannot be done", str(error))
+
+    @app.exception_handler(RequestValidationError)
+    def bad_request(request: Request, error: RequestValidationError) -> HTMLResponse:
+        # A hand-typed address: say which part of it is wrong, as a page.
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in e['loc'][1:]) or e['loc'][0]}: {e['msg']}"
+            for e in error.errors()
+        )
+        return _error_page(request, 422, "That address is not right", problems)
+
+    @app.exception_handler(Exception)
+    def failure(request: Request, error: Exception) -> HTMLResponse:
+        logger.exception("%s %s failed", request.method, request.url.path)
+        return _error_page(
+            request, 500, "Something went wrong", "The error is in the server's log."
+        )
 
     @app.exception_handler(StarletteHTTPException)
     def http_error(request: Request, error: StarletteHTTPException) -> HTMLResponse:

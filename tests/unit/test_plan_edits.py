@@ -107,6 +107,20 @@ def test_a_project_names_every_field_at_fault(uow: FakeUnitOfWorkFactory) -> Non
     assert refused(error)["client"] == "unknown client 'globex'"
 
 
+def test_a_year_typed_wrong_or_a_huge_target_is_refused_and_nothing_written(
+    uow: FakeUnitOfWorkFactory,
+) -> None:
+    seen = len(uow.store.events)
+    far = ProjectInput("r", "acme", "R", date(9999, 12, 31), disclosure_target=10**20)
+    with pytest.raises(InvalidFields) as error:
+        plan_edits.save_project(uow, far, create=True, **WHO)
+    assert refused(error) == {
+        "start": "a date from 2000-01-01 to 2099-12-31",
+        "disclosure_target": "from 1 to 250 working days",
+    }
+    assert len(uow.store.events) == seen
+
+
 def test_a_phase_and_an_item_join_a_project_and_the_item_is_dated_today(
     uow: FakeUnitOfWorkFactory,
 ) -> None:

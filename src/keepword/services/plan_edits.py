@@ -16,6 +16,7 @@ before could then change another allocation without a word.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -37,6 +38,7 @@ from keepword.services.watch import record_change
 VALID_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")  # as in a plan file
 ALL = "__all__"  # the key of a problem that no single field owns
 MAX_TEXT = 2000
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)  # the dates a plan can hold
 
 _Value = TypeVar("_Value")
 Errors = dict[str, str]
@@ -175,7 +177,7 @@ def save_client(
         clients = _put(before.clients, index, client)
         return replace(before, clients=clients), client, ("clients", _at(index, clients))
 
-    return _save(uow, build, actor=actor, now=now, input_errors=input_errors)
+    return _save(uow, build, data, actor=actor, now=now, input_errors=input_errors)
 
 
 def save_project(
@@ -196,8 +198,8 @@ def save_project(
         _reference(errors, "client", data.client, before.clients, "client", required=True)
         _reference(errors, "lead", data.lead, before.people, "person")
         _required(errors, "start", data.start)
-        if data.disclosure_target is not None and data.disclosure_target < 1:
-            errors["disclosure_target"] = "must be at least 1 working day"
+        if data.disclosure_target is not None and not 1 <= data.disclosure_target <= 250:
+            errors["disclosure_target"] = "from 1 to 250 working days"
         if errors:
             raise InvalidFields(errors)
         start, lead, name = data.start, _clean(data.lead), data.name.strip()
@@ -215,7 +217,7 @@ def save_project(
         projects = _put(before.projects, index, project)
         return replace(before, projects=projects), project, ("projects", _at(index, projects))
 
-    return _save(uow, build, actor=actor, now=now, input_errors=input_errors)
+    return _save(uow, build, data, actor=actor, now=now, input_errors=input_errors)
 
 
 def save_phase(
@@ -238,7 +240,7 @@ def save_phase(
         after = before.with_project(replace(project, phases=phases))
         return after, phase, ("projects", pi, "phases", _at(index, phases))
 
-    return _save(uow, build, actor=actor, now=now, input_errors=input_errors)
+    return _save(uow, build, data, actor=actor, now=now, input_errors=input_errors)
 
 
 def save_item(
@@ -283,7 +285,7 @@ def save_item(
         after = before.with_project(replace(project, items=items))
         return after, item, ("projects", pi, "items", _at(index, items))
 
-    return _save(uow, build, actor=actor, now=now, input_errors=input_errors)
+    return _save(uow, build, data, actor=actor, now=now, input_errors=input_errors)
 
 
 def save_person(
@@ -317,7 +319,7 @@ def save_person(
         people = _put(before.people, index, person)
         return replace(before, people=people), person, ("people", _at(index, people))
 
-    return _save(uow, build, actor=actor, now=now, input_errors=input_errors)
+    return _save(uow, build, data, actor=actor, now=now, input_errors=input_errors)
 
 
 def save_allocation(
@@ -373,7 +375,7 @@ def save_allocation(
                 )
         return replace(before, allocations=allocations), allocation, ("allocations", at)
 
-    return _save(uow, build, actor=actor, now=now, input_errors=input_errors)
+    return _save(uow, build, data, actor=actor, now=now, input_errors=input_errors)
 
 
 def save_commitment(
@@ -440,7 +442,7 @@ def save_commitment(
         at = ("commitments", _at(index, commitments))
         return replace(before, commitments=commitments), commitment, at
 
-    return _save(uow, build, actor=actor, now=now, input_errors=input_errors)
+    return _save(uow, build, data, actor=actor, now=now, input_errors=input_errors)
 
 
 def _renegotiation_only(errors: Errors, old: Commitment, data: CommitmentInput) -> None:
@@ -465,6 +467,7 @@ _Built = TypeVar("_Built")
 def _save(
     uow: UnitOfWorkFactory,
     build: Callable[[Portfolio, Errors], tuple[Portfolio, _Built, Path]],
+    data: object,
     *,
     actor: str,
     now: datetime,
@@ -474,7 +477,7 @@ def _save(
     store it as events, watched; the unit of work is committed only when all of it passes."""
     with uow(write=True) as work:
         before = work.portfolio.get()
-        errors: Errors = dict(input_errors or {})
+        errors: Errors = {**_implausible_dates(data), **(input_errors or {})}
         try:
             after, value, path = build(before, errors)
         except InvalidFields as refused:
@@ -488,6 +491,16 @@ def _save(
         events = record_change(work, before, after, actor=actor, now=now, today=now.date())
         work.commit()
     return Saved(value, events)
+
+
+def _implausible_dates(data: object) -> Errors:
+    """Dates a plan cannot mean (a typo of the year): they would break every forecast after."""
+    assert dataclasses.is_dataclass(data)
+    return {
+        f.name: f"a date from {FIRST_DAY} to {LAST_DAY}"
+        for f in dataclasses.fields(data)
+        if isinstance(value := getattr(data, f.name), date) and not FIRST_DAY <= value <= LAST_DAY
+    }
 
 
 def _located(problems: Iterable[Problem], path: Path) -> Errors:

@@ -19,6 +19,7 @@ demo: $(VENV)/.installed
 	$(BIN)/keepword demo --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed
+	@sh scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urljoin
@@ -16,44 +13,8 @@ from bs4 import BeautifulSoup
 from keepword.domain.portfolio import Portfolio
 from keepword.web.api.routes.portfolio import PortfolioRow
 from tests.conftest import DEMO_PLAN
-from tests.e2e.cli import KEEPWORD, clean_env, keepword
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _start(args: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
-    port = _free_port()
-    server = subprocess.Popen(
-        [str(KEEPWORD), *args, "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(f"server exited: {server.communicate()[1]}")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return server, base
-        except httpx.TransportError:
-            time.sleep(0.1)
-    server.kill()
-    raise AssertionError("server did not answer /healthz within 30 s")
-
-
-def _stop(server: subprocess.Popen[str]) -> str:
-    """Stop the server; its standard output."""
-    server.terminate()
-    output, _ = server.communicate(timeout=10)
-    return output
+from tests.e2e.cli import clean_env, keepword
+from tests.e2e.server import start_server, stop_server
 
 
 @pytest.fixture
@@ -62,9 +23,9 @@ def served_demo(tmp_path: Path) -> Iterator[str]:
     db = str(tmp_path / "web.db")
     keepword("--db", db, "init", env=env)
     keepword("--db", db, "load", str(DEMO_PLAN), env=env)
-    server, base = _start(["--db", db, "serve"], env)
+    server, base = start_server(["--db", db, "serve"], env)
     yield base
-    _stop(server)
+    stop_server(server)
 
 
 def test_served_dashboard_lists_every_commitment_and_its_stylesheet(
@@ -97,11 +58,11 @@ def test_empty_database_page_says_how_to_start(tmp_path: Path) -> None:
     env = clean_env(tmp_path)
     db = str(tmp_path / "empty.db")
     keepword("--db", db, "init", env=env)
-    server, base = _start(["--db", db, "serve"], env)
+    server, base = start_server(["--db", db, "serve"], env)
     try:
         page = BeautifulSoup(httpx.get(base + "/").text, "html.parser")
     finally:
-        _stop(server)
+        stop_server(server)
     empty = page.select_one(".empty")
     assert empty is not None
     assert "keepword load" in empty.text
@@ -109,11 +70,11 @@ def test_empty_database_page_says_how_to_start(tmp_path: Path) -> None:
 
 
 def test_demo_command_loads_prints_and_serves(tmp_path: Path, demo_portfolio: Portfolio) -> None:
-    server, base = _start(["demo"], clean_env(tmp_path))
+    server, base = start_server(["demo"], clean_env(tmp_path))
     try:
         rows = httpx.get(base + "/api/v1/portfolio").json()
     finally:
-        output = _stop(server)
+        output = stop_server(server)
     assert len(rows) == len(demo_portfolio.commitments)
     assert all(r["health"] in {"on_track", "at_risk", "off_track", None} for r in rows)
     assert "Portfolio: commitments by due date" in output

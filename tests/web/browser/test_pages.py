@@ -11,11 +11,11 @@ from playwright.sync_api import Page, expect
 
 from tests.web.browser.conftest import Console, Served, screenshot
 
-MAX_PAGES = 80
+MAX_PAGES = 150
 
 
 def test_every_page_reachable_from_the_dashboard_opens_cleanly(served: Served, page: Page) -> None:
-    queue, seen, opened = ["/"], {"/"}, list[str]()
+    queue, seen, opened, downloads = ["/"], {"/"}, list[str](), list[str]()
     while queue and len(opened) < MAX_PAGES:
         path = queue.pop(0)
         response = page.goto(served.url(path))
@@ -33,11 +33,16 @@ def test_every_page_reachable_from_the_dashboard_opens_cleanly(served: Served, p
             if href.startswith("/static/") or href in seen:
                 continue
             seen.add(href)
+            if link.has_attr("download"):  # a file (a chart, a proposal): fetched, not opened
+                assert httpx.get(served.url(href)).status_code == 200, href
+                downloads.append(href)
+                continue
             queue.append(href)
     # The dashboard reaches every area of the app.
     for area in ("/whatif", "/signals", "/gate", "/incidents", "/plan", "/projects/voice-bot"):
         assert area in opened, f"{area} is not reachable from the dashboard"
     assert "/api/v1/openapi.json" in opened
+    assert "/projects/voice-bot/charts/burn-up-voice-bot.png" in downloads
 
 
 def test_dashboard_filters_swap_the_table_in_place(served: Served, page: Page) -> None:
@@ -54,7 +59,7 @@ def test_bad_move_shows_its_error_beside_the_field_and_saves_nothing(
     served: Served, page: Page, console: Console
 ) -> None:
     console.expected.append("status of 422")  # the refused form comes back as 422
-    events_before = len(httpx.get(served.url("/api/v1/events?limit=1000")).json())
+    version = served.version()
     page.goto(served.url("/whatif"))
     page.get_by_label("Person 1").select_option(label="Ravi Patel")
     page.get_by_label("From project 1").select_option("pitchwell-app")
@@ -71,4 +76,34 @@ def test_bad_move_shows_its_error_beside_the_field_and_saves_nothing(
     )
     expect(page.get_by_label("First day 1")).to_have_value("2026-12-07")
     screenshot(page, "whatif-bad-input")
-    assert len(httpx.get(served.url("/api/v1/events?limit=1000")).json()) == events_before
+    assert served.version() == version
+
+
+def test_commit_gate_answers_in_the_page_with_the_proposal_beside_it(
+    served: Served, page: Page
+) -> None:
+    page.goto(served.url("/gate"))
+    page.get_by_label("Project").select_option("voice-bot")
+    page.get_by_label("Date the client asks for").fill("2027-01-11")
+    page.get_by_role("button", name="Ask the gate").click()
+    expect(page.locator("main")).to_contain_text("under 1%")
+    expect(page.locator("main")).to_contain_text("Fri 29 Jan 2027")
+    proposal = page.frame_locator("iframe.proposal").locator("body")
+    expect(proposal).to_contain_text("The chance of delivering the whole scope by then is under 1%")
+    screenshot(page, "gate-answer")
+
+
+def test_an_item_added_in_the_plan_form_is_on_the_project_page(served: Served, page: Page) -> None:
+    page.goto(served.url("/projects/voice-bot"))
+    page.get_by_role("link", name="Edit the plan").click()
+    page.locator("a[href='/plan/projects/voice-bot/items/new']").first.click()
+    page.get_by_label("Id").fill("welsh-ivr-menu")
+    page.get_by_label("Title").fill("Welsh-language IVR menu")
+    page.get_by_label("Optimistic (person-days)").fill("2")
+    page.get_by_label("Likely (person-days)").fill("3")
+    page.get_by_label("Pessimistic (person-days)").fill("6")
+    screenshot(page, "plan-new-item")
+    page.get_by_role("button", name="Create item").click()
+    expect(page).to_have_url(served.url("/projects/voice-bot"))
+    expect(page.locator("tr[data-item=welsh-ivr-menu]")).to_contain_text("Welsh-language IVR menu")
+    screenshot(page, "project-after-new-item")

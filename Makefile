@@ -32,6 +32,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/whatif.py
 	$(BIN)/python bench/change.py
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/web.py --requests 200 --write-every 1
 
 format: $(VENV)/.installed
 	$(BIN)/ruff format .

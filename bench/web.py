@@ -72,6 +72,22 @@ def _serve(path: Path, port: int) -> subprocess.Popen[bytes]:
     raise SystemExit(f"server did not start: {server.communicate()[1].decode()}")
 
 
+def _writer(
+    base: str, items: list[tuple[str, str]], every: float, stop: threading.Event, out: list[float]
+) -> None:
+    """Mark one item done every ``every`` seconds through the API, as a team at work would:
+    each write re-forecasts a project and makes the next dashboard a fresh build."""
+    with httpx.Client(timeout=30) as client:
+        for project, item in items:
+            if stop.wait(every):
+                break
+            began = time.perf_counter()
+            response = client.post(f"{base}/api/v1/projects/{project}/items/{item}/done")
+            if response.status_code != 200:
+                raise SystemExit(f"write failed: {response.status_code} {response.text}")
+            out.append(time.perf_counter() - began)
+
+
 def _client(url: str, count: int, start: threading.Barrier, out: list[float]) -> None:
     with httpx.Client(timeout=30) as client:
         start.wait()
@@ -90,6 +106,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=25, help="per client")
     parser.add_argument("--path", default="/")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--write-every", type=float, default=0.0,
+        help="also mark an item done every this many seconds (0: no writes)",
+    )  # fmt: skip
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "bench.db"
@@ -102,10 +122,20 @@ def main() -> None:
                 page = warm.get(url)
                 first_ms = (time.perf_counter() - began) * 1000
                 rows = page.text.count("data-commitment=")
+                if args.path == "/" and rows != 200:
+                    raise SystemExit(f"the dashboard shows {rows} commitments, not 200")
                 for _ in range(5):
                     warm.get(url)
             latencies: list[float] = []
             start = threading.Barrier(args.clients)
+            stop, writes = threading.Event(), list[float]()
+            items = [(f"j{j}", "i1") for j in range(200)]
+            base = f"http://127.0.0.1:{args.port}"
+            writer = threading.Thread(
+                target=_writer, args=(base, items, args.write_every, stop, writes)
+            )
+            if args.write_every:
+                writer.start()
             threads = [
                 threading.Thread(target=_client, args=(url, args.requests, start, latencies))
                 for _ in range(args.clients)
@@ -116,6 +146,9 @@ def main() -> None:
             for thread in threads:
                 thread.join()
             wall = time.perf_counter() - began
+            stop.set()
+            if args.write_every:
+                writer.join()
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -131,6 +164,8 @@ def main() -> None:
                 "page_bytes": len(page.content),
                 "clients": args.clients,
                 "requests": len(latencies),
+                "writes": len(writes),
+                "write_median_ms": round(statistics.median(writes) * 1000, 1) if writes else None,
                 "load_s": round(load_s, 2),
                 "first_request_ms": round(first_ms, 1),
                 "p50_ms": round(p50, 1),

@@ -12,7 +12,7 @@ from keepword.domain.portfolio import Portfolio
 from keepword.domain.signals import Signal
 from keepword.services.ports import CachedOdds, UnitOfWorkFactory
 from keepword.services.risks import SignalView, signal_views
-from keepword.services.watch import current_odds, watch_options
+from keepword.services.watch import current_state, watch_options
 
 
 @dataclass(frozen=True)
@@ -67,9 +67,8 @@ class Dashboard:
 
 def dashboard(uow: UnitOfWorkFactory, filters: Filters, *, now: datetime) -> Dashboard:
     """The dashboard as of ``now``, forecasts from the cache (stale projects re-forecast)."""
-    cached = current_odds(uow, watch_options(now), now=now)
+    portfolio, cached = current_state(uow, watch_options(now), now=now)
     with uow() as work:
-        portfolio = work.portfolio.get()
         signals = work.signals.all()
     return dashboard_of(portfolio, cached, signals, filters, now=now)
 

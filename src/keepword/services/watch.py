@@ -321,18 +321,25 @@ def current_odds(
     forecast again. Forecasts with the watch options are stored for the next reader; any
     other (another day, seed or trial count) is only read, so that the odds the signal rules
     compare with stay the watched ones."""
+    return current_state(uow, options, now=now)[1]
+
+
+def current_state(
+    uow: UnitOfWorkFactory, options: ForecastOptions, *, now: datetime
+) -> tuple[Portfolio, dict[str, CachedOdds]]:
+    """The stored portfolio and every commitment's current odds, as :func:`current_odds`."""
     with uow() as work:
         portfolio, cached = work.portfolio.get(), work.forecasts.all()
     # The usual case, a page or a table read again: nothing to forecast, no write lock taken.
     if not stale_projects(portfolio, cached, options) and not _orphans(portfolio, cached):
-        return cached
+        return portfolio, cached
     store = options == watch_options(now)
     with uow(write=store) as work:
         portfolio = work.portfolio.get()
         refreshed = refresh(work, portfolio, options, now=now, store=store)
         if store:
             work.commit()
-    return refreshed.after
+    return portfolio, refreshed.after
 
 
 def as_commitment_odds(cached: Mapping[str, CachedOdds]) -> dict[str, CommitmentOdds]:

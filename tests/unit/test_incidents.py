@@ -169,3 +169,36 @@ def test_the_first_contact_is_open_until_a_contact_step_is_done(
     )
     done = incident.with_step_done(1, SATURDAY)
     assert incidents.first_contact_due(done, calendar) is None
+
+
+MONDAY_EVENING = datetime(2026, 11, 30, 18, 30, tzinfo=UTC)  # the first contact's deadline
+
+
+@pytest.mark.parametrize(
+    ("done_at", "now", "state"),
+    [
+        (None, SATURDAY, "open"),
+        (None, datetime(2026, 11, 30, 19, 0, tzinfo=UTC), "overdue"),
+        (SATURDAY, SATURDAY, "met"),
+        (datetime(2026, 12, 1, 9, 0, tzinfo=UTC), datetime(2026, 12, 1, 9, 0, tzinfo=UTC), "late"),
+    ],
+)
+def test_an_incidents_view_says_whether_its_first_contact_was_met(
+    uow: FakeUnitOfWorkFactory, done_at: datetime | None, now: datetime, state: str
+) -> None:
+    incident = _record(uow, REBUILD)
+    if done_at is not None:
+        incident = incident.with_step_done(1, done_at)
+        uow.store.incidents[incident.id] = incident
+    view = incidents.find_incident(uow, incident.id, now)
+    contact = view.first_contact
+    assert (contact.deadline, contact.state, contact.done_at) == (MONDAY_EVENING, state, done_at)
+    assert contact.met is (state == "met")
+    assert view.owner == factories.portfolio().person("ana").name
+    assert (view.lead, view.done) == ("ana", int(done_at is not None))
+    assert incidents.incident_views(uow, now) == [view]
+
+
+def test_an_unknown_incident_is_not_found(uow: FakeUnitOfWorkFactory) -> None:
+    with pytest.raises(NotFound, match="no incident with id 'I-9'"):
+        incidents.find_incident(uow, "I-9", SATURDAY)

@@ -123,7 +123,7 @@ def test_marking_a_step_done_redirects_back_and_shows_it_done(
     assert _one(row, "td.steps").get_text(strip=True) == "1/2"
     events = _events(demo_keepword)
     again = web.post(str(button["action"]), follow_redirects=False)
-    assert again.status_code == 400
+    assert again.status_code == 409  # already done: a conflict, as in the API
     assert _events(demo_keepword) == events
 
 

@@ -2,14 +2,17 @@
 
 The first step of every recovery is reaching the client: if the team lists none due within
 one working day of the incident (on the lead's calendar, at the incident's time of day), one
-is added. A step due before the incident is refused.
+is added. A step due before the incident is refused. Each incident is read with its
+first-contact state (:class:`FirstContact`), the same for the pages and the API.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from keepword.domain.calendar import WorkingCalendar
 from keepword.domain.communications import Incident, RecoveryStep
@@ -61,6 +64,90 @@ def first_contact_due(incident: Incident, calendar: WorkingCalendar) -> datetime
 def is_first_contact(step: RecoveryStep, deadline: datetime) -> bool:
     """Whether ``step`` reaches the client in words and is due by ``deadline``."""
     return step.due <= deadline and _CONTACT.search(step.action) is not None
+
+
+FirstContactState = Literal["met", "late", "overdue", "open"]
+
+
+@dataclass(frozen=True)
+class FirstContact:
+    """The incident's first contact with the client: when it is due, and how it went.
+
+    ``state`` is ``met`` (done by the deadline), ``late`` (done after it), ``overdue`` (not
+    done, deadline passed) or ``open`` (not done yet, still in time).
+    """
+
+    deadline: datetime
+    state: FirstContactState
+    done_at: datetime | None
+
+    @property
+    def met(self) -> bool:
+        """Whether the client heard from the team in time."""
+        return self.state == "met"
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    """One incident with its project's and client's names, who owns its recovery (the
+    project's lead), and its first-contact state."""
+
+    incident: Incident
+    project_name: str
+    client: str
+    lead: str | None
+    owner: str  # the lead's name, or a sentence saying there is none
+    first_contact: FirstContact
+
+    @property
+    def done(self) -> int:
+        """How many recovery steps are done."""
+        return sum(s.done_at is not None for s in self.incident.steps)
+
+
+def first_contact(incident: Incident, calendar: WorkingCalendar, now: datetime) -> FirstContact:
+    """The first-contact state of ``incident`` at ``now``, its deadline on ``calendar``: the
+    earliest done step that reaches the client and was planned in time decides it."""
+    deadline = first_contact_deadline(incident.occurred_at, calendar)
+    contacts = [s for s in incident.steps if is_first_contact(s, deadline)]
+    done = sorted(s.done_at for s in contacts if s.done_at is not None)
+    if done:
+        return FirstContact(deadline, "met" if done[0] <= deadline else "late", done[0])
+    return FirstContact(deadline, "overdue" if now > deadline else "open", None)
+
+
+def incident_view(incident: Incident, portfolio: Portfolio, now: datetime) -> IncidentView:
+    """``incident`` as shown at ``now``, its first contact counted on the lead's calendar."""
+    project = portfolio.project(incident.project)
+    lead = project.lead
+    return IncidentView(
+        incident,
+        project.name,
+        portfolio.client(project.client).name,
+        lead,
+        portfolio.person(lead).name if lead else "nobody (the project has no lead)",
+        first_contact(incident, _lead_calendar(portfolio, incident.project), now),
+    )
+
+
+def incident_views(
+    uow: UnitOfWorkFactory, now: datetime, project: str | None = None
+) -> list[IncidentView]:
+    """Incidents, newest first, of one project or all, each with its first-contact state."""
+    found = list_incidents(uow, project)
+    with uow() as work:
+        portfolio = work.portfolio.get()
+    return [incident_view(i, portfolio, now) for i in found]
+
+
+def find_incident(uow: UnitOfWorkFactory, incident_id: str, now: datetime) -> IncidentView:
+    """The incident ``incident_id`` with its first-contact state at ``now``."""
+    with uow() as work:
+        found = work.incidents.get(incident_id)
+        portfolio = work.portfolio.get()
+    if found is None:
+        raise NotFound(f"no incident with id {incident_id!r}")
+    return incident_view(found, portfolio, now)
 
 
 def record_incident(

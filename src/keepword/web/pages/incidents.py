@@ -1,7 +1,9 @@
 """Pages: incidents (W3), their first-contact clock and recovery steps; record one, tick steps.
 
-The same services as ``keepword incident add|list|done``. A recovery step has no owner of
-its own: the project's lead owns the recovery, so the pages show the lead beside each step.
+The same services as ``keepword incident add|list|done``; each incident is shown as the
+service's :class:`~keepword.services.incidents.IncidentView`, first-contact state included. A
+recovery step has no owner of its own: the project's lead owns the recovery, so the pages
+show the lead beside each step.
 """
 
 from __future__ import annotations
@@ -13,9 +15,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from keepword.domain.calendar import WorkingCalendar
-from keepword.domain.communications import Incident, RecoveryStep
-from keepword.domain.errors import InvalidValue, KeepwordError, NotFound
+from keepword.domain.communications import RecoveryStep
+from keepword.domain.errors import InvalidValue, KeepwordError
 from keepword.domain.portfolio import Portfolio
 from keepword.services import incidents as incident_service
 from keepword.services import portfolio as portfolio_service
@@ -27,67 +28,9 @@ Errors = dict[str, str]
 _MOMENT_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 
 
-@dataclass(frozen=True)
-class FirstContact:
-    """The incident's first contact with the client: when it is due, and how it went.
-
-    ``state`` is ``met`` (done by the deadline), ``late`` (done after it), ``overdue`` (not
-    done, deadline passed) or ``open`` (not done yet, still in time).
-    """
-
-    deadline: datetime
-    state: str
-    done_at: datetime | None
-
-
-@dataclass(frozen=True)
-class IncidentView:
-    """One incident with what the pages show beside it."""
-
-    incident: Incident
-    project_name: str
-    client: str
-    owner: str
-    first_contact: FirstContact
-
-    @property
-    def done(self) -> int:
-        return sum(s.done_at is not None for s in self.incident.steps)
-
-
-def _calendar(portfolio: Portfolio, project: str) -> WorkingCalendar:
-    # The first contact is due on the lead's calendar, as the incidents service counts it.
-    lead = portfolio.project(project).lead
-    return portfolio.person(lead).calendar if lead else WorkingCalendar()
-
-
-def _first_contact(incident: Incident, calendar: WorkingCalendar, now: datetime) -> FirstContact:
-    deadline = incident_service.first_contact_deadline(incident.occurred_at, calendar)
-    contacts = [s for s in incident.steps if incident_service.is_first_contact(s, deadline)]
-    done = sorted(s.done_at for s in contacts if s.done_at is not None)
-    if done:
-        return FirstContact(deadline, "met" if done[0] <= deadline else "late", done[0])
-    return FirstContact(deadline, "overdue" if now > deadline else "open", None)
-
-
-def _view(incident: Incident, portfolio: Portfolio, now: datetime) -> IncidentView:
-    project = portfolio.project(incident.project)
-    lead = project.lead
-    return IncidentView(
-        incident,
-        project.name,
-        portfolio.client(project.client).name,
-        portfolio.person(lead).name if lead else "nobody (the project has no lead)",
-        _first_contact(incident, _calendar(portfolio, incident.project), now),
-    )
-
-
 @router.get("/incidents", response_class=HTMLResponse, name="incidents")
 def incidents_page(request: Request, keepword: KeepwordDep) -> HTMLResponse:
-    portfolio = portfolio_service.current_portfolio(keepword.uow)
-    now = keepword.settings.now()
-    found = incident_service.list_incidents(keepword.uow)
-    views = [_view(i, portfolio, now) for i in found]
+    views = incident_service.incident_views(keepword.uow, keepword.settings.now())
     return render(request, "incidents.html", {"incidents": views})
 
 
@@ -226,13 +169,7 @@ def record_incident(
 
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse, name="incident")
 def incident_page(request: Request, keepword: KeepwordDep, incident_id: str) -> HTMLResponse:
-    found = next(
-        (i for i in incident_service.list_incidents(keepword.uow) if i.id == incident_id), None
-    )
-    if found is None:
-        raise NotFound(f"no incident with id {incident_id!r}")
-    portfolio = portfolio_service.current_portfolio(keepword.uow)
-    view = _view(found, portfolio, keepword.settings.now())
+    view = incident_service.find_incident(keepword.uow, incident_id, keepword.settings.now())
     return render(request, "incident.html", {"view": view, "late": _late})
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from keepword.bootstrap import Keepword
 from keepword.domain.portfolio import Portfolio
+from keepword.services import dashboard
+from keepword.web.app import create_app
 
 API = "/api/v1"
 SCENARIO = "core-platform-security-fix"
@@ -18,6 +22,7 @@ OUR_PATHS = {
     "/projects": {"get"},
     "/projects/{project_id}": {"get"},
     "/projects/{project_id}/forecast": {"get"},
+    "/projects/{project_id}/charts": {"get"},
     "/events": {"get"},
     "/projects/{project_id}/events": {"get"},
     "/proposals": {"post"},
@@ -26,14 +31,19 @@ OUR_PATHS = {
     "/scenarios": {"get"},
     "/scenarios/{scenario_id}/whatif": {"get"},
     "/scenarios/{scenario_id}/apply": {"post"},
+    "/whatif": {"post"},
+    "/whatif/apply": {"post"},
     "/signals": {"get"},
+    "/signals/{signal_id}": {"get"},
     "/signals/review": {"post"},
     "/signals/{signal_id}/draft": {"post"},
     "/drafts": {"post"},
     "/drafts/check": {"post"},
     "/messages/{message_id}/send": {"post"},
     "/messages": {"get"},
+    "/messages/{message_id}": {"get"},
     "/incidents": {"get", "post"},
+    "/incidents/{incident_id}": {"get"},
     "/incidents/{incident_id}/steps/{number}/done": {"post"},
     "/projects/{project_id}/items/{item_id}/start": {"post"},
     "/projects/{project_id}/items/{item_id}/done": {"post"},
@@ -131,6 +141,16 @@ def test_a_forecast_gives_dates_and_odds_of_the_whole_phases_and_commitments(
     assert again == forecast  # the same seed, the same answer
 
 
+def test_a_projects_charts_are_the_pages_vega_lite_specs(web: TestClient) -> None:
+    found = _get(web, "/projects/voice-bot/charts")
+    assert [c["name"] for c in found] == ["burn-up-voice-bot", "finish-voice-bot"]
+    for chart in found:
+        assert chart["title"].startswith("Member voice bot")
+        assert chart["description"]
+        assert "vega-lite" in chart["spec"]["$schema"]
+        assert chart["spec"]["layer"]
+
+
 def test_events_newest_first_and_by_project(web: TestClient) -> None:
     events = _get(web, "/events", limit=5)
     assert len(events) == 5
@@ -199,6 +219,80 @@ def test_bad_proposal_fields_are_422_with_each_field_named(web: TestClient) -> N
     assert {f["field"] for f in fields} == {"due", "confidence", "record"}
 
 
+def test_an_unknown_team_member_is_a_422_naming_the_team(web: TestClient) -> None:
+    body = {"project": "voice-bot", "due": "2027-02-05", "team": ["amara", "ghost"], **FAST}
+    response = web.post(API + "/proposals", json=body)
+    assert response.status_code == 422, response.text
+    fields = _assert_error(response.json(), 422, "invalid")
+    assert [f["field"] for f in fields] == ["team"]
+    assert "ghost" in fields[0]["message"]
+
+
+@pytest.mark.parametrize(("confidence", "status"), [(0.995, 200), (0.005, 200), (0, 422), (1, 422)])
+def test_the_confidence_is_strictly_between_0_and_1_as_on_the_page(
+    web: TestClient, confidence: float, status: int
+) -> None:
+    body = {"project": "voice-bot", "due": "2027-02-05", "confidence": confidence, **FAST}
+    assert web.post(API + "/proposals", json=body).status_code == status
+    params = {"confidence": confidence, **FAST}
+    assert web.get(API + "/projects/voice-bot/forecast", params=params).status_code == status
+
+
+def test_an_unknown_field_is_a_422_naming_it(web: TestClient) -> None:
+    body = {"project": "voice-bot", "due": "2027-02-05", "sead": 7, **FAST}
+    response = web.post(API + "/proposals", json=body)
+    assert response.status_code == 422
+    assert [f["field"] for f in _assert_error(response.json(), 422, "invalid")] == ["sead"]
+    step = {"action": "Call", "due": "2026-11-23T12:00:00Z", "owner": "amara"}
+    incident = {"project": "brightwater-billing", "title": "T", "impact": "I", "steps": [step]}
+    response = web.post(API + "/incidents", json=incident)
+    assert response.status_code == 422
+    assert [f["field"] for f in _assert_error(response.json(), 422, "invalid")] == ["steps.0.owner"]
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("get", f"/projects/voice-bot/forecast?seed=-1&trials={FAST['trials']}", None),
+        ("get", f"/scenarios/{SCENARIO}/whatif?seed=-1", None),
+        ("post", "/proposals", {"project": "voice-bot", "due": "2027-02-05", "seed": -1}),
+        ("post", "/commitments/voice-bot-launch/commit?seed=-1", None),
+        ("post", "/whatif?seed=-1", {"moves": []}),
+        ("get", "/projects/voice-bot/forecast?trials=99", None),
+        ("post", "/proposals", {"project": "voice-bot", "due": "2027-02-05", "trials": 10**6}),
+    ],
+)
+def test_a_negative_seed_or_too_many_trials_is_a_422_not_a_500(
+    web: TestClient, method: str, url: str, body: Any
+) -> None:
+    response = web.request(method.upper(), API + url, json=body)
+    assert response.status_code == 422, response.text
+    fields = {f["field"] for f in _assert_error(response.json(), 422, "invalid")}
+    assert {f.removeprefix("query.") for f in fields} in ({"seed"}, {"trials"})
+
+
+def test_an_unexpected_error_is_logged_and_a_500_with_the_one_error_body(
+    demo_keepword: Keepword, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("the secret internals of the failure")
+
+    monkeypatch.setattr(dashboard, "dashboard", broken)
+    with (
+        TestClient(create_app(demo_keepword), raise_server_exceptions=False) as client,
+        caplog.at_level(logging.ERROR, logger="keepword.web.api"),
+    ):
+        response = client.get(API + "/portfolio")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/json"
+    _assert_error(response.json(), 500, "internal")
+    assert "secret" not in response.text
+    (record,) = [r for r in caplog.records if r.name == "keepword.web.api"]
+    assert "GET /api/v1/portfolio" in record.getMessage()
+    assert record.exc_info is not None
+    assert isinstance(record.exc_info[1], RuntimeError)
+
+
 # --- watching ------------------------------------------------------------------------------
 
 
@@ -241,6 +335,71 @@ def test_applying_the_scenario_writes_events_and_raises_signals_with_clocks(
         assert not signal["disclosed"]
     gone = web.post(API + f"/scenarios/{SCENARIO}/apply")
     assert gone.status_code == 404
+
+
+def _scenario_moves(web: TestClient) -> list[dict[str, Any]]:
+    """The demo scenario's reallocations as moves, as typed on the what-if page."""
+    (scenario,) = _get(web, "/scenarios")
+    return [
+        {
+            "person": c["person"],
+            "from_project": c["from_project"],
+            "to_project": c["to_project"],
+            "start": c["start"],
+            "end": c["end"],
+            "percent": None if c["fraction"] is None else c["fraction"] * 100,
+        }
+        for c in scenario["changes"]
+    ]
+
+
+def test_moves_tried_give_the_scenarios_diff_and_save_nothing(web: TestClient) -> None:
+    moves = _scenario_moves(web)
+    saved = _get(web, f"/scenarios/{SCENARIO}/whatif", **FAST)
+    before = _event_count(web)
+    tried = _post(web, "/whatif", {"moves": moves}, **FAST)
+    assert tried["commitments"] == saved["commitments"]
+    assert (tried["window"], tried["touched"]) == (saved["window"], saved["touched"])
+    assert tried["scenario"]["id"].startswith("moves-")
+    assert _post(web, "/whatif", {"moves": moves}, **FAST)["scenario"] == tried["scenario"]
+    assert _event_count(web) == before
+    assert [s["id"] for s in _get(web, "/scenarios")] == [SCENARIO]
+
+
+@pytest.mark.parametrize(
+    ("move", "field"),
+    [
+        ({"person": "ghost"}, "moves.0.person"),
+        ({"to_project": "nowhere"}, "moves.0.to_project"),
+        ({"percent": 150}, "moves.0.percent"),
+        ({"end": "2026-11-01"}, "moves.0.end"),
+        ({"start": "soon"}, "moves.0.start"),
+        ({"percnt": 50}, "moves.0.percnt"),
+    ],
+)
+def test_a_bad_move_is_a_422_naming_it(web: TestClient, move: dict[str, Any], field: str) -> None:
+    (first, *_) = _scenario_moves(web)
+    for url in ("/whatif", "/whatif/apply"):
+        response = web.post(API + url, json={"moves": [{**first, **move}]})
+        assert response.status_code == 422, response.text
+        assert field in {f["field"] for f in _assert_error(response.json(), 422, "invalid")}
+    none = web.post(API + "/whatif", json={"moves": []})
+    assert none.status_code == 422
+
+
+def test_moves_applied_record_events_and_raise_signals_as_the_scenario_does(
+    web: TestClient,
+) -> None:
+    applied = _post(web, "/whatif/apply", {"moves": _scenario_moves(web)})
+    assert applied["scenario"].startswith("moves-")
+    assert {e["entity"] for e in applied["changes"]} == {"allocation"}
+    raised = {(s["commitment"], s["kind"]) for s in applied["signals_raised"]}
+    assert raised == {("pitchwell-v1", "capacity_removed"), ("pitchwell-v1", "below_target")}
+    assert [s["id"] for s in _get(web, "/scenarios")] == [SCENARIO]  # the saved one stays
+    one = _get(web, f"/signals/{applied['signals_raised'][0]['id']}")
+    assert one["id"] == applied["signals_raised"][0]["id"]
+    assert one["clock"]["deadline"] > one["detected_at"]
+    assert one["clock"]["text"]
 
 
 def test_the_review_lists_signals_and_rejects_a_bad_stall(web: TestClient) -> None:
@@ -296,6 +455,8 @@ def test_a_draft_then_send_stops_that_signals_clock(web: TestClient) -> None:
     assert told["disclosed"]
     assert told["communication"] == message["id"]
     assert told["clock"]["text"].startswith("told after")
+    assert _get(web, f"/signals/{signal['id']}") == told  # one signal, disclosed or not
+    assert _get(web, f"/messages/{message['id']}") == sent["message"]
     twice = web.post(API + f"/messages/{message['id']}/send")
     assert twice.status_code == 409
 
@@ -331,9 +492,19 @@ def test_an_incident_gets_a_first_contact_and_its_steps_are_done(web: TestClient
     actions = [s["action"] for s in incident["steps"]]
     assert any("First contact" in a for a in actions)
     assert [i["id"] for i in _get(web, "/incidents")] == [incident["id"]]
+    contact = incident["first_contact"]
+    assert (contact["deadline"], contact["state"]) == ("2026-11-24T08:00:00Z", "open")
+    assert (contact["met"], contact["done_at"]) == (False, None)
+    assert _get(web, f"/incidents/{incident['id']}") == incident
     done = _post(web, f"/incidents/{incident['id']}/steps/1/done")
     assert done["steps"][0]["status"] == "done"
     assert done["steps"][0]["done_at"] == "2026-11-23T09:00:00Z"
+    assert done["first_contact"]["state"] == "open"  # step 1 is the export, due first
+    called = _post(web, f"/incidents/{incident['id']}/steps/2/done")
+    assert called["first_contact"]["state"] == "met"
+    assert called["first_contact"]["met"]
+    assert called["first_contact"]["done_at"] == "2026-11-23T09:00:00Z"
+    assert _get(web, "/incidents")[0]["first_contact"] == called["first_contact"]
     assert web.post(API + f"/incidents/{incident['id']}/steps/1/done").status_code == 409
     assert web.post(API + f"/incidents/{incident['id']}/steps/0/done").status_code == 422
 
@@ -354,6 +525,10 @@ def test_an_incident_gets_a_first_contact_and_its_steps_are_done(web: TestClient
         ("post", "/incidents/I-999/steps/1/done"),
         ("post", "/projects/voice-bot/items/no-such/start"),
         ("get", "/no/such/route"),
+        ("get", "/projects/no-such/charts"),
+        ("get", "/signals/S-999"),
+        ("get", "/messages/M-999"),
+        ("get", "/incidents/I-999"),
     ],
 )
 def test_unknown_ids_are_404_with_the_one_error_body(

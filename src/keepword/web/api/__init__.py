@@ -1,10 +1,13 @@
 """The JSON API under /api/v1: the operations of the pages, for programs.
 
 Every error has one body, :class:`ErrorBody`: a status, a machine-readable code, a message
-a person can read, and for bad input the fields at fault.
+a person can read, and for bad input the fields at fault. That holds for a bug as well: an
+unexpected exception is logged and answered 500 ``internal``, never a plain-text page.
 """
 
 from __future__ import annotations
+
+import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -25,6 +28,8 @@ from keepword.domain.errors import (
 )
 from keepword.web.api import routes
 
+logger = logging.getLogger(__name__)
+
 
 class FieldError(BaseModel):
     field: str
@@ -33,7 +38,7 @@ class FieldError(BaseModel):
 
 class Error(BaseModel):
     status: int
-    code: str  # not_found, invalid, conflict, bad_request
+    code: str  # not_found, invalid, conflict, bad_request, method_not_allowed, internal
     message: str
     fields: list[FieldError] = []
 
@@ -49,6 +54,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
         (404, "No such object"),
         (409, "The object's state does not allow it"),
         (422, "Fields of the request are invalid"),
+        (500, "Keepword failed; the error is logged"),
     )
 }
 
@@ -108,6 +114,17 @@ def create_api(keepword: Keepword) -> FastAPI:
     def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "bad_request")
         return error_response(error.status_code, code, str(error.detail))
+
+    @api.exception_handler(Exception)
+    def internal_error(request: Request, error: Exception) -> JSONResponse:
+        # Starlette's ServerErrorMiddleware calls this for what no other handler took, sends
+        # the body, then re-raises for the server. The log has the traceback; the body
+        # says nothing of the internals (the request may carry a client's words, so only
+        # its method and path are logged).
+        logger.error(
+            "unexpected error answering %s %s", request.method, request.url.path, exc_info=error
+        )
+        return error_response(500, "internal", "Keepword failed to answer; the error is logged")
 
     return api
 

@@ -9,18 +9,23 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from keepword.domain.commitment import CommitmentState, Health, health_of
+from keepword.domain.errors import InvalidFields, NotFound
+from keepword.domain.portfolio import Portfolio
 from keepword.reports.proposal import option_lines
 from keepword.services import forecasting, plan_changes
 from keepword.services import gate as gate_service
 from keepword.services import portfolio as portfolio_service
 from keepword.web.api.routes.portfolio import (
-    MAX_TRIALS,
     CommitmentDetail,
     Confidence,
     Probability,
     Public,
+    RequestBody,
+    Seed,
+    SeedField,
     SharePublic,
     Trials,
+    TrialsField,
 )
 from keepword.web.rendering import KeepwordDep
 
@@ -35,7 +40,7 @@ CommitmentId = Annotated[
 ]
 
 
-class ProposalRequest(BaseModel):
+class ProposalRequest(RequestBody):
     project: str
     due: date = Field(description="The date the client asks for.")
     team: list[str] | None = Field(
@@ -52,8 +57,8 @@ class ProposalRequest(BaseModel):
         "existing proposal of that id is updated).",
     )
     as_of: date | None = Field(default=None, description="Forecast as if today were this date.")
-    trials: int = Field(default=forecasting.DEFAULT_TRIALS, ge=100, le=MAX_TRIALS)
-    seed: int = forecasting.DEFAULT_SEED
+    trials: TrialsField = forecasting.DEFAULT_TRIALS
+    seed: SeedField = forecasting.DEFAULT_SEED
 
 
 class PhasePlanPublic(Public):
@@ -157,6 +162,8 @@ def propose(request: ProposalRequest, keepword: KeepwordDep) -> GateAnswerPublic
     fit, and three ways to reach the target (move the date, cut scope, add capacity)."""
     moment = keepword.settings.now()
     stored = portfolio_service.current_portfolio(keepword.uow)
+    if request.team is not None:
+        _check_team(stored, request.team)
     options = forecasting.ForecastOptions(
         request.as_of or moment.date(), request.trials, request.seed
     )
@@ -187,6 +194,16 @@ def propose(request: ProposalRequest, keepword: KeepwordDep) -> GateAnswerPublic
     )
 
 
+def _check_team(portfolio: Portfolio, team: list[str]) -> None:
+    """A person of the team who does not exist is a field at fault, as on the gate page
+    (the service's NotFound is about an id asked for, a 404 here)."""
+    for person in team:
+        try:
+            portfolio.person(person)
+        except NotFound as error:
+            raise InvalidFields({"team": str(error)}) from None
+
+
 class Committed(BaseModel):
     commitment: CommitmentDetail
     health: Health = Field(description="Of the baseline against the confidence target.")
@@ -198,7 +215,7 @@ def commit(
     commitment_id: str,
     keepword: KeepwordDep,
     trials: Trials = forecasting.DEFAULT_TRIALS,
-    seed: int = forecasting.DEFAULT_SEED,
+    seed: Seed = forecasting.DEFAULT_SEED,
 ) -> Committed:
     """Make a proposed commitment a promise, now, with today's forecast as its baseline."""
     moment = keepword.settings.now()
@@ -220,7 +237,7 @@ def commit(
     )
 
 
-class CloseRequest(BaseModel):
+class CloseRequest(RequestBody):
     outcome: Literal["met", "missed", "renegotiated", "withdrawn"] = Field(
         description="met, missed or renegotiated; a proposal is withdrawn."
     )

@@ -14,14 +14,14 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
 from keepword.bootstrap import Keepword
-from keepword.domain.communications import Communication, CommunicationKind, StepStatus
-from keepword.domain.errors import NotFound
+from keepword.domain.communications import CommunicationKind, Incident, StepStatus
 from keepword.domain.playbook import NEEDS_APOLOGY, FindingKind, PlaybookReport, has_apology
 from keepword.domain.playbook import check as playbook
-from keepword.domain.signals import Signal, SignalKind
+from keepword.domain.signals import SignalKind
 from keepword.drafts.render import TEMPLATES_VARIABLE, JinjaRenderer
-from keepword.services import drafts, forecasting, incidents
-from keepword.web.api.routes.portfolio import Public, UtcDateTime
+from keepword.services import drafts, forecasting, incidents, records
+from keepword.services import portfolio as portfolio_service
+from keepword.web.api.routes.portfolio import Public, RequestBody, UtcDateTime
 from keepword.web.rendering import KeepwordDep
 
 router = APIRouter()
@@ -68,7 +68,7 @@ class DraftPublic(BaseModel):
     check: CheckPublic
 
 
-class DraftOptions(BaseModel):
+class DraftOptions(RequestBody):
     kind: CommunicationKind | None = Field(
         default=None, description="Default: delay, or recovery after an incident."
     )
@@ -123,7 +123,7 @@ def draft(request: DraftRequest, keepword: KeepwordDep) -> DraftPublic:
     return _draft(keepword, request)
 
 
-class CheckRequest(BaseModel):
+class CheckRequest(RequestBody):
     text: str = Field(max_length=100_000, description="The message as written (Markdown).")
     kind: CommunicationKind | None = Field(
         default=None, description="Default: the draft's kind, else delay."
@@ -153,7 +153,7 @@ def _expect_apology(
         # As 'send' checks an edited body: no apology nagged for where the draft had none.
         expect = has_apology(drafted.body) if kind in NEEDS_APOLOGY else None
     if request.signal is not None and request.message is None:
-        signal = _stored_signal(keepword, request.signal)
+        signal = records.find_signal(keepword.uow, request.signal)
         client_asked = (
             signal.kind is SignalKind.SCOPE_GREW
             and signal.evidence.get("requested_by") == drafts.CLIENT_REQUESTED
@@ -162,15 +162,6 @@ def _expect_apology(
     if request.at_fault is not None:
         expect = request.at_fault
     return kind or CommunicationKind.DELAY, expect
-
-
-def _stored_signal(keepword: Keepword, signal_id: str) -> Signal:
-    # No service reads one signal; a read-only unit of work, never committed.
-    with keepword.uow() as work:
-        found = work.signals.get(signal_id)
-    if found is None:
-        raise NotFound(f"no signal with id {signal_id!r}")
-    return found
 
 
 @router.post("/drafts/check", tags=["messages"])
@@ -188,7 +179,7 @@ def check(request: CheckRequest, keepword: KeepwordDep) -> CheckPublic:
 # --- sending -------------------------------------------------------------------------------
 
 
-class SendRequest(BaseModel):
+class SendRequest(RequestBody):
     body: str | None = Field(
         default=None, max_length=100_000, description="The body as sent, if it was edited."
     )
@@ -231,12 +222,6 @@ def send(message_id: str, keepword: KeepwordDep, request: SendRequest | None = N
     )
 
 
-def _stored_messages(keepword: Keepword) -> list[Communication]:
-    # No service lists the messages; a read-only unit of work, never committed.
-    with keepword.uow() as work:
-        return work.communications.all()
-
-
 ProjectFilter = Annotated[str | None, Query(description="Only this project's.")]
 
 
@@ -247,13 +232,14 @@ def list_messages(
     sent: Annotated[bool | None, Query(description="Only sent (true) or unsent (false).")] = None,
 ) -> list[MessagePublic]:
     """Messages to clients, drafted and sent, newest first."""
-    found = [
-        m
-        for m in _stored_messages(keepword)
-        if (project is None or m.project == project) and (sent is None or m.sent is sent)
-    ]
-    found.sort(key=lambda m: m.created_at, reverse=True)
+    found = records.messages(keepword.uow, project, sent)
     return [MessagePublic.model_validate(m) for m in found]
+
+
+@router.get("/messages/{message_id}", tags=["messages"])
+def get_message(message_id: str, keepword: KeepwordDep) -> MessagePublic:
+    """One message to a client, drafted or sent."""
+    return MessagePublic.model_validate(drafts.find_message(keepword.uow, message_id))
 
 
 # --- incidents -----------------------------------------------------------------------------
@@ -266,6 +252,18 @@ class StepPublic(Public):
     done_at: UtcDateTime | None
 
 
+class FirstContactPublic(Public):
+    deadline: UtcDateTime = Field(
+        description="One working day after the incident, on the lead's calendar."
+    )
+    state: incidents.FirstContactState = Field(
+        description="met (done by the deadline), late (done after it), overdue (not done, "
+        "past it) or open (not done, still in time)."
+    )
+    met: bool = Field(description="The client heard from the team in time.")
+    done_at: UtcDateTime | None = Field(description="When the first contact was done.")
+
+
 class IncidentPublic(Public):
     id: str
     project: str
@@ -276,22 +274,50 @@ class IncidentPublic(Public):
     steps: list[StepPublic] = Field(description="Recovery steps by due time; numbered from 1.")
     commitment: str | None
     recorded_at: UtcDateTime | None
+    first_contact: FirstContactPublic = Field(description="The client's first contact.")
+
+
+def _incident(view: incidents.IncidentView) -> IncidentPublic:
+    incident, contact = view.incident, view.first_contact
+    return IncidentPublic(
+        id=incident.id,
+        project=incident.project,
+        title=incident.title,
+        occurred_at=incident.occurred_at,
+        impact=incident.impact,
+        own_factors=list(incident.own_factors),
+        steps=[StepPublic.model_validate(s) for s in incident.steps],
+        commitment=incident.commitment,
+        recorded_at=incident.recorded_at,
+        first_contact=FirstContactPublic.model_validate(contact),
+    )
+
+
+def _incident_now(keepword: Keepword, incident: Incident) -> IncidentPublic:
+    """An incident just written, with its first-contact state now."""
+    portfolio = portfolio_service.current_portfolio(keepword.uow)
+    return _incident(incidents.incident_view(incident, portfolio, keepword.settings.now()))
 
 
 @router.get("/incidents", tags=["incidents"])
 def list_incidents(keepword: KeepwordDep, project: ProjectFilter = None) -> list[IncidentPublic]:
-    """Incidents, newest first, with their recovery steps."""
-    return [
-        IncidentPublic.model_validate(i) for i in incidents.list_incidents(keepword.uow, project)
-    ]
+    """Incidents, newest first, with their recovery steps and first-contact state."""
+    views = incidents.incident_views(keepword.uow, keepword.settings.now(), project)
+    return [_incident(v) for v in views]
 
 
-class StepRequest(BaseModel):
+@router.get("/incidents/{incident_id}", tags=["incidents"])
+def get_incident(incident_id: str, keepword: KeepwordDep) -> IncidentPublic:
+    """One incident with its recovery steps and first-contact state."""
+    return _incident(incidents.find_incident(keepword.uow, incident_id, keepword.settings.now()))
+
+
+class StepRequest(RequestBody):
     action: str = Field(min_length=1, max_length=500)
     due: UtcDateTime = Field(description="UTC; a time without a zone is taken as UTC.")
 
 
-class IncidentRequest(BaseModel):
+class IncidentRequest(RequestBody):
     project: str
     title: str = Field(min_length=1, max_length=200, description="What went wrong.")
     impact: str = Field(
@@ -324,7 +350,7 @@ def record_incident(request: IncidentRequest, keepword: KeepwordDep) -> Incident
         actor=keepword.settings.actor,
         now=moment,
     )
-    return IncidentPublic.model_validate(recorded)
+    return _incident_now(keepword, recorded)
 
 
 @router.post("/incidents/{incident_id}/steps/{number}/done", tags=["incidents"])
@@ -341,4 +367,4 @@ def step_done(
         actor=keepword.settings.actor,
         now=keepword.settings.now(),
     )
-    return IncidentPublic.model_validate(after)
+    return _incident_now(keepword, after)

@@ -2,7 +2,9 @@
 allocations, commitments) through :mod:`keepword.services.plan_edits`.
 
 A field at fault is a 422 naming it (the same names as the forms'); an unknown id is a 404.
-PUT replaces an entity's editable fields: a field left out takes its default.
+A field the schema does not name is a 422 too. POST fills a field left out with its default;
+PUT is a full replacement of the editable fields, so it needs every one of them (null where
+null is allowed): a field left out is a 422, never silently reset to its default.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal, TypedDict
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from keepword.bootstrap import Keepword
 from keepword.domain.commitment import DEFAULT_CONFIDENCE, Commitment
@@ -29,6 +31,7 @@ from keepword.services.plan_edits import (
     ProjectInput,
 )
 from keepword.services.portfolio import current_portfolio
+from keepword.web.api.routes.portfolio import RequestBody
 from keepword.web.rendering import KeepwordDep
 
 router = APIRouter(tags=["plan"])
@@ -36,22 +39,26 @@ router = APIRouter(tags=["plan"])
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Status = Literal["todo", "in_progress", "done"]
 Id = Annotated[str, Field(description="letters, digits, '.', '_' and '-' (at most 80)")]
+WORKING_WEEK: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
+# The responses below extend the request bodies but say nothing against fields added later.
+OPEN = ConfigDict(extra="ignore")
 
 
 # --- clients ----------------------------------------------------------------------------------
 
 
-class ClientUpdate(BaseModel):
+class ClientUpdate(RequestBody):
     name: str
-    contact: str | None = None
+    contact: str | None
 
 
 class ClientCreate(ClientUpdate):
     id: Id
+    contact: str | None = None
 
 
 class ClientPublic(ClientCreate):
-    pass
+    model_config = OPEN
 
 
 def _client(client: Client) -> ClientPublic:
@@ -79,17 +86,25 @@ def update_client(client_id: str, body: ClientUpdate, keepword: KeepwordDep) -> 
 # --- people -----------------------------------------------------------------------------------
 
 
-class PersonUpdate(BaseModel):
+COUNTRY = "ISO 3166 code, for public holidays"
+
+
+class PersonUpdate(RequestBody):
     name: str
-    email: str | None = None
-    skills: list[str] = []
-    country: str | None = Field(None, description="ISO 3166 code, for public holidays")
-    subdivision: str | None = None
-    working_days: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
+    email: str | None
+    skills: list[str]
+    country: str | None = Field(description=COUNTRY)
+    subdivision: str | None
+    working_days: list[Weekday]
 
 
 class PersonCreate(PersonUpdate):
     id: Id
+    email: str | None = None
+    skills: list[str] = Field([])
+    country: str | None = Field(None, description=COUNTRY)
+    subdivision: str | None = None
+    working_days: list[Weekday] = WORKING_WEEK
 
 
 class TimeOffPublic(BaseModel):
@@ -99,6 +114,7 @@ class TimeOffPublic(BaseModel):
 
 
 class PersonPublic(PersonCreate):
+    model_config = OPEN
     time_off: list[TimeOffPublic] = Field(
         [], description="booked apart (POST time off); kept by an edit"
     )
@@ -153,22 +169,27 @@ def update_person(person_id: str, body: PersonUpdate, keepword: KeepwordDep) -> 
 # --- projects ---------------------------------------------------------------------------------
 
 
-class ProjectUpdate(BaseModel):
+DISCLOSURE_TARGET = "working days between a risk found and the client told; null: 1"
+
+
+class ProjectUpdate(RequestBody):
     client: str
     name: str
     start: date
-    lead: str | None = None
-    disclosure_target: int | None = Field(
-        None, description="working days between a risk found and the client told"
-    )
+    lead: str | None
+    disclosure_target: int | None = Field(description=DISCLOSURE_TARGET)
 
 
 class ProjectCreate(ProjectUpdate):
     id: Id
+    lead: str | None = None
+    disclosure_target: int | None = Field(None, description=DISCLOSURE_TARGET)
 
 
 class ProjectPublic(ProjectCreate):
     """A project's own fields; its phases and items are listed under it."""
+
+    model_config = OPEN
 
 
 def _project(project: Project) -> ProjectPublic:
@@ -199,7 +220,7 @@ def update_project(project_id: str, body: ProjectUpdate, keepword: KeepwordDep) 
 # --- phases -----------------------------------------------------------------------------------
 
 
-class PhaseUpdate(BaseModel):
+class PhaseUpdate(RequestBody):
     name: str
 
 
@@ -208,6 +229,7 @@ class PhaseCreate(PhaseUpdate):
 
 
 class PhasePublic(PhaseCreate):
+    model_config = OPEN
     project: str
 
 
@@ -249,26 +271,36 @@ def update_phase(
 # --- items ------------------------------------------------------------------------------------
 
 
-class ItemUpdate(BaseModel):
+class ItemUpdate(RequestBody):
     """A work item; its estimate is three points in ideal person-days, all or none."""
 
     title: str
+    phase: str | None
+    skill: str | None
+    optimistic: float | None
+    likely: float | None
+    pessimistic: float | None
+    depends_on: list[str]
+    status: Status
+    started: date | None
+    done: date | None
+
+
+class ItemCreate(ItemUpdate):
+    id: Id
     phase: str | None = None
     skill: str | None = None
     optimistic: float | None = None
     likely: float | None = None
     pessimistic: float | None = None
-    depends_on: list[str] = []
+    depends_on: list[str] = Field([])
     status: Status = "todo"
     started: date | None = None
     done: date | None = None
 
 
-class ItemCreate(ItemUpdate):
-    id: Id
-
-
 class ItemPublic(ItemCreate):
+    model_config = OPEN
     project: str
     added: date | None = Field(None, description="the day it joined the scope")
 
@@ -334,20 +366,26 @@ def update_item(
 # --- allocations ------------------------------------------------------------------------------
 
 
-class AllocationUpdate(BaseModel):
+OVER_ALLOCATION = "a deliberate overbooking"
+
+
+class AllocationUpdate(RequestBody):
     fraction: float = Field(description="share of the person's working days, above 0, at most 1")
     start: date
     end: date
-    over_allocation: bool = Field(False, description="a deliberate overbooking")
+    over_allocation: bool = Field(description=OVER_ALLOCATION)
 
 
 class AllocationCreate(AllocationUpdate):
     person: str
     project: str
+    over_allocation: bool = Field(False, description=OVER_ALLOCATION)
 
 
 class AllocationPublic(AllocationCreate):
     """An allocation, named by person, project and start day (it has no id of its own)."""
+
+    model_config = OPEN
 
 
 def _allocation(allocation: Allocation) -> AllocationPublic:
@@ -402,26 +440,37 @@ def update_allocation(
 # --- commitments ------------------------------------------------------------------------------
 
 
-class CommitmentUpdate(BaseModel):
+PHASES = "the phases promised; none: the whole project"
+CONFIDENCE = "the odds wanted, in (0, 1)"
+
+
+class CommitmentUpdate(RequestBody):
     """A commitment's terms. Once committed its project, due date and phases change only by
     renegotiation: close it as renegotiated and propose the new terms."""
 
     project: str
     title: str
     due: date
-    phases: list[str] = Field([], description="the phases promised; none: the whole project")
-    confidence: float = Field(DEFAULT_CONFIDENCE, description="the odds wanted, in (0, 1)")
+    phases: list[str] = Field(description=PHASES)
+    confidence: float = Field(description=CONFIDENCE)
+    made_by: str | None
+    made_to: str | None
+    made_on: date | None
+    fixed_date: bool
+
+
+class CommitmentCreate(CommitmentUpdate):
+    id: Id
+    phases: list[str] = Field([], description=PHASES)
+    confidence: float = Field(DEFAULT_CONFIDENCE, description=CONFIDENCE)
     made_by: str | None = None
     made_to: str | None = None
     made_on: date | None = None
     fixed_date: bool = False
 
 
-class CommitmentCreate(CommitmentUpdate):
-    id: Id
-
-
 class CommitmentPublic(CommitmentCreate):
+    model_config = OPEN
     state: str
 
 

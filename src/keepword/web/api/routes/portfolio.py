@@ -7,6 +7,7 @@ forecast finishes), so that one thing has one name in the OpenAPI document.
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
@@ -16,7 +17,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from keepword.domain.commitment import DEFAULT_CONFIDENCE, CommitmentState, Health
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus
-from keepword.services import dashboard, forecasting, timeline
+from keepword.reports import charts
+from keepword.services import dashboard, forecasting, projects, timeline, watch
 from keepword.services import portfolio as portfolio_service
 from keepword.web.rendering import KeepwordDep
 
@@ -34,15 +36,30 @@ def _as_utc(moment: datetime) -> datetime:
 
 UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
 Probability = Annotated[float, Field(ge=0, le=1)]
-Confidence = Annotated[float, Field(ge=0.01, le=0.99)]
+# As the pages accept it: strictly between 0 and 1 (0 or 1 would ask for certainty).
+CONFIDENCE_TEXT = "The odds wanted, strictly between 0 and 1."
+Confidence = Annotated[float, Field(gt=0, lt=1, description=CONFIDENCE_TEXT)]
 
-Trials = Annotated[
-    int, Query(ge=100, le=MAX_TRIALS, description="Monte Carlo trials.")
-]  # fmt: skip
-Seed = Annotated[int, Query(description="Random seed: the same seed gives the same answer.")]
+MIN_TRIALS = 100
+MAX_SEED = 2**63 - 1  # numpy refuses a negative seed; a 64-bit integer is plenty
+TRIALS_TEXT = "Monte Carlo trials."
+SEED_TEXT = "Random seed, 0 or more: the same seed gives the same answer."
+
+Trials = Annotated[int, Query(ge=MIN_TRIALS, le=MAX_TRIALS, description=TRIALS_TEXT)]
+Seed = Annotated[int, Query(ge=0, le=MAX_SEED, description=SEED_TEXT)]
+# The same bounds in a request body.
+TrialsField = Annotated[int, Field(ge=MIN_TRIALS, le=MAX_TRIALS, description=TRIALS_TEXT)]
+SeedField = Annotated[int, Field(ge=0, le=MAX_SEED, description=SEED_TEXT)]
 AsOf = Annotated[
     date | None, Query(description="Forecast as if today were this date (default: today).")
 ]
+
+
+class RequestBody(BaseModel):
+    """Base of every request body: a field the schema does not name is refused (422 naming
+    it), never ignored, so a misspelt field cannot pass for one left out."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class Public(BaseModel):
@@ -308,7 +325,8 @@ def get_forecast(
     trials: Trials = forecasting.DEFAULT_TRIALS,
     seed: Seed = forecasting.DEFAULT_SEED,
     confidence: Annotated[
-        float, Query(ge=0.01, le=0.99, description="Confidence for cut lines and target dates.")
+        float,
+        Query(gt=0, lt=1, description="Confidence for cut lines and target dates, in (0, 1)."),
     ] = DEFAULT_CONFIDENCE,
     as_of: AsOf = None,
     by: Annotated[
@@ -322,6 +340,25 @@ def get_forecast(
         as_of or keepword.settings.now().date(), trials, seed, confidence, by=by
     )
     return ForecastPublic.model_validate(forecasting.forecast_project(stored, project_id, options))
+
+
+class ChartPublic(Public):
+    name: str = Field(description="Unique on a page: burn-up-PROJECT, finish-PROJECT.")
+    title: str
+    description: str = Field(description="The chart in words, for those who cannot see it.")
+    spec: dict[str, Any] = Field(description="A Vega-Lite specification, data included.")
+
+
+@router.get("/projects/{project_id}/charts", tags=["projects"])
+def get_charts(project_id: str, keepword: KeepwordDep) -> list[ChartPublic]:
+    """The project page's charts as Vega-Lite: the burn-up with the forecast fan, then the
+    finish-week distribution, against the earliest promise still open."""
+    stored = portfolio_service.current_portfolio(keepword.uow)
+    options = replace(watch.watch_options(keepword.settings.now()), curves=True)
+    forecast = forecasting.forecast_project(stored, project_id, options)
+    due = projects.first_open_due(stored, project_id)
+    found = charts.project_charts(stored.project(project_id), forecast, due)
+    return [ChartPublic.model_validate(chart) for chart in found]
 
 
 # --- history -------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
-"""API routes: watching the promises (W2) — scenarios tried and applied, risk signals and
-their disclosure clocks, the review — and the one-at-a-time changes to the plan that are
-watched: an item started or done, time off booked."""
+"""API routes: watching the promises (W2) — scenarios and moves of people tried and
+applied, risk signals and their disclosure clocks, the review — and the one-at-a-time
+changes to the plan that are watched: an item started or done, time off booked."""
 
 from __future__ import annotations
 
@@ -14,17 +14,17 @@ from pydantic import BaseModel, Field
 from keepword.bootstrap import Keepword
 from keepword.domain.commitment import Health
 from keepword.domain.events import Event
-from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus
 from keepword.domain.scenario import Reallocation, Scenario, ScenarioChange, ScopeAddition
-from keepword.domain.signals import DEFAULT_STALL_DAYS, Severity, Signal, SignalKind
-from keepword.services import forecasting, plan_changes, risks, watch, whatif
+from keepword.domain.signals import DEFAULT_STALL_DAYS, Severity, SignalKind
+from keepword.services import forecasting, plan_changes, records, risks, watch, whatif
 from keepword.services import portfolio as portfolio_service
 from keepword.web.api.routes.portfolio import (
     AsOf,
     EventPublic,
     Probability,
     Public,
+    RequestBody,
     Seed,
     Trials,
     UtcDateTime,
@@ -163,11 +163,18 @@ def what_if(
 ) -> WhatIfPublic:
     """Try a scenario in memory: every commitment it touches before and after, and what can
     still progress. Nothing is saved."""
+    stored = portfolio_service.current_portfolio(keepword.uow)
+    return _what_if(keepword, stored.scenario(scenario_id), as_of, trials, seed)
+
+
+def _what_if(
+    keepword: Keepword, scenario: Scenario, as_of: date | None, trials: int, seed: int
+) -> WhatIfPublic:
     moment = keepword.settings.now()
     options = forecasting.ForecastOptions(as_of or moment.date(), trials, seed)
     cached = watch.current_odds(keepword.uow, options, now=moment)
     stored = portfolio_service.current_portfolio(keepword.uow)
-    result = whatif.what_if(stored, stored.scenario(scenario_id), options, cached)
+    result = whatif.what_if(stored, scenario, options, cached)
     return WhatIfPublic(
         scenario=_scenario(result.scenario),
         window=Window(start=result.window[0], end=result.window[1]) if result.window else None,
@@ -222,6 +229,10 @@ def apply_scenario(scenario_id: str, keepword: KeepwordDep) -> Applied:
     events = whatif.apply_scenario(
         keepword.uow, scenario_id, actor=keepword.settings.actor, now=moment, today=moment.date()
     )
+    return _applied(scenario_id, events)
+
+
+def _applied(scenario_id: str, events: list[Event]) -> Applied:
     return Applied(
         scenario=scenario_id,
         changes=[
@@ -229,6 +240,61 @@ def apply_scenario(scenario_id: str, keepword: KeepwordDep) -> Applied:
         ],
         signals_raised=_raised(events),
     )
+
+
+# --- moves of people, tried and applied without a saved scenario ----------------------------
+
+
+class MoveRequest(RequestBody):
+    """Some of a person's time moved off a project for a while."""
+
+    person: str
+    from_project: str = Field(description="The project they leave.")
+    to_project: str | None = Field(
+        default=None, description="The project they join; null: work Keepword does not plan."
+    )
+    start: date = Field(description="First day away.")
+    end: date = Field(description="Last day away.")
+    percent: float | None = Field(
+        default=None,
+        description="Percent of their time on from_project, above 0, at most 100; null: all.",
+    )
+
+
+class MovesRequest(RequestBody):
+    moves: list[MoveRequest] = Field(
+        description="At least one; a move at fault is named moves.N.FIELD."
+    )
+
+
+def _moves_scenario(keepword: Keepword, request: MovesRequest) -> Scenario:
+    moves = [whatif.Move(**move.model_dump()) for move in request.moves]
+    return whatif.moves_scenario(portfolio_service.current_portfolio(keepword.uow), moves)
+
+
+@router.post("/whatif", tags=["scenarios"])
+def try_moves(
+    request: MovesRequest,
+    keepword: KeepwordDep,
+    as_of: AsOf = None,
+    trials: Trials = forecasting.DEFAULT_TRIALS,
+    seed: Seed = forecasting.DEFAULT_SEED,
+) -> WhatIfPublic:
+    """Try moves of people in memory, as the what-if page does: the same answer as a saved
+    scenario's what-if (its id is the same for the same moves). Nothing is saved."""
+    return _what_if(keepword, _moves_scenario(keepword, request), as_of, trials, seed)
+
+
+@router.post("/whatif/apply", tags=["scenarios"])
+def apply_moves(request: MovesRequest, keepword: KeepwordDep) -> Applied:
+    """Make moves of people real, now, as applying a scenario does: the changes become
+    events, forecasts and signals follow. No scenario is saved."""
+    scenario = _moves_scenario(keepword, request)
+    moment = keepword.settings.now()
+    events = whatif.apply_changes(
+        keepword.uow, scenario, actor=keepword.settings.actor, now=moment, today=moment.date()
+    )
+    return _applied(scenario.id, events)
 
 
 # --- signals -------------------------------------------------------------------------------
@@ -295,12 +361,6 @@ def _signal(view: risks.SignalView, now: datetime) -> SignalPublic:
     )
 
 
-def _stored_signals(keepword: Keepword) -> tuple[Portfolio, list[Signal]]:
-    # No service reads the signals without reviewing them; a read-only unit of work.
-    with keepword.uow() as work:
-        return work.portfolio.get(), work.signals.all()
-
-
 IncludeDisclosed = Annotated[bool, Query(alias="all", description="Also list disclosed signals.")]
 
 
@@ -311,12 +371,18 @@ def list_signals(
     """Risk signals with their disclosure clocks: undisclosed past their target first (most
     overdue first), then the other undisclosed by deadline, then (if asked) the disclosed."""
     moment = keepword.settings.now()
-    portfolio, signals = _stored_signals(keepword)
-    views = risks.signal_views(portfolio, signals, moment, include_disclosed=include_disclosed)
+    views = records.stored_signals(keepword.uow, moment, include_disclosed=include_disclosed)
     return [_signal(v, moment) for v in views]
 
 
-class ReviewRequest(BaseModel):
+@router.get("/signals/{signal_id}", tags=["signals"])
+def get_signal(signal_id: str, keepword: KeepwordDep) -> SignalPublic:
+    """One signal with its disclosure clock, disclosed or not."""
+    moment = keepword.settings.now()
+    return _signal(records.signal_view(keepword.uow, signal_id, moment), moment)
+
+
+class ReviewRequest(RequestBody):
     stall_days: int = Field(
         default=DEFAULT_STALL_DAYS,
         ge=1,
@@ -396,7 +462,7 @@ def _watched(keepword: Keepword, change: Callable[[datetime], list[Event]]) -> C
     )
 
 
-class OnDay(BaseModel):
+class OnDay(RequestBody):
     on: date | None = Field(default=None, description="The day it happened (default: today).")
 
 
@@ -435,7 +501,7 @@ def finish_item(
     return _set_status(keepword, project_id, item_id, ItemStatus.DONE, on)
 
 
-class TimeOffRequest(BaseModel):
+class TimeOffRequest(RequestBody):
     start: date = Field(description="First day off.")
     end: date = Field(description="Last day off.")
     reason: str = Field(default="", max_length=200, description="Why, in a few words.")

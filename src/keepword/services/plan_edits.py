@@ -548,6 +548,14 @@ def _project(portfolio: Portfolio, project_id: str) -> tuple[Project, int]:
     raise NotFound(f"no project with id {project_id!r}")
 
 
+def find_allocation(portfolio: Portfolio, key: AllocationKey) -> Allocation:
+    """The allocation ``key`` names; NotFound when there is none."""
+    index = _allocation_index(portfolio.allocations, key)
+    if index is None:
+        raise NotFound(f"no allocation {key}")
+    return portfolio.allocations[index]
+
+
 def _allocation_index(allocations: tuple[Allocation, ...], key: AllocationKey) -> int | None:
     return next(
         (

@@ -90,7 +90,9 @@ def create_app(keepword: Keepword) -> FastAPI:
 
     @app.exception_handler(Exception)
     def failure(request: Request, error: Exception) -> HTMLResponse:
-        logger.exception("%s %s failed", request.method, request.url.path)
+        # The API answers and logs its own failures; Starlette re-raises them up to here.
+        if not request.url.path.startswith("/api/"):
+            logger.error("%s %s failed", request.method, request.url.path, exc_info=error)
         return _error_page(
             request, 500, "Something went wrong", "The error is in the server's log."
         )

@@ -276,15 +276,7 @@ def _allocation_key(where: Where) -> AllocationKey:
 
 
 def _allocation_values(portfolio: Portfolio, where: Where) -> Values:
-    key = _allocation_key(where)
-    found = [
-        a
-        for a in portfolio.allocations
-        if (a.person, a.project, a.start) == (key.person, key.project, key.start)
-    ]
-    if not found:
-        raise NotFound(f"no allocation {key}")
-    allocation = found[0]
+    allocation = plan_edits.find_allocation(portfolio, _allocation_key(where))
     names = ("person", "project", "fraction", "start", "end")
     return {
         **{n: _text(getattr(allocation, n)) for n in names},

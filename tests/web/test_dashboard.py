@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from keepword.bootstrap import Keepword
 from keepword.domain.portfolio import Portfolio
 from keepword.services import whatif
-
-
-def _page(client: TestClient, url: str) -> BeautifulSoup:
-    response = client.get(url)
-    assert response.status_code == 200, response.text
-    return BeautifulSoup(response.text, "html.parser")
+from tests.web.html import get_page
 
 
 def test_dashboard_shows_every_commitment_with_odds_and_health(
     web: TestClient, demo_portfolio: Portfolio
 ) -> None:
-    page = _page(web, "/")
+    page = get_page(web, "/")
     rows = page.select("table.portfolio tbody tr")
     assert {r["data-commitment"] for r in rows} == {c.id for c in demo_portfolio.commitments}
     headers = [th.text for th in page.select("table.portfolio thead th")]
@@ -36,7 +30,7 @@ def test_dashboard_shows_every_commitment_with_odds_and_health(
 
 def test_filters_narrow_the_table(web: TestClient, demo_portfolio: Portfolio) -> None:
     client = demo_portfolio.clients[0]
-    page = _page(web, f"/?client={client.id}")
+    page = get_page(web, f"/?client={client.id}")
     rows = page.select("table.portfolio tbody tr")
     theirs = {
         c.id
@@ -52,7 +46,7 @@ def test_filters_narrow_the_table(web: TestClient, demo_portfolio: Portfolio) ->
 def test_dashboard_follows_a_change_made_after_it_was_first_shown(
     web: TestClient, demo_keepword: Keepword
 ) -> None:
-    before = _page(web, "/").select_one("tr[data-commitment=pitchwell-v1] .odds")
+    before = get_page(web, "/").select_one("tr[data-commitment=pitchwell-v1] .odds")
     assert before is not None
     assert before.text == "88%"
     moment = demo_keepword.settings.now()
@@ -63,7 +57,7 @@ def test_dashboard_follows_a_change_made_after_it_was_first_shown(
         now=moment,
         today=moment.date(),
     )
-    after = _page(web, "/").select_one("tr[data-commitment=pitchwell-v1] .odds")
+    after = get_page(web, "/").select_one("tr[data-commitment=pitchwell-v1] .odds")
     assert after is not None
     assert after.text == "19%"
 
@@ -73,13 +67,13 @@ def test_lead_and_health_filters_narrow_the_table(
 ) -> None:
     lead = demo_portfolio.project("voice-bot").lead
     assert lead is not None
-    page = _page(web, f"/?lead={lead}")
+    page = get_page(web, f"/?lead={lead}")
     led = {p.id for p in demo_portfolio.projects if p.lead == lead}
     rows = page.select("table.portfolio tbody tr")
     assert rows
     assert {r["data-commitment"] for r in rows} == {
         c.id for c in demo_portfolio.commitments if c.project in led
     }
-    off_track = _page(web, "/?health=off_track").select("table.portfolio tbody tr")
+    off_track = get_page(web, "/?health=off_track").select("table.portfolio tbody tr")
     assert [r["data-commitment"] for r in off_track] == ["voice-bot-launch"]
     assert all(r.select_one(".health").text == "off track" for r in off_track)  # type: ignore[union-attr]

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from keepword.bootstrap import Keepword
 from keepword.web.app import create_app
 from keepword.web.pages import signals as signals_page
+from tests.web.html import soup
 
 
 def _error(response: object) -> tuple[str, str]:
-    page = BeautifulSoup(response.text, "html.parser")  # type: ignore[attr-defined]
+    page = soup(response.text)  # type: ignore[attr-defined]
     assert page.h1 is not None
     message = page.select_one(".error-message")
     assert message is not None

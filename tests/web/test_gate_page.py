@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from bs4 import BeautifulSoup, Tag
 from fastapi.testclient import TestClient
 
 from keepword.bootstrap import Keepword
 from keepword.domain.commitment import CommitmentState
 from keepword.services import portfolio as portfolio_service
+from tests.web.html import one, soup
 
 SIX_WEEKS = "2027-01-11"
 ASKED = {"project": "voice-bot", "due": SIX_WEEKS, "confidence": "0.85"}
-
-
-def _soup(text: str) -> BeautifulSoup:
-    return BeautifulSoup(text, "html.parser")
-
-
-def _one(page: BeautifulSoup | Tag, selector: str) -> Tag:
-    found = page.select_one(selector)
-    assert found is not None, f"nothing matches {selector!r}"
-    return found
 
 
 def _events(keepword: Keepword) -> int:
@@ -37,13 +27,13 @@ def _commitments(keepword: Keepword) -> dict[str, CommitmentState]:
 def test_the_form_offers_projects_people_and_an_85_percent_target(web: TestClient) -> None:
     response = web.get("/gate")
     assert response.status_code == 200
-    page = _soup(response.text)
-    form = _one(page, "form#gate-form")
+    page = soup(response.text)
+    form = one(page, "form#gate-form")
     assert form["method"] == "post"
     options = [o["value"] for o in form.select("select[name=project] option")]
     assert "voice-bot" in options
-    assert _one(form, "input[name=due]")["type"] == "date"
-    assert _one(form, "input[name=confidence]")["value"] == "0.85"
+    assert one(form, "input[name=due]")["type"] == "date"
+    assert one(form, "input[name=confidence]")["value"] == "0.85"
     team = {box["value"] for box in form.select("input[type=checkbox][name=team]")}
     assert {"amara", "ravi"} <= team
     assert not form.select("input[type=checkbox][checked]")  # empty: the people allocated
@@ -56,23 +46,23 @@ def test_the_voice_bot_gate_answers_under_one_percent_the_85_date_and_the_cut_li
     events = _events(demo_keepword)
     response = web.post("/gate", data=ASKED)
     assert response.status_code == 200, response.text
-    page = _soup(response.text)
-    answer = _one(page, "#answer")
-    assert _one(answer, "#on-time").get_text(strip=True) == "under 1%"
-    assert _one(answer, "#at-confidence time")["datetime"] == "2027-01-29"
-    assert _one(answer, "#target").get_text(strip=True) == "85%"
-    odds = " ".join(_one(answer, "#odds").get_text().split())
+    page = soup(response.text)
+    answer = one(page, "#answer")
+    assert one(answer, "#on-time").get_text(strip=True) == "under 1%"
+    assert one(answer, "#at-confidence time")["datetime"] == "2027-01-29"
+    assert one(answer, "#target").get_text(strip=True) == "85%"
+    odds = " ".join(one(answer, "#odds").get_text().split())
     assert odds.startswith("P(on time by Mon 11 Jan 2027)")
     assert "(P50–P85)" in odds
     rows = answer.select("#phases tbody tr")
-    assert [r["data-phase"] for r in rows if _one(r, "td.fits").get_text() == "yes"] == [
+    assert [r["data-phase"] for r in rows if one(r, "td.fits").get_text() == "yes"] == [
         "call-flows",
         "understanding",
         "self-service",
     ]
-    assert [_one(r, "td.fits").get_text() for r in rows] == ["yes", "yes", "yes", "no"]
+    assert [one(r, "td.fits").get_text() for r in rows] == ["yes", "yes", "yes", "no"]
     ways = answer.select("#ways tbody tr")
-    assert [_one(w, "th").get_text() for w in ways] == [
+    assert [one(w, "th").get_text() for w in ways] == [
         "Move the date",
         "Cut scope",
         "Add capacity",
@@ -86,10 +76,10 @@ def test_the_voice_bot_gate_answers_under_one_percent_the_85_date_and_the_cut_li
 
 
 def test_the_proposal_is_shown_in_the_page_and_downloadable(web: TestClient) -> None:
-    page = _soup(web.post("/gate", data=ASKED).text)
-    frame = _one(page, "#proposal iframe")
-    shown = _soup(str(frame["srcdoc"]))
-    assert "under 1%" in _one(shown, "#answer").get_text()
+    page = soup(web.post("/gate", data=ASKED).text)
+    frame = one(page, "#proposal iframe")
+    shown = soup(str(frame["srcdoc"]))
+    assert "under 1%" in one(shown, "#answer").get_text()
     assert shown.find("script") is None
     links = {a.get_text(): str(a["href"]) for a in page.select("#proposal a[download]")}
     html = web.get(links["HTML"])
@@ -97,7 +87,7 @@ def test_the_proposal_is_shown_in_the_page_and_downloadable(web: TestClient) -> 
     assert html.headers["content-type"].startswith("text/html")
     assert 'filename="proposal-voice-bot.html"' in html.headers["content-disposition"]
     assert html.text.startswith("<!DOCTYPE html>")
-    assert "85% confidence" in _one(_soup(html.text), "#answer").get_text()
+    assert "85% confidence" in one(soup(html.text), "#answer").get_text()
     markdown = web.get(links["Markdown"])
     assert markdown.status_code == 200
     assert markdown.headers["content-type"].startswith("text/markdown")
@@ -106,8 +96,8 @@ def test_the_proposal_is_shown_in_the_page_and_downloadable(web: TestClient) -> 
 
 def test_a_download_with_bad_input_is_refused(web: TestClient) -> None:
     response = web.get("/gate/proposal.md?project=voice-bot&due=2026-01-01")
-    assert response.status_code == 400
-    assert "in the past" in _one(_soup(response.text), ".error-message").get_text()
+    assert response.status_code == 422
+    assert "in the past" in one(soup(response.text), ".error-message").get_text()
 
 
 def test_recording_stores_a_proposal_that_the_commit_button_promises(
@@ -115,27 +105,27 @@ def test_recording_stores_a_proposal_that_the_commit_button_promises(
 ) -> None:
     response = web.post("/gate", data={**ASKED, "record": "voice-bot-phase-3"})
     assert response.status_code == 200, response.text
-    recorded = _one(_soup(response.text), "#recorded")
+    recorded = one(soup(response.text), "#recorded")
     assert "voice-bot-phase-3" in recorded.get_text()
     assert _commitments(demo_keepword)["voice-bot-phase-3"] is CommitmentState.PROPOSED
-    button = _one(recorded, "form")
+    button = one(recorded, "form")
     assert button["action"] == "/gate/commit/voice-bot-phase-3"
     committed = web.post(str(button["action"]), follow_redirects=False)
     assert committed.status_code == 303
     assert committed.headers["location"] == "/projects/voice-bot"
     assert _commitments(demo_keepword)["voice-bot-phase-3"] is CommitmentState.COMMITTED
     again = web.post(str(button["action"]), follow_redirects=False)
-    assert again.status_code == 400
+    assert again.status_code == 409
 
 
 def test_the_team_ticked_replaces_the_people_allocated(web: TestClient) -> None:
     team = ["amara", "tomasz", "siobhan"]
     response = web.post("/gate", data={**ASKED, "team": team})
     assert response.status_code == 200, response.text
-    page = _soup(response.text)
+    page = soup(response.text)
     checked = {box["value"] for box in page.select("input[name=team][checked]")}
     assert checked == set(team)
-    assert _one(page, "#on-time").get_text(strip=True).endswith("%")
+    assert one(page, "#on-time").get_text(strip=True).endswith("%")
 
 
 def test_a_team_without_a_skill_the_scope_needs_is_refused_beside_the_team(
@@ -143,7 +133,7 @@ def test_a_team_without_a_skill_the_scope_needs_is_refused_beside_the_team(
 ) -> None:
     response = web.post("/gate", data={**ASKED, "team": ["amara", "tomasz"]})
     assert response.status_code == 422
-    assert "has skill 'qa'" in _one(_soup(response.text), "#team-error").get_text()
+    assert "has skill 'qa'" in one(soup(response.text), "#team-error").get_text()
 
 
 @pytest.mark.parametrize(
@@ -181,8 +171,8 @@ def test_bad_input_is_shown_beside_its_field_with_422_and_writes_nothing(
     events, commitments = _events(demo_keepword), _commitments(demo_keepword)
     response = web.post("/gate", data={**ASKED, "record": "vb-new", **data})
     assert response.status_code == 422
-    page = _soup(response.text)
-    error = _one(page, f"span.field-error#{field}-error")
+    page = soup(response.text)
+    error = one(page, f"span.field-error#{field}-error")
     assert message in error.get_text()
     inputs = page.select(f"#gate-form [name={field}]")
     assert inputs

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from bs4 import BeautifulSoup, Tag
 from fastapi.testclient import TestClient
 
 from keepword.bootstrap import Keepword
+from tests.web.html import get_page, one, soup
 
 # Friday afternoon before the demo's Monday: first contact is due Monday at the same time.
 FAILED = {
@@ -18,22 +18,6 @@ FAILED = {
     "steps": "Rebuild the demo resilient to platform failures @ 2026-12-14 17:00",
     "occurred_at": "2026-11-20T15:30",
 }
-
-
-def _soup(text: str) -> BeautifulSoup:
-    return BeautifulSoup(text, "html.parser")
-
-
-def _one(page: BeautifulSoup | Tag, selector: str) -> Tag:
-    found = page.select_one(selector)
-    assert found is not None, f"nothing matches {selector!r}"
-    return found
-
-
-def _page(client: TestClient, url: str) -> BeautifulSoup:
-    response = client.get(url)
-    assert response.status_code == 200, response.text
-    return _soup(response.text)
 
 
 def _events(keepword: Keepword) -> int:
@@ -50,13 +34,13 @@ def _record(client: TestClient) -> str:
 
 
 def test_no_incidents_after_the_demo_load(web: TestClient) -> None:
-    page = _page(web, "/incidents")
+    page = get_page(web, "/incidents")
     assert page.select_one("#incidents") is None
-    assert _one(page, "a[href='/incidents/new']")
+    assert one(page, "a[href='/incidents/new']")
 
 
 def test_the_new_incident_form_has_its_fields(web: TestClient) -> None:
-    form = _one(_page(web, "/incidents/new"), "form#incident-form")
+    form = one(get_page(web, "/incidents/new"), "form#incident-form")
     assert form["action"] == "/incidents"
     names = {field["name"] for field in form.select("[name]")}
     assert names == {
@@ -68,59 +52,59 @@ def test_the_new_incident_form_has_its_fields(web: TestClient) -> None:
         "steps",
         "occurred_at",
     }
-    assert _one(form, "[name=occurred_at]")["value"] == "2026-11-23T09:00"
+    assert one(form, "[name=occurred_at]")["value"] == "2026-11-23T09:00"
 
 
 def test_a_recorded_incident_shows_its_steps_with_the_first_contact_added(
     web: TestClient,
 ) -> None:
-    page = _page(web, _record(web))
-    assert "Live demo stopped on the rehearsal stage" in _one(page, "h1").get_text()
-    assert "event team" in _one(page, "#impact").get_text()
+    page = get_page(web, _record(web))
+    assert "Live demo stopped on the rehearsal stage" in one(page, "h1").get_text()
+    assert "event team" in one(page, "#impact").get_text()
     assert len(page.select("#own-factors li")) == 2
     rows = page.select("#steps tbody tr")
-    actions = [_one(r, "td.action").get_text() for r in rows]
+    actions = [one(r, "td.action").get_text() for r in rows]
     assert actions[0].startswith("First contact with the client")
     assert actions[1].startswith("Rebuild the demo")
-    first_due = _one(rows[0], "td.date time")["datetime"]
+    first_due = one(rows[0], "td.date time")["datetime"]
     assert str(first_due).startswith("2026-11-23T15:30")
     assert all(r["data-status"] == "todo" for r in rows)
-    assert all(_one(r, "td.owner").get_text() for r in rows)
-    assert _one(page, "#first-contact")["data-state"] == "open"
+    assert all(one(r, "td.owner").get_text() for r in rows)
+    assert one(page, "#first-contact")["data-state"] == "open"
 
 
 def test_the_list_shows_project_client_when_first_contact_and_steps(web: TestClient) -> None:
     incident = _record(web).rsplit("/", 1)[1]
-    row = _one(_page(web, "/incidents"), f"#incidents tr[data-incident='{incident}']")
-    assert _one(row, "td.project a")["href"] == "/projects/freighttech-demo"
-    assert _one(row, "td.client").get_text(strip=True)
-    assert "rehearsal stage" in _one(row, "td.title").get_text()
-    assert _one(row, "td.date time")["datetime"] == "2026-11-20T15:30:00+00:00"
-    contact = _one(row, "td.first-contact")
+    row = one(get_page(web, "/incidents"), f"#incidents tr[data-incident='{incident}']")
+    assert one(row, "td.project a")["href"] == "/projects/freighttech-demo"
+    assert one(row, "td.client").get_text(strip=True)
+    assert "rehearsal stage" in one(row, "td.title").get_text()
+    assert one(row, "td.date time")["datetime"] == "2026-11-20T15:30:00+00:00"
+    contact = one(row, "td.first-contact")
     assert contact["data-state"] == "open"
-    assert str(_one(contact, "time")["datetime"]).startswith("2026-11-23T15:30")
-    assert _one(row, "td.steps").get_text(strip=True) == "0/2"
+    assert str(one(contact, "time")["datetime"]).startswith("2026-11-23T15:30")
+    assert one(row, "td.steps").get_text(strip=True) == "0/2"
 
 
 def test_marking_a_step_done_redirects_back_and_shows_it_done(
     web: TestClient, demo_keepword: Keepword
 ) -> None:
     location = _record(web)
-    page = _page(web, location)
-    button = _one(page, "#steps tr[data-step='1'] form")
+    page = get_page(web, location)
+    button = one(page, "#steps tr[data-step='1'] form")
     assert button["action"] == f"{location}/steps/1/done"
     done = web.post(str(button["action"]), follow_redirects=False)
     assert done.status_code == 303
     assert done.headers["location"] == location
-    page = _page(web, location)
-    first = _one(page, "#steps tr[data-step='1']")
+    page = get_page(web, location)
+    first = one(page, "#steps tr[data-step='1']")
     assert first["data-status"] == "done"
-    assert _one(first, "td.done time")["datetime"] == "2026-11-23T09:00:00+00:00"
+    assert one(first, "td.done time")["datetime"] == "2026-11-23T09:00:00+00:00"
     assert first.select_one("form") is None
-    assert _one(page, "#steps tr[data-step='2']")["data-status"] == "todo"
-    assert _one(page, "#first-contact")["data-state"] == "met"
-    row = _one(_page(web, "/incidents"), "#incidents tbody tr")
-    assert _one(row, "td.steps").get_text(strip=True) == "1/2"
+    assert one(page, "#steps tr[data-step='2']")["data-status"] == "todo"
+    assert one(page, "#first-contact")["data-state"] == "met"
+    row = one(get_page(web, "/incidents"), "#incidents tbody tr")
+    assert one(row, "td.steps").get_text(strip=True) == "1/2"
     events = _events(demo_keepword)
     again = web.post(str(button["action"]), follow_redirects=False)
     assert again.status_code == 409  # already done: a conflict, as in the API
@@ -165,11 +149,11 @@ def test_bad_input_is_shown_beside_its_field_with_422_and_writes_nothing(
     events = _events(demo_keepword)
     response = web.post("/incidents", data={**FAILED, **data}, follow_redirects=False)
     assert response.status_code == 422
-    page = _soup(response.text)
-    assert message in _one(page, f"span.field-error#{field}-error").get_text()
-    assert _one(page, f"#incident-form [name={field}]")["aria-invalid"] == "true"
+    page = soup(response.text)
+    assert message in one(page, f"span.field-error#{field}-error").get_text()
+    assert one(page, f"#incident-form [name={field}]")["aria-invalid"] == "true"
     assert len(page.select(".field-error")) == 1
     # What was typed is kept.
-    assert _one(page, "#incident-form [name=impact]").get_text() == {**FAILED, **data}["impact"]
+    assert one(page, "#incident-form [name=impact]").get_text() == {**FAILED, **data}["impact"]
     assert _events(demo_keepword) == events
-    assert _page(web, "/incidents").select_one("#incidents") is None
+    assert get_page(web, "/incidents").select_one("#incidents") is None

@@ -11,12 +11,7 @@ from fastapi.testclient import TestClient
 
 from keepword.bootstrap import Keepword
 from keepword.services.portfolio import current_portfolio, recent_events
-
-
-def page(client: TestClient, url: str) -> BeautifulSoup:
-    response = client.get(url)
-    assert response.status_code == 200, response.text
-    return BeautifulSoup(response.text, "html.parser")
+from tests.web.html import get_page, soup
 
 
 def saved(client: TestClient, url: str, form: dict[str, Any], goes_to: str) -> None:
@@ -28,7 +23,7 @@ def saved(client: TestClient, url: str, form: dict[str, Any], goes_to: str) -> N
 def refused(client: TestClient, url: str, form: dict[str, Any]) -> BeautifulSoup:
     response = client.post(url, data=form, follow_redirects=False)
     assert response.status_code == 422, response.text
-    return BeautifulSoup(response.text, "html.parser")
+    return soup(response.text)
 
 
 def error_beside(soup: BeautifulSoup, name: str) -> str:
@@ -56,7 +51,7 @@ def row_ids(soup: BeautifulSoup, table: str, attribute: str) -> list[str]:
 def test_the_plan_lists_clients_people_and_projects_with_links(
     web: TestClient, demo_keepword: Keepword
 ) -> None:
-    soup = page(web, "/plan")
+    soup = get_page(web, "/plan")
     portfolio = current_portfolio(demo_keepword.uow)
     assert row_ids(soup, "clients", "data-client") == [c.id for c in portfolio.clients]
     assert row_ids(soup, "people", "data-person") == [p.id for p in portfolio.people]
@@ -73,7 +68,7 @@ def test_every_input_has_its_own_label(web: TestClient) -> None:
                 "/plan/allocations/new", "/plan/commitments/new",
                 "/plan/allocations/amara/voice-bot/2026-11-30/edit",
                 "/plan/commitments/voice-bot-launch/edit"):  # fmt: skip
-        soup = page(web, url)
+        soup = get_page(web, url)
         controls = soup.select("form.edit input, form.edit select, form.edit textarea")
         assert controls, url
         for control in controls:
@@ -105,11 +100,11 @@ def test_a_whole_plan_is_built_through_the_forms(web: TestClient, demo_keepword:
                 "phases": ["mvp"], "confidence": "0.85", "made_to": "Hank"}  # fmt: skip
     saved(web, "/plan/commitments/new", proposal, "/projects/kiosk")
 
-    plan = page(web, "/plan")
+    plan = get_page(web, "/plan")
     assert "globex" in row_ids(plan, "clients", "data-client")
     assert "zoe" in row_ids(plan, "people", "data-person")
     assert "kiosk" in row_ids(plan, "projects", "data-project")
-    kiosk = page(web, "/plan/projects/kiosk")
+    kiosk = get_page(web, "/plan/projects/kiosk")
     assert row_ids(kiosk, "phases", "data-phase") == ["mvp"]
     assert row_ids(kiosk, "items", "data-item") == ["screens", "tests"]
     assert row_ids(kiosk, "allocations", "data-allocation") == ["zoe@kiosk/2026-11-30"]
@@ -126,9 +121,9 @@ def test_a_whole_plan_is_built_through_the_forms(web: TestClient, demo_keepword:
 def test_an_edit_form_shows_the_current_values_and_saves_changes(
     web: TestClient, demo_keepword: Keepword
 ) -> None:
-    form = page(web, "/plan/projects/voice-bot/items/new")
+    form = get_page(web, "/plan/projects/voice-bot/items/new")
     assert form.select_one("select[name=phase] option[value=call-flows]") is not None
-    soup = page(web, "/plan/clients/pitchwell/edit")
+    soup = get_page(web, "/plan/clients/pitchwell/edit")
     name = soup.select_one("input[name=name]")
     assert name is not None
     assert name["value"] == "Pitchwell Ltd"
@@ -139,7 +134,7 @@ def test_an_edit_form_shows_the_current_values_and_saves_changes(
     saved(web, "/plan/clients/pitchwell/edit", {**values, "name": "Pitchwell"}, "/plan")
     assert current_portfolio(demo_keepword.uow).client("pitchwell").name == "Pitchwell"
 
-    soup = page(web, "/plan/allocations/amara/voice-bot/2026-11-30/edit")
+    soup = get_page(web, "/plan/allocations/amara/voice-bot/2026-11-30/edit")
     fraction = soup.select_one("input[name=fraction]")
     assert fraction is not None
     assert fraction["value"] == "1"

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from keepword.domain.portfolio import Portfolio
-
-
-def _page(client: TestClient, url: str) -> BeautifulSoup:
-    response = client.get(url)
-    assert response.status_code == 200, response.text
-    return BeautifulSoup(response.text, "html.parser")
+from tests.web.html import get_page, soup
 
 
 def test_project_page_shows_plan_people_forecast_and_what_decides_the_date(
     web: TestClient, demo_portfolio: Portfolio
 ) -> None:
-    page = _page(web, "/projects/voice-bot")
+    page = get_page(web, "/projects/voice-bot")
     project = demo_portfolio.project("voice-bot")
     assert page.h1 is not None
     assert page.h1.text == project.name
@@ -41,7 +35,7 @@ def test_project_page_shows_plan_people_forecast_and_what_decides_the_date(
 
 
 def test_charts_carry_a_text_alternative_and_download_as_svg_and_png(web: TestClient) -> None:
-    page = _page(web, "/projects/voice-bot")
+    page = get_page(web, "/projects/voice-bot")
     figures = page.select("figure.chart")
     assert [f["id"] for f in figures] == ["chart-burn-up-voice-bot", "chart-finish-voice-bot"]
     for figure in figures:
@@ -66,6 +60,6 @@ def test_charts_carry_a_text_alternative_and_download_as_svg_and_png(web: TestCl
 def test_unknown_project_is_a_404_page(web: TestClient) -> None:
     response = web.get("/projects/no-such-project")
     assert response.status_code == 404
-    page = BeautifulSoup(response.text, "html.parser")
+    page = soup(response.text)
     assert page.h1 is not None
     assert page.h1.text == "Not found"

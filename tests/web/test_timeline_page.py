@@ -9,12 +9,7 @@ from keepword.bootstrap import Keepword
 from keepword.demo import DEMO_NOW
 from keepword.domain.project import ItemStatus
 from keepword.services import plan_changes
-
-
-def _page(client: TestClient, url: str) -> BeautifulSoup:
-    response = client.get(url)
-    assert response.status_code == 200, response.text
-    return BeautifulSoup(response.text, "html.parser")
+from tests.web.html import get_page
 
 
 def _entries(page: BeautifulSoup) -> list[dict[str, str]]:
@@ -31,7 +26,7 @@ def _entries(page: BeautifulSoup) -> list[dict[str, str]]:
 
 
 def test_after_the_demo_load_the_voice_bot_timeline_lists_its_creation(web: TestClient) -> None:
-    page = _page(web, "/projects/voice-bot/timeline")
+    page = get_page(web, "/projects/voice-bot/timeline")
     entries = _entries(page)
     created = [e for e in entries if e["entity"] == "project"]
     assert [(e["id"], e["action"], e["who"]) for e in created] == [("voice-bot", "created", "demo")]
@@ -58,7 +53,7 @@ def test_an_item_done_shows_first(web: TestClient, demo_keepword: Keepword) -> N
         actor="amara",
         now=DEMO_NOW,
     )
-    first = _entries(_page(web, "/projects/voice-bot/timeline"))[0]
+    first = _entries(get_page(web, "/projects/voice-bot/timeline"))[0]
     assert (first["entity"], first["id"], first["who"]) == (
         "item",
         "voice-bot/cf-workshop",

@@ -6,16 +6,12 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
-from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from keepword.bootstrap import Keepword
 from keepword.services.portfolio import current_portfolio, stored_version
 from keepword.web.app import create_app
-
-
-def _page(response: object) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")  # type: ignore[attr-defined]
+from tests.web.html import soup
 
 
 def _moves(**fields: str) -> dict[str, str]:
@@ -32,7 +28,7 @@ def test_moves_picked_in_the_form_are_tried_unsaved_then_applied(
     )  # fmt: skip
     tried = web.post("/whatif/try", data=moves)
     assert tried.status_code == 200
-    page = _page(tried)
+    page = soup(tried.text)
     row = page.select_one("table.diff tr[data-commitment=pitchwell-v1]")
     assert row is not None
     before, after = row.select_one("td.before"), row.select_one("td.after")
@@ -47,7 +43,7 @@ def test_moves_picked_in_the_form_are_tried_unsaved_then_applied(
     applied = web.post("/whatif/apply", data=hidden, follow_redirects=False)
     assert applied.status_code == 303
     shown = web.get(applied.headers["location"])
-    row = _page(shown).select_one("table.applied tr[data-commitment=pitchwell-v1] .odds")
+    row = soup(shown.text).select_one("table.applied tr[data-commitment=pitchwell-v1] .odds")
     assert row is not None
     assert row.text == after.text.strip()
     assert stored_version(demo_keepword.uow) != version
@@ -76,7 +72,7 @@ def test_a_bad_move_is_refused_beside_its_field(
     for url in ("/whatif/try", "/whatif/apply"):
         response = web.post(url, data=_moves(**fields))
         assert response.status_code == 422
-        page = _page(response)
+        page = soup(response.text)
         error = page.select_one(f"#{field}-error")
         assert error is not None
         assert message in error.text
@@ -88,7 +84,7 @@ def test_a_bad_move_is_refused_beside_its_field(
 
 
 def _first_signal(client: TestClient) -> str:
-    row = _page(client.get("/signals")).select_one("table.signals tr[data-signal]")
+    row = soup(client.get("/signals").text).select_one("table.signals tr[data-signal]")
     assert row is not None
     return str(row["data-signal"])
 
@@ -98,23 +94,23 @@ def test_draft_check_as_typed_then_sent_stops_the_clock(web: TestClient) -> None
     drafted = web.post(f"/signals/{signal}/draft", follow_redirects=False)
     assert drafted.status_code == 303
     message = drafted.headers["location"]
-    editor = _page(web.get(message))
+    editor = soup(web.get(message).text)
     body = editor.select_one("textarea#body")
     assert body is not None
     assert editor.select_one("#playbook.clean") is not None
-    vague = _page(web.post(f"{message}/check", data={"body": "Hi, all good, no worries."}))
+    vague = soup(web.post(f"{message}/check", data={"body": "Hi, all good, no worries."}).text)
     rules = {li["data-rule"] for li in vague.select("li.finding")}
     assert {"new-date", "confidence", "next-step"} <= rules
     sent = web.post(f"{message}/send", data={"body": body.text}, follow_redirects=False)
     assert sent.status_code == 303
-    clock = _page(web.get(f"/signals/{signal}")).select_one(".clock")
+    clock = soup(web.get(f"/signals/{signal}").text).select_one(".clock")
     assert clock is not None
     assert "stopped" in clock["class"]
     assert clock.text.startswith("told after")
     # Sent once: sending again is refused, and says so.
     again = web.post(f"{message}/send", data={"body": body.text})
     assert again.status_code == 409
-    assert _page(again).select_one(".error-message") is not None
+    assert soup(again.text).select_one(".error-message") is not None
 
 
 def test_dashboard_puts_promises_whose_client_is_untold_past_target_first(
@@ -123,7 +119,7 @@ def test_dashboard_puts_promises_whose_client_is_untold_past_target_first(
     # Two days on, the FreightTech keynote's signals are past their one-day target.
     later = replace(demo_keepword.settings, fixed_now=datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
     with TestClient(create_app(Keepword(later, demo_keepword.engine))) as client:
-        page = _page(client.get("/"))
+        page = soup(client.get("/").text)
     rows = page.select("table.portfolio tbody tr")
     assert rows[0]["data-commitment"] == "freighttech-keynote"
     assert "untold" in rows[0]["class"]

@@ -38,6 +38,7 @@ def test_every_page_reachable_from_the_dashboard_opens_cleanly(served: Served, p
                 downloads.append(href)
                 continue
             queue.append(href)
+    assert not queue, f"more than {MAX_PAGES} pages: {queue[:5]}"
     # The dashboard reaches every area of the app.
     for area in ("/whatif", "/signals", "/gate", "/incidents", "/plan", "/projects/voice-bot"):
         assert area in opened, f"{area} is not reachable from the dashboard"

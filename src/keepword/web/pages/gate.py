@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
@@ -254,26 +254,17 @@ def _download(
     )
 
 
-@router.get("/gate/proposal.html", name="gate_proposal_html")
-def proposal_html(
+@router.get("/gate/proposal.{suffix}", name="gate_proposal")
+def proposal_file(
     keepword: KeepwordDep,
+    suffix: Literal["html", "md"],
     project: Annotated[str, Query()] = "",
     due: Annotated[str, Query()] = "",
     confidence: Annotated[str, Query()] = "",
     team: Annotated[list[str] | None, Query()] = None,
 ) -> Response:
-    return _download(keepword, project, due, confidence, team, "html")
-
-
-@router.get("/gate/proposal.md", name="gate_proposal_md")
-def proposal_markdown(
-    keepword: KeepwordDep,
-    project: Annotated[str, Query()] = "",
-    due: Annotated[str, Query()] = "",
-    confidence: Annotated[str, Query()] = "",
-    team: Annotated[list[str] | None, Query()] = None,
-) -> Response:
-    return _download(keepword, project, due, confidence, team, "md")
+    """The proposal as a file a client can read, HTML or Markdown, asked again from the query."""
+    return _download(keepword, project, due, confidence, team, suffix)
 
 
 @router.post("/gate/commit/{commitment}")

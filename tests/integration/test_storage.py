@@ -82,6 +82,20 @@ def test_events_come_back_newest_first_with_utc_times(engine: Engine) -> None:
     assert events[0].after["depends_on"] == ["a"]
 
 
+def test_the_stored_version_changes_with_every_change_and_only_then(engine: Engine) -> None:
+    uow = _factory(engine)
+    empty = service.stored_version(uow)
+    assert service.stored_version(uow) == empty
+    service.load_portfolio(uow, f.portfolio(), actor="dana", now=NOW)
+    loaded = service.stored_version(uow)
+    assert loaded != empty
+    service.load_portfolio(uow, f.portfolio(), actor="dana", now=NOW)  # the same: no change
+    assert service.stored_version(uow) == loaded
+    with uow(write=True) as work:
+        work.events.append([Event(NOW, "dana", "noted", "project", "p")])  # not committed
+    assert service.stored_version(uow) == loaded
+
+
 def test_missing_or_old_schema_is_reported_not_migrated(tmp_path: object) -> None:
     engine = make_engine(f"sqlite:///{tmp_path}/empty.db")
     with pytest.raises(DatabaseNotReady, match="run 'keepword init'"):

@@ -1,0 +1,110 @@
+"""The web app over a real PostgreSQL server, as a team runs it: the pages and the API write
+and read back the same as over SQLite, and the dashboard follows every change."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, make_url, text
+
+from keepword.adapters.planfile import read_plan
+from keepword.bootstrap import open_keepword
+from keepword.config import Settings
+from keepword.demo import DEMO_NOW
+from keepword.services import portfolio as portfolio_service
+from keepword.services import watch
+from keepword.web.app import create_app
+from tests.conftest import DEMO_PLAN, _admin_url
+from tests.web.html import get_page, one, soup
+
+pytestmark = pytest.mark.postgres
+
+
+def _url(name: str) -> str:
+    return make_url(_admin_url()).set(database=name).render_as_string(hide_password=False)
+
+
+def _settings(name: str) -> Settings:
+    return Settings(database_url=_url(name), actor="web-test", fixed_now=DEMO_NOW)
+
+
+@pytest.fixture(scope="module")
+def demo_template(postgres_admin: Engine, postgres_template: str) -> Iterator[str]:
+    """A PostgreSQL database holding the demo, loaded and forecast once, to copy per test."""
+    name = f"keepword_demo_{uuid.uuid4().hex[:10]}"
+    with postgres_admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"'))
+    keepword = open_keepword(_settings(name))
+    portfolio_service.load_portfolio(keepword.uow, read_plan(DEMO_PLAN), actor="demo", now=DEMO_NOW)
+    watch.current_odds(keepword.uow, watch.watch_options(DEMO_NOW), now=DEMO_NOW)
+    keepword.close()
+    yield name
+    with postgres_admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def web_pg(postgres_admin: Engine, demo_template: str) -> Iterator[TestClient]:
+    name = f"keepword_test_{uuid.uuid4().hex[:10]}"
+    with postgres_admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{demo_template}"'))
+    keepword = open_keepword(_settings(name))
+    with TestClient(create_app(keepword)) as client:
+        yield client
+    keepword.close()
+    with postgres_admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _odds(client: TestClient, commitment: str) -> str:
+    return one(get_page(client, "/"), f"tr[data-commitment={commitment}] .odds").text
+
+
+def test_applying_the_four_week_move_shows_on_the_dashboard(web_pg: TestClient) -> None:
+    assert _odds(web_pg, "pitchwell-v1") == "88%"
+    applied = web_pg.post(
+        "/whatif/scenarios/core-platform-security-fix/apply", follow_redirects=False
+    )
+    assert applied.status_code == 303
+    assert _odds(web_pg, "pitchwell-v1") == "19%"
+
+
+def test_a_draft_sent_from_the_editor_stops_the_signal_clock(web_pg: TestClient) -> None:
+    signal = str(one(get_page(web_pg, "/signals"), "table.signals tr[data-signal]")["data-signal"])
+    message = web_pg.post(f"/signals/{signal}/draft", follow_redirects=False).headers["location"]
+    body = one(get_page(web_pg, message), "textarea#body").text
+    assert web_pg.post(f"{message}/send", data={"body": body}).status_code == 200
+    clock = one(get_page(web_pg, f"/signals/{signal}"), ".clock")
+    assert "stopped" in clock["class"]
+
+
+def test_the_plan_api_creates_and_refuses_over_postgres(web_pg: TestClient) -> None:
+    created = web_pg.post(
+        "/api/v1/clients", json={"id": "globex", "name": "Globex", "contact": None}
+    )
+    assert created.status_code == 201, created.text
+    clients = {c["id"] for c in web_pg.get("/api/v1/clients").json()}
+    assert "globex" in clients
+    events = web_pg.get("/api/v1/events?limit=1000").json()
+    refused = web_pg.post(
+        "/api/v1/projects",
+        json={"id": "kiosk", "client": "nobody", "name": "Kiosk", "start": "2026-12-01"},
+    )
+    assert refused.status_code == 422
+    assert {f["field"] for f in refused.json()["error"]["fields"]} == {"client"}
+    assert web_pg.get("/api/v1/events?limit=1000").json() == events
+
+
+def test_a_bad_move_on_the_page_writes_nothing(web_pg: TestClient) -> None:
+    before = web_pg.get("/api/v1/events?limit=5").json()
+    response = web_pg.post(
+        "/whatif/apply",
+        data={"moves-0-person": "ravi", "moves-0-from_project": "pitchwell-app",
+              "moves-0-start": "2026-12-07", "moves-0-end": "2026-11-30"},
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert "before start" in one(soup(response.text), "#moves-0-end-error").text
+    assert web_pg.get("/api/v1/events?limit=5").json() == before

@@ -228,6 +228,25 @@ def test_an_unknown_team_member_is_a_422_naming_the_team(web: TestClient) -> Non
     assert "ghost" in fields[0]["message"]
 
 
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({"team": []}, "team", "at least one person"),
+        ({"team": ["siobhan"]}, "team", "nobody in the team named (siobhan) has skill"),
+        ({"due": "2026-11-01"}, "due", "before project 'voice-bot' can start"),
+    ],
+)
+def test_a_question_the_gate_cannot_answer_names_the_part_at_fault(
+    web: TestClient, body: dict[str, object], field: str, message: str
+) -> None:
+    asked = {"project": "voice-bot", "due": "2027-02-05", **FAST, **body}
+    response = web.post(API + "/proposals", json=asked)
+    assert response.status_code == 422, response.text
+    fields = _assert_error(response.json(), 422, "invalid")
+    assert [f["field"] for f in fields] == [field]
+    assert message in fields[0]["message"]
+
+
 @pytest.mark.parametrize(("confidence", "status"), [(0.995, 200), (0.005, 200), (0, 422), (1, 422)])
 def test_the_confidence_is_strictly_between_0_and_1_as_on_the_page(
     web: TestClient, confidence: float, status: int

@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 
 from keepword.domain.calendar import TimeOff, WorkingCalendar
 from keepword.domain.commitment import Baseline, Commitment, CommitmentState
-from keepword.domain.errors import InvalidValue, KeepwordError
+from keepword.domain.errors import InvalidValue
 from keepword.domain.events import Event, snapshot
 from keepword.domain.people import Allocation, Person
 from keepword.domain.portfolio import Portfolio
@@ -44,8 +44,9 @@ PROBE = "gate-probe"  # id of the temporary commitments the gate forecasts again
 NEW_PERSON = "new-hire"
 
 
-class CannotPropose(KeepwordError):
-    """The question cannot be asked: a due date before the start, an empty team."""
+class CannotPropose(InvalidValue):
+    """The question cannot be asked: a due date before the start, an empty team; ``field``
+    names the part of the question at fault (project, due, team, confidence, record)."""
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,9 @@ def propose(
     project = portfolio.project(project_id)
     start = max(options.today, project.start)
     if due < start:
-        raise CannotPropose(f"due date {due} is before project {project_id!r} can start ({start})")
+        raise CannotPropose(
+            f"due date {due} is before project {project_id!r} can start ({start})", "due"
+        )
     target = _confidence(portfolio, project_id, options, confidence)
     base = portfolio if team is None else with_team(portfolio, project, start, team)
     if team is not None:
@@ -255,7 +258,7 @@ def with_team(
     from ``start`` for the forecast horizon."""
     people = list(dict.fromkeys(team))
     if not people:
-        raise CannotPropose("name at least one person for the team")
+        raise CannotPropose("name at least one person for the team", "team")
     for person in people:
         portfolio.person(person)  # NotFound names the bad id
     end = start + timedelta(HORIZON_DAYS - 1)
@@ -532,7 +535,8 @@ def check_commitment_id(commitment_id: str) -> None:
     if not VALID_ID.fullmatch(commitment_id):
         raise InvalidValue(
             f"{commitment_id!r} is not an id: use letters, digits, '.', '_' and '-', "
-            "starting with a letter or digit (at most 80)"
+            "starting with a letter or digit (at most 80)",
+            "record",
         )
 
 
@@ -565,7 +569,8 @@ def record_proposal(
             if existing.project != answer.project or existing.state is not CommitmentState.PROPOSED:
                 raise CannotPropose(
                     f"commitment {commitment_id!r} is {existing.state.value} on project "
-                    f"{existing.project!r}; record the proposal under another id"
+                    f"{existing.project!r}; record the proposal under another id",
+                    "record",
                 )
             proposal = replace(existing, due=answer.due, confidence=answer.confidence)
             commitments = before.with_commitment(proposal).commitments
@@ -595,7 +600,9 @@ def _confidence(
         ]
         asked = proposed[0].confidence if proposed else options.confidence
     if not 0 < asked < 1:
-        raise InvalidValue(f"confidence must be between 0 and 1 (exclusive), not {asked}")
+        raise InvalidValue(
+            f"confidence must be between 0 and 1 (exclusive), not {asked}", "confidence"
+        )
     return asked
 
 
@@ -679,7 +686,8 @@ def _check_team_skills(portfolio: Portfolio, project: Project, team: Sequence[st
         skill, items = next(iter(missing.items()))
         raise CannotPropose(
             f"nobody in the team named ({', '.join(team)}) has skill {skill!r}, needed by "
-            f"{', '.join(items)}; add someone who has it to --team"
+            f"{', '.join(items)}; add someone who has it to --team",
+            "team",
         )
 
 

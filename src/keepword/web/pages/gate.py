@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from keepword.bootstrap import Keepword
 from keepword.domain.commitment import DEFAULT_CONFIDENCE
-from keepword.domain.errors import InvalidFields, KeepwordError, NotFound
+from keepword.domain.errors import InvalidFields, InvalidValue, KeepwordError, NotFound
 from keepword.domain.portfolio import Portfolio
 from keepword.reports import proposal as proposals
 from keepword.services import gate as gate_service
@@ -132,21 +132,20 @@ def _answer(
     )
 
 
+QUESTION_FIELDS = ("project", "due", "confidence", "team", "record")
+
+
 def _answer_or_errors(
     portfolio: Portfolio, question: Question, options: ForecastOptions
 ) -> tuple[gate_service.GateAnswer | None, Errors]:
     """The gate's answer, or the refusal beside the field it is about."""
     try:
         return _answer(portfolio, question, options), {}
-    except KeepwordError as error:
-        start = max(options.today, portfolio.project(question.project).start)
-        if isinstance(error, gate_service.CannotPropose):
-            where = "due" if question.due < start else "team"
-        else:
-            where = getattr(error, "field", None) or ("team" if question.team else "due")
-        if where not in ("project", "due", "confidence", "team", "record"):
-            where = "due"
-        return None, {where: str(error)}
+    except InvalidValue as error:  # the service names the part of the question at fault
+        where = error.field if error.field in QUESTION_FIELDS else "due"
+        return None, {where: error.message}
+    except NotFound as error:  # a person named in the team who is not in the plan
+        return None, {"team": str(error)}
 
 
 def _form_page(

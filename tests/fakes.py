@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
 from keepword.domain.communications import Communication, Incident
-from keepword.domain.events import Event
+from keepword.domain.events import Event, projects_of
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.signals import Signal
 from keepword.services.ports import CachedOdds
@@ -55,6 +55,10 @@ class FakeEventLog:
 
     def version(self) -> str:
         return str(self.count())
+
+    def about_project(self, project: str, limit: int | None = None) -> list[Event]:
+        every = [e for e in [*self._committed, *self.added][::-1] if project in projects_of(e)]
+        return every[:limit]
 
     def latest(self, limit: int = 50, entity: str | None = None) -> list[Event]:
         every = [*self._committed, *self.added][::-1]

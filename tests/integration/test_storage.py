@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy.exc
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, text
 
 from keepword.adapters.database import tables as t
@@ -96,12 +101,68 @@ def test_the_stored_version_changes_with_every_change_and_only_then(engine: Engi
     assert service.stored_version(uow) == loaded
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An engine on a database with no tables yet, SQLite and PostgreSQL."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+        yield engine
+        engine.dispose()
+        return
+    admin: Engine = request.getfixturevalue("postgres_admin")
+    name = f"keepword_empty_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(admin.url.set(database=name))
+    yield engine
+    engine.dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def test_upgrading_indexes_the_history_recorded_before_by_project(empty_engine: Engine) -> None:
+    upgrade(empty_engine, "0002")
+    with empty_engine.begin() as connection:  # events as a Keepword of revision 0002 wrote them
+        connection.execute(
+            t.events.insert(),
+            [
+                {"at": NOW, "actor": "dana", "action": "created", "entity": "project",
+                 "entity_id": "p", "before": None, "after": {"name": "P"}},
+                {"at": NOW, "actor": "dana", "action": "done", "entity": "item",
+                 "entity_id": "p/a", "before": None, "after": None},
+                {"at": NOW, "actor": "dana", "action": "created", "entity": "person",
+                 "entity_id": "amara", "before": None, "after": {"name": "Amara"}},
+                {"at": NOW, "actor": "dana", "action": "applied", "entity": "scenario",
+                 "entity_id": "move", "after": None,
+                 "before": {"changes": [{"from_project": "p", "to_project": "q"}]}},
+            ],
+        )  # fmt: skip
+    assert upgrade(empty_engine) == ("0002", "0003")
+    uow = _factory(empty_engine)
+    with uow() as work:
+        assert [e.entity_id for e in work.events.about_project("p")] == ["move", "p/a", "p"]
+        assert [e.entity_id for e in work.events.about_project("q")] == ["move"]
+    # And what is appended from now on is indexed as it is written.
+    with uow(write=True) as work:
+        work.events.append([Event(NOW, "dana", "done", "item", "q/b")])
+        work.commit()
+    with uow() as work:
+        assert [e.entity_id for e in work.events.about_project("q", limit=1)] == ["q/b"]
+
+
+def test_the_migrations_build_exactly_the_tables_the_code_declares(engine: Engine) -> None:
+    upgrade(engine)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), t.metadata)
+    assert differences == []
+
+
 def test_missing_or_old_schema_is_reported_not_migrated(tmp_path: object) -> None:
     engine = make_engine(f"sqlite:///{tmp_path}/empty.db")
     with pytest.raises(DatabaseNotReady, match="run 'keepword init'"):
         ensure_current(engine)
-    assert upgrade(engine) == (None, "0002")
-    assert upgrade(engine) == ("0002", "0002")
+    assert upgrade(engine) == (None, "0003")
+    assert upgrade(engine) == ("0003", "0003")
     ensure_current(engine)
     engine.dispose()
 
@@ -146,5 +207,5 @@ def test_postgres_refuses_truncating_the_event_table(postgres_url: str) -> None:
         pytest.raises(sqlalchemy.exc.DatabaseError, match="append-only"),
         engine.begin() as connection,
     ):
-        connection.execute(text("TRUNCATE events"))
+        connection.execute(text("TRUNCATE events CASCADE"))  # even taking its index with it
     engine.dispose()

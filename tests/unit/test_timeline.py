@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from keepword.domain.events import Event
-from keepword.services.timeline import by_day, entry, touches
+from keepword.domain.events import Event, projects_of
+from keepword.services.timeline import by_day, entry
 
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 TUESDAY = datetime(2026, 11, 24, 14, 30, tzinfo=UTC)
@@ -47,8 +47,8 @@ def test_events_touch_a_project_through_its_id_its_items_and_their_snapshots() -
         _event("created", "allocation", "amara@other/2026-11-02", None, _allocation(1, "other")),
         _event("created", "person", "amara", None, {"name": "Amara Okafor"}),
     ]
-    assert all(touches(e, "voice-bot") for e in mine)
-    assert not any(touches(e, "voice-bot") for e in theirs)
+    assert all("voice-bot" in projects_of(e) for e in mine)
+    assert not any("voice-bot" in projects_of(e) for e in theirs)
 
 
 def test_an_allocation_change_reads_as_the_persons_share_before_and_after() -> None:

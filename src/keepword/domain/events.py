@@ -37,3 +37,30 @@ def snapshot(value: object) -> JSONValue:
     if isinstance(value, dict):
         return {str(k): snapshot(v) for k, v in value.items()}
     return value
+
+
+_BY_SNAPSHOT = ("allocation", "commitment", "signal", "communication", "incident")
+
+
+def projects_of(event: Event) -> frozenset[str]:
+    """The projects ``event`` is about: the project itself or its throughput history, one of
+    its items (``project/item``), a record whose snapshot names the project (an allocation,
+    commitment, signal, communication or incident), or the projects a scenario moves people
+    from or to. Other events (people, clients, skills) are about no project."""
+    if event.entity in ("project", "history"):
+        return frozenset({event.entity_id})
+    if event.entity == "item":
+        return frozenset({event.entity_id.partition("/")[0]})
+    snapshots = [s for s in (event.before, event.after) if isinstance(s, dict)]
+    if event.entity in _BY_SNAPSHOT:
+        return frozenset(str(s["project"]) for s in snapshots if s.get("project"))
+    if event.entity == "scenario":
+        return frozenset(
+            str(change[side])
+            for s in snapshots
+            for change in s.get("changes", ())
+            if isinstance(change, dict)
+            for side in ("from_project", "to_project")
+            if change.get(side)
+        )
+    return frozenset()

@@ -163,6 +163,12 @@ def commitment_rows(portfolio: Portfolio) -> list[CommitmentRow]:
     return sorted(rows, key=lambda r: (r.due, r.client, r.commitment_id))
 
 
+def project_events(uow: UnitOfWorkFactory, project_id: str, limit: int) -> list[Event]:
+    """The newest ``limit`` events about ``project_id``, newest first."""
+    with uow() as work:
+        return work.events.about_project(project_id, limit)
+
+
 def recent_events(
     uow: UnitOfWorkFactory, limit: int = 50, entity: str | None = None
 ) -> list[Event]:

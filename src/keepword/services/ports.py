@@ -33,6 +33,10 @@ class EventStore(Protocol):
 
     def latest(self, limit: int = 50, entity: str | None = None) -> list[Event]: ...
 
+    def about_project(self, project: str, limit: int | None = None) -> list[Event]:
+        """The events about ``project`` (see ``domain.events.projects_of``), newest first."""
+        ...
+
 
 class RecordStore(Protocol[_Record]):
     """Records with an ``id`` (signals, communications, incidents), numbered as they come."""

@@ -1,10 +1,8 @@
 """A project's event history as a timeline: every event that touches it, in plain words.
 
-An event touches a project when it is about the project itself or its throughput history,
-one of its items (``project/item``), or a record whose snapshot names the project: an
-allocation, a commitment, a signal, a communication, an incident; and a what-if scenario
-whose changes move people from or to it. :func:`entry` words one event from its action,
-entity and before/after snapshots; the mapping is pure, so it is tested without a database.
+Which events are about a project is :func:`keepword.domain.events.projects_of`; the store
+indexes events by it. :func:`entry` words one event from its action, entity and
+before/after snapshots; the mapping is pure, so it is tested without a database.
 """
 
 from __future__ import annotations
@@ -17,8 +15,6 @@ from typing import Any
 from keepword.domain.events import Event
 from keepword.domain.wording import percent
 from keepword.services.ports import UnitOfWorkFactory
-
-_BY_SNAPSHOT = ("allocation", "commitment", "signal", "communication", "incident")
 
 
 @dataclass(frozen=True)
@@ -55,36 +51,16 @@ class Timeline:
         return sum(len(d.entries) for d in self.days)
 
 
-def project_timeline(uow: UnitOfWorkFactory, project_id: str) -> Timeline:
-    """Every event touching ``project_id``, newest first, grouped by day; unknown: NotFound."""
+def project_timeline(uow: UnitOfWorkFactory, project_id: str, limit: int | None = None) -> Timeline:
+    """The events about ``project_id`` (``domain.events.projects_of``; the newest ``limit``),
+    newest first, grouped by day; an unknown project: NotFound."""
     with uow() as work:
         portfolio = work.portfolio.get()
         project = portfolio.project(project_id)  # raises NotFound
-        # The store lists events newest first; the project's are filtered here (there is no
-        # query by project), which reads the whole history once per page.
-        events = work.events.latest(work.events.count())
+        events = work.events.about_project(project_id, limit)
     people = {p.id: p.name for p in portfolio.people}
-    entries = [entry(e, people) for e in events if touches(e, project_id)]
+    entries = [entry(e, people) for e in events]
     return Timeline(project.id, project.name, by_day(entries))
-
-
-def touches(event: Event, project_id: str) -> bool:
-    """Whether ``event`` is about project ``project_id`` (see the module docstring)."""
-    if event.entity in ("project", "history"):
-        return event.entity_id == project_id
-    if event.entity == "item":
-        return event.entity_id.startswith(f"{project_id}/")
-    snapshots = [s for s in (event.before, event.after) if isinstance(s, dict)]
-    if event.entity in _BY_SNAPSHOT:
-        return any(s.get("project") == project_id for s in snapshots)
-    if event.entity == "scenario":
-        return any(
-            project_id in (change.get("from_project"), change.get("to_project"))
-            for s in snapshots
-            for change in s.get("changes", ())
-            if isinstance(change, dict)
-        )
-    return False
 
 
 def by_day(entries: Iterable[Entry]) -> tuple[Day, ...]:

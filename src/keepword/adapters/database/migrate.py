@@ -43,11 +43,12 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def upgrade(engine: Engine) -> tuple[str | None, str]:
-    """Migrate the database to the newest schema; returns (revision before, revision after)."""
+def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
+    """Migrate the database to the newest schema (or ``revision``); returns (revision before,
+    revision after)."""
     before = current_revision(engine)
-    command.upgrade(_config(engine), "head")
-    return before, head_revision()
+    command.upgrade(_config(engine), revision)
+    return before, head_revision() if revision == "head" else revision
 
 
 def ensure_current(engine: Engine) -> None:

@@ -13,7 +13,7 @@ from keepword.adapters.database import tables as t
 from keepword.adapters.planfile import scenario_from_data, scenario_to_data
 from keepword.domain.calendar import TimeOff, WorkingCalendar
 from keepword.domain.commitment import Baseline, Commitment, CommitmentState
-from keepword.domain.events import Event, snapshot
+from keepword.domain.events import Event, projects_of, snapshot
 from keepword.domain.people import Allocation, Person, Skill
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import (
@@ -321,6 +321,7 @@ class EventLog:
         self._db = connection
 
     def append(self, events: Iterable[Event]) -> int:
+        events = list(events)
         rows = [
             {
                 "at": e.at,
@@ -333,8 +334,18 @@ class EventLog:
             }
             for e in events
         ]
-        if rows:
-            self._db.execute(insert(t.events), rows)
+        if not rows:
+            return 0
+        ids = self._db.execute(
+            insert(t.events).returning(t.events.c.id, sort_by_parameter_order=True), rows
+        ).scalars()
+        links = [
+            {"event_id": event_id, "project": project}
+            for event_id, event in zip(ids, events, strict=True)
+            for project in sorted(projects_of(event))
+        ]
+        if links:
+            self._db.execute(insert(t.event_projects), links)
         return len(rows)
 
     def count(self) -> int:
@@ -348,24 +359,36 @@ class EventLog:
         ).one()
         return f"{count}:{newest or 0}"
 
+    def about_project(self, project: str, limit: int | None = None) -> list[Event]:
+        """The events about ``project`` (domain.events.projects_of), newest first."""
+        query = (
+            select(t.events)
+            .join(t.event_projects, t.event_projects.c.event_id == t.events.c.id)
+            .where(t.event_projects.c.project == project)
+            .order_by(t.events.c.id.desc())
+            .limit(limit)
+        )
+        return [_event(row) for row in self._db.execute(query)]
+
     def latest(self, limit: int = 50, entity: str | None = None) -> list[Event]:
         """The newest ``limit`` events, newest first, optionally of one kind of entity."""
         query = select(t.events).order_by(t.events.c.id.desc()).limit(limit)
         if entity is not None:
             query = query.where(t.events.c.entity == entity)
-        return [
-            Event(
-                at=utc(r.at),
-                actor=r.actor,
-                action=r.action,
-                entity=r.entity,
-                entity_id=r.entity_id,
-                before=r.before,
-                after=r.after,
-                id=r.id,
-            )
-            for r in self._db.execute(query)
-        ]
+        return [_event(row) for row in self._db.execute(query)]
+
+
+def _event(row: Row[Any]) -> Event:
+    return Event(
+        at=utc(row.at),
+        actor=row.actor,
+        action=row.action,
+        entity=row.entity,
+        entity_id=row.entity_id,
+        before=row.before,
+        after=row.after,
+        id=row.id,
+    )
 
 
 def utc(moment: datetime) -> datetime:

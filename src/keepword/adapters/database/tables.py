@@ -15,6 +15,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     ForeignKeyConstraint,
+    Index,
     Integer,
     MetaData,
     String,
@@ -236,6 +237,16 @@ events = Table(
     Column("entity_id", Text, nullable=False),
     Column("before", JSON),
     Column("after", JSON),
+)
+
+# Which projects each event is about (domain.events.projects_of), so that a project's
+# history is read by index rather than by scanning every event.
+event_projects = Table(
+    "event_projects",
+    metadata,
+    Column("event_id", Integer, ForeignKey("events.id"), primary_key=True),
+    Column("project", ID, primary_key=True),
+    Index("ix_event_projects_project_event", "project", "event_id"),
 )
 
 # --- records: what happened around the plan. No foreign keys into the portfolio tables,

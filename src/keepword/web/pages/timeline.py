@@ -10,8 +10,10 @@ from keepword.web.rendering import KeepwordDep, render
 
 router = APIRouter()
 
+SHOWN = 500  # the newest events on the page; the API pages further back
+
 
 @router.get("/projects/{project}/timeline", response_class=HTMLResponse, name="timeline")
 def timeline_page(request: Request, keepword: KeepwordDep, project: str) -> HTMLResponse:
-    timeline = project_timeline(keepword.uow, project)
-    return render(request, "timeline.html", {"timeline": timeline})
+    timeline = project_timeline(keepword.uow, project, SHOWN)
+    return render(request, "timeline.html", {"timeline": timeline, "shown": SHOWN})

@@ -6,7 +6,6 @@ forecast finishes), so that one thing has one name in the OpenAPI document.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
@@ -18,7 +17,7 @@ from keepword.domain.commitment import DEFAULT_CONFIDENCE, CommitmentState, Heal
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus
 from keepword.reports import charts
-from keepword.services import dashboard, forecasting, projects, timeline, watch
+from keepword.services import dashboard, forecasting, projects, watch
 from keepword.services import portfolio as portfolio_service
 from keepword.web.rendering import KeepwordDep
 
@@ -384,7 +383,5 @@ def project_events(project_id: str, keepword: KeepwordDep, limit: Limit = 50) ->
     """The events about one project, newest first: the project, its items and history, its
     allocations, commitments, signals, messages, incidents and scenarios applied to it."""
     portfolio_service.current_portfolio(keepword.uow).project(project_id)  # NotFound
-    # The store reads by kind of entity only, so the project's are picked from all of them.
-    events = portfolio_service.recent_events(keepword.uow, sys.maxsize)
-    mine = [e for e in events if timeline.touches(e, project_id)][:limit]
-    return [EventPublic.model_validate(e) for e in mine]
+    events = portfolio_service.project_events(keepword.uow, project_id, limit)
+    return [EventPublic.model_validate(e) for e in events]

@@ -32,6 +32,20 @@ def test_load_then_list_the_demo_portfolio(db: str, demo_portfolio: Portfolio) -
     assert all(r["client"] in table for r in rows)
 
 
+def test_an_80_column_terminal_shows_every_figure_of_the_portfolio(tmp_path: Path) -> None:
+    env = {**clean_env(tmp_path), "COLUMNS": "80", "KEEPWORD_NOW": "2026-11-23T09:00:00Z"}
+    shown = keepword("--db", str(tmp_path / "demo.db"), "demo", "--no-serve", env=env).stdout
+    lines = shown.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    header = next(line for line in lines if "Client" in line)
+    assert [h.strip() for h in header.split("│")] == [
+        "Client", "Commitment", "Due", "State", "On time", "P85", "Health",
+    ]  # fmt: skip
+    voice_bot = next(line for line in lines if "voice-bot" in line)
+    # The odds and the health whole, the odds never a flat 0 %.
+    assert [c.strip() for c in voice_bot.split("│")][4:] == ["<1%", "2027-01-29", "off track"]
+
+
 def test_loading_the_same_file_twice_records_nothing_new(db: str) -> None:
     keepword("--db", db, "load", str(DEMO_PLAN))
     events = json.loads(keepword("--db", db, "history", "--json", "--limit", "100000").stdout)

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from keepword.domain.events import Event, snapshot
+from keepword.domain.wording import percent
 from keepword.forecast.backtest import BacktestResult
 from keepword.services.forecasting import CommitmentOdds, Finish, ProjectForecast
 from keepword.services.portfolio import CommitmentRow
@@ -48,10 +49,11 @@ def portfolio_table(
         title_justify="left",
         box=box.MINIMAL if narrow else box.HEAVY_HEAD,
         show_edge=not narrow,
+        collapse_padding=narrow,  # 80 columns hold every figure, the odds first of all
     )
     if narrow:
-        table.add_column("Client", overflow="ellipsis", no_wrap=True, max_width=10)
-        table.add_column("Commitment", overflow="ellipsis", no_wrap=True, max_width=17)
+        table.add_column("Client", overflow="ellipsis", no_wrap=True, max_width=9)
+        table.add_column("Commitment", overflow="ellipsis", no_wrap=True, max_width=14)
     else:
         table.add_column("Client")
         table.add_column("Commitment")
@@ -85,7 +87,7 @@ def _odds_cells(row: CommitmentRow, odds: CommitmentOdds | None) -> list[str]:
     colour = HEALTH_STYLES.get(health, "default")
     late = "red" if odds.p85 > row.due else "default"
     return [
-        f"[{colour}]{odds.on_time:.0%}[/]",
+        f"[{colour}]{percent(odds.on_time, short=True)}[/]",
         f"[{late}]{odds.p85.isoformat()}[/]",
         f"[{colour}]{health.replace('_', ' ')}[/]",
     ]

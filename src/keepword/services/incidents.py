@@ -9,7 +9,7 @@ first-contact state (:class:`FirstContact`), the same for the pages and the API.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -134,9 +134,9 @@ def incident_views(
     uow: UnitOfWorkFactory, now: datetime, project: str | None = None
 ) -> list[IncidentView]:
     """Incidents, newest first, of one project or all, each with its first-contact state."""
-    found = list_incidents(uow, project)
     with uow() as work:
         portfolio = work.portfolio.get()
+        found = _incidents_of(work.incidents.all(), portfolio, project)
     return [incident_view(i, portfolio, now) for i in found]
 
 
@@ -233,9 +233,15 @@ def step_done(
 def list_incidents(uow: UnitOfWorkFactory, project: str | None = None) -> list[Incident]:
     """Incidents, newest first, of one project or all; an unknown project is an error."""
     with uow() as work:
-        if project is not None:
-            work.portfolio.get().project(project)  # raises NotFound
-        found = [i for i in work.incidents.all() if project is None or i.project == project]
+        return _incidents_of(work.incidents.all(), work.portfolio.get(), project)
+
+
+def _incidents_of(
+    incidents: Iterable[Incident], portfolio: Portfolio, project: str | None
+) -> list[Incident]:
+    if project is not None:
+        portfolio.project(project)  # raises NotFound
+    found = [i for i in incidents if project is None or i.project == project]
     return sorted(found, key=lambda i: i.occurred_at, reverse=True)
 
 

@@ -18,7 +18,7 @@ from keepword.services.forecasting import (
 )
 from keepword.services.ports import CachedOdds, UnitOfWorkFactory
 from keepword.services.risks import SignalView, signal_views
-from keepword.services.watch import current_odds, watch_options
+from keepword.services.watch import current_state, watch_options
 
 
 @dataclass(frozen=True)
@@ -72,9 +72,8 @@ def project_overview(uow: UnitOfWorkFactory, project_id: str, *, now: datetime) 
     """The project's page as of ``now``: commitments' odds from the cache, and a fresh
     forecast of the project itself, with its curves, for the charts and criticality."""
     options = watch_options(now)
-    cached = current_odds(uow, options, now=now)
+    portfolio, cached = current_state(uow, options, now=now)
     with uow() as work:
-        portfolio = work.portfolio.get()
         signals = [s for s in work.signals.all() if s.project == project_id]
     return overview_of(portfolio, project_id, cached, signals, options, now=now)
 

@@ -13,7 +13,6 @@ asked for, so a search step that passes by luck is caught by the final check.
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -23,6 +22,7 @@ from keepword.domain.calendar import TimeOff, WorkingCalendar
 from keepword.domain.commitment import Baseline, Commitment, CommitmentState
 from keepword.domain.errors import InvalidValue
 from keepword.domain.events import Event, snapshot
+from keepword.domain.ids import ID_RULE, is_valid_id
 from keepword.domain.people import Allocation, Person
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus, Project, WorkItem
@@ -38,7 +38,6 @@ from keepword.services.ports import UnitOfWorkFactory
 from keepword.services.watch import record_change
 
 SEARCH_TRIALS = 2_000
-VALID_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")  # as in a plan file
 FRACTION_STEP = 0.1  # half a day a week on a five-day week
 PROBE = "gate-probe"  # id of the temporary commitments the gate forecasts against
 NEW_PERSON = "new-hire"
@@ -532,12 +531,8 @@ def commit(
 
 def check_commitment_id(commitment_id: str) -> None:
     """Raise :class:`InvalidValue` unless ``commitment_id`` is an id a plan file accepts."""
-    if not VALID_ID.fullmatch(commitment_id):
-        raise InvalidValue(
-            f"{commitment_id!r} is not an id: use letters, digits, '.', '_' and '-', "
-            "starting with a letter or digit (at most 80)",
-            "record",
-        )
+    if not is_valid_id(commitment_id):
+        raise InvalidValue(f"{commitment_id!r} is not an id: {ID_RULE}", "record")
 
 
 def record_proposal(

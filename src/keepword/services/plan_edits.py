@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -29,13 +28,13 @@ from keepword.domain.calendar import WEEKDAY_NAMES, WorkingCalendar
 from keepword.domain.commitment import DEFAULT_CONFIDENCE, Commitment
 from keepword.domain.errors import InvalidFields, InvalidValue, NotFound, Path, Problem
 from keepword.domain.events import Event
+from keepword.domain.ids import ID_RULE, is_valid_id
 from keepword.domain.people import Allocation, Person, find_over_allocations
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import Client, Estimate, ItemStatus, Phase, Project, WorkItem
 from keepword.services.ports import UnitOfWorkFactory
 from keepword.services.watch import record_change
 
-VALID_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")  # as in a plan file
 ALL = "__all__"  # the key of a problem that no single field owns
 MAX_TEXT = 2000
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)  # the dates a plan can hold
@@ -530,12 +529,8 @@ def _index(
         if found is None:
             raise NotFound(f"no {kind} with id {entity_id!r}")
         return found
-    if not VALID_ID.fullmatch(entity_id or ""):
-        errors["id"] = (
-            "use letters, digits, '.', '_' and '-', starting with a letter or digit (at most 80)"
-            if entity_id
-            else "required"
-        )
+    if not is_valid_id(entity_id or ""):
+        errors["id"] = ID_RULE if entity_id else "required"
     elif found is not None:
         errors["id"] = f"there is already a {kind} with id {entity_id!r}"
     return None

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from keepword.domain.commitment import CommitmentState, Health, health_of
 from keepword.domain.errors import InvalidFields, NotFound
+from keepword.domain.ids import VALID_ID
 from keepword.domain.portfolio import Portfolio
 from keepword.reports.proposal import option_lines
 from keepword.services import forecasting, plan_changes
@@ -34,7 +35,7 @@ router = APIRouter(tags=["gate"])
 CommitmentId = Annotated[
     str,
     Field(
-        pattern=f"^{gate_service.VALID_ID.pattern}$",
+        pattern=f"^{VALID_ID.pattern}$",
         description="Letters, digits, '.', '_' and '-', starting with a letter or digit.",
     ),
 ]

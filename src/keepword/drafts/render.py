@@ -8,6 +8,7 @@ A template may set ``subject`` with ``{% set subject = ... %}``; the rest is the
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -57,6 +58,13 @@ def and_list(values: list[str] | tuple[str, ...]) -> str:
 def due_time(moment: datetime) -> str:
     """``Thursday 11 February 2027, 09:00 UTC``."""
     return f"{longdate(moment)}, {moment:%H:%M} UTC"
+
+
+def team_renderer() -> JinjaRenderer:
+    """The renderer of the team's own templates in ``$KEEPWORD_TEMPLATES``, if it is set,
+    over the packaged ones: what the web app and the API draft with."""
+    override = os.environ.get(TEMPLATES_VARIABLE)
+    return JinjaRenderer(Path(override) if override else None)
 
 
 class JinjaRenderer:

@@ -3,15 +3,13 @@ you type, and marking the message sent stops the clocks of the signals it answer
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from keepword.domain.errors import NotFound
-from keepword.drafts.render import TEMPLATES_VARIABLE, JinjaRenderer
+from keepword.drafts.render import team_renderer
 from keepword.services import drafts, watch
 from keepword.services.risks import signal_views
 from keepword.web.rendering import KeepwordDep, render
@@ -55,7 +53,7 @@ def draft_for_signal(signal_id: str, keepword: KeepwordDep) -> RedirectResponse:
     moment = keepword.settings.now()
     draft = drafts.draft_message(
         keepword.uow,
-        _renderer(),
+        team_renderer(),
         options=watch.watch_options(moment),
         actor=keepword.settings.actor,
         now=moment,
@@ -95,9 +93,3 @@ def send_message(
         body=edited if edited.strip() and edited != message.body else None,
     )
     return RedirectResponse(f"/messages/{sent.message.id}", status_code=303)
-
-
-def _renderer() -> JinjaRenderer:
-    # The team's own templates, as for 'keepword draft'.
-    override = os.environ.get(TEMPLATES_VARIABLE)
-    return JinjaRenderer(Path(override) if override else None)

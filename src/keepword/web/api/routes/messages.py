@@ -4,9 +4,7 @@ with their recovery steps (W3)."""
 
 from __future__ import annotations
 
-import os
 from datetime import date
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
@@ -18,7 +16,7 @@ from keepword.domain.communications import CommunicationKind, Incident, StepStat
 from keepword.domain.playbook import NEEDS_APOLOGY, FindingKind, PlaybookReport, has_apology
 from keepword.domain.playbook import check as playbook
 from keepword.domain.signals import SignalKind
-from keepword.drafts.render import TEMPLATES_VARIABLE, JinjaRenderer
+from keepword.drafts.render import team_renderer
 from keepword.services import drafts, forecasting, incidents, records
 from keepword.services import portfolio as portfolio_service
 from keepword.web.api.routes.portfolio import Public, RequestBody, UtcDateTime
@@ -83,17 +81,11 @@ class DraftRequest(DraftOptions):
     incident: str | None = Field(default=None, description="Draft its recovery message.")
 
 
-def _renderer() -> JinjaRenderer:
-    # The team's templates, as for 'keepword draft': $KEEPWORD_TEMPLATES, if it is set.
-    override = os.environ.get(TEMPLATES_VARIABLE)
-    return JinjaRenderer(Path(override) if override else None)
-
-
 def _draft(keepword: Keepword, request: DraftRequest) -> DraftPublic:
     moment = keepword.settings.now()
     result = drafts.draft_message(
         keepword.uow,
-        _renderer(),
+        team_renderer(),
         options=forecasting.ForecastOptions(today=request.as_of or moment.date()),
         actor=keepword.settings.actor,
         now=moment,

@@ -9,6 +9,7 @@ from keepword.domain.errors import NotFound
 from keepword.reports.chart_files import to_png, to_svg
 from keepword.reports.charts import Chart, project_charts
 from keepword.services.projects import ProjectOverview, project_overview
+from keepword.web.charts import charts_of
 from keepword.web.rendering import KeepwordDep, render
 
 router = APIRouter()
@@ -24,18 +25,13 @@ def project_page(request: Request, project_id: str, keepword: KeepwordDep) -> HT
 @router.get("/projects/{project_id}/charts/{name}.{suffix}", name="chart_file")
 def chart_file(project_id: str, name: str, suffix: str, keepword: KeepwordDep) -> Response:
     """A chart of the project page as a file: the same Vega-Lite spec, rendered to SVG or PNG."""
-    overview = project_overview(keepword.uow, project_id, now=keepword.settings.now())
-    chosen = next((c for c in _charts(overview) if c.name == name), None)
+    chosen = next((c for c in charts_of(keepword, project_id) if c.name == name), None)
     if chosen is None or suffix not in ("svg", "png"):
         raise NotFound(f"no chart {name}.{suffix} for project {project_id!r}")
-    filename = f'attachment; filename="{name}.{suffix}"'
+    headers = {"Content-Disposition": f'attachment; filename="{name}.{suffix}"'}
     if suffix == "svg":
-        return Response(
-            to_svg(chosen), media_type="image/svg+xml", headers={"Content-Disposition": filename}
-        )
-    return Response(
-        to_png(chosen), media_type="image/png", headers={"Content-Disposition": filename}
-    )
+        return Response(to_svg(chosen), media_type="image/svg+xml", headers=headers)
+    return Response(to_png(chosen), media_type="image/png", headers=headers)
 
 
 def _charts(overview: ProjectOverview) -> list[Chart]:

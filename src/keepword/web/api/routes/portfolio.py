@@ -6,7 +6,6 @@ forecast finishes), so that one thing has one name in the OpenAPI document.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
@@ -16,9 +15,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from keepword.domain.commitment import DEFAULT_CONFIDENCE, CommitmentState, Health
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus
-from keepword.reports import charts
-from keepword.services import dashboard, forecasting, projects, watch
+from keepword.services import dashboard, forecasting
 from keepword.services import portfolio as portfolio_service
+from keepword.web.charts import charts_of
 from keepword.web.rendering import KeepwordDep
 
 router = APIRouter()
@@ -352,12 +351,7 @@ class ChartPublic(Public):
 def get_charts(project_id: str, keepword: KeepwordDep) -> list[ChartPublic]:
     """The project page's charts as Vega-Lite: the burn-up with the forecast fan, then the
     finish-week distribution, against the earliest promise still open."""
-    stored = portfolio_service.current_portfolio(keepword.uow)
-    options = replace(watch.watch_options(keepword.settings.now()), curves=True)
-    forecast = forecasting.forecast_project(stored, project_id, options)
-    due = projects.first_open_due(stored, project_id)
-    found = charts.project_charts(stored.project(project_id), forecast, due)
-    return [ChartPublic.model_validate(chart) for chart in found]
+    return [ChartPublic.model_validate(chart) for chart in charts_of(keepword, project_id)]
 
 
 # --- history -------------------------------------------------------------------------------

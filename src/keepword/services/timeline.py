@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from keepword.domain.events import Event
-from keepword.domain.wording import percent
+from keepword.domain.wording import day, percent
 from keepword.services.ports import UnitOfWorkFactory
 
 
@@ -100,7 +100,7 @@ def _day(value: object) -> str:
         moment = date.fromisoformat(str(value)[:10])
     except ValueError:
         return str(value)
-    return f"{moment:%a} {moment.day} {moment:%b %Y}"
+    return day(moment)
 
 
 def _share(value: object) -> str:

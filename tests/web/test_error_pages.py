@@ -6,8 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from keepword.bootstrap import Keepword
+from keepword.services import records
 from keepword.web.app import create_app
-from keepword.web.pages import signals as signals_page
 from tests.web.html import soup
 
 
@@ -48,7 +48,7 @@ def test_an_unexpected_failure_is_a_500_page_that_leaks_nothing(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(signals_page, "signal_views", broken)
+    monkeypatch.setattr(records, "stored_signals", broken)
     with TestClient(create_app(demo_keepword), raise_server_exceptions=False) as client:
         response = client.get("/signals")
     assert response.status_code == 500

@@ -8,10 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from keepword.domain.errors import NotFound
 from keepword.drafts.render import team_renderer
-from keepword.services import drafts, watch
-from keepword.services.risks import signal_views
+from keepword.services import drafts, records, watch
 from keepword.web.rendering import KeepwordDep, render
 
 router = APIRouter()
@@ -24,9 +22,9 @@ def signals_page(
     commitment: Annotated[str | None, Query()] = None,
     disclosed: Annotated[bool, Query()] = False,
 ) -> HTMLResponse:
-    with keepword.uow() as work:
-        portfolio, signals = work.portfolio.get(), work.signals.all()
-    views = signal_views(portfolio, signals, keepword.settings.now(), include_disclosed=disclosed)
+    views = records.stored_signals(
+        keepword.uow, keepword.settings.now(), include_disclosed=disclosed
+    )
     if commitment:
         views = [v for v in views if v.signal.commitment == commitment]
     return render(
@@ -38,13 +36,8 @@ def signals_page(
 
 @router.get("/signals/{signal_id}", response_class=HTMLResponse, name="signal")
 def signal_page(request: Request, signal_id: str, keepword: KeepwordDep) -> HTMLResponse:
-    with keepword.uow() as work:
-        portfolio, signal = work.portfolio.get(), work.signals.get(signal_id)
-        if signal is None:
-            raise NotFound(f"no signal with id {signal_id!r}")
-        messages = [m for m in work.communications.all() if signal_id in m.answers]
-    (view,) = signal_views(portfolio, [signal], keepword.settings.now(), include_disclosed=True)
-    messages.sort(key=lambda m: m.created_at, reverse=True)
+    view = records.signal_view(keepword.uow, signal_id, keepword.settings.now())
+    messages = [m for m in records.messages(keepword.uow) if signal_id in m.answers]
     return render(request, "signal.html", {"view": view, "messages": messages})
 
 

@@ -10,15 +10,16 @@ null is allowed): a field left out is a 422, never silently reset to its default
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal, TypedDict
+from typing import Annotated, Literal, TypedDict, cast
 
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from keepword.bootstrap import Keepword
-from keepword.domain.commitment import DEFAULT_CONFIDENCE, Commitment
-from keepword.domain.people import Allocation, Person
-from keepword.domain.project import Client, Phase, Project, WorkItem
+from keepword.domain.calendar import WEEKDAY_NAMES
+from keepword.domain.commitment import DEFAULT_CONFIDENCE
+from keepword.domain.people import Person
+from keepword.domain.project import Phase, WorkItem
 from keepword.services import plan_edits
 from keepword.services.plan_edits import (
     AllocationInput,
@@ -36,12 +37,14 @@ from keepword.web.rendering import KeepwordDep
 
 router = APIRouter(tags=["plan"])
 
+# WEEKDAY_NAMES spelt out, as a type and for the OpenAPI enum.
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Status = Literal["todo", "in_progress", "done"]
 Id = Annotated[str, Field(description="letters, digits, '.', '_' and '-' (at most 80)")]
 WORKING_WEEK: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
-# The responses below extend the request bodies but say nothing against fields added later.
-OPEN = ConfigDict(extra="ignore")
+# The responses below extend the request bodies but say nothing against fields added later;
+# they are read from the domain's dataclasses (``Model.model_validate(entity)``).
+OPEN = ConfigDict(extra="ignore", from_attributes=True)
 
 
 # --- clients ----------------------------------------------------------------------------------
@@ -61,26 +64,23 @@ class ClientPublic(ClientCreate):
     model_config = OPEN
 
 
-def _client(client: Client) -> ClientPublic:
-    return ClientPublic(id=client.id, name=client.name, contact=client.contact)
-
-
 @router.get("/clients", response_model=list[ClientPublic], summary="Every client")
 def list_clients(keepword: KeepwordDep) -> list[ClientPublic]:
-    return [_client(c) for c in current_portfolio(keepword.uow).clients]
+    return [ClientPublic.model_validate(c) for c in current_portfolio(keepword.uow).clients]
 
 
 @router.post("/clients", response_model=ClientPublic, status_code=201, summary="Add a client")
 def create_client(body: ClientCreate, keepword: KeepwordDep) -> ClientPublic:
     data = ClientInput(**body.model_dump())
-    return _client(plan_edits.save_client(keepword.uow, data, create=True, **_who(keepword)).value)
+    saved = plan_edits.save_client(keepword.uow, data, create=True, **_who(keepword))
+    return ClientPublic.model_validate(saved.value)
 
 
 @router.put("/clients/{client_id}", response_model=ClientPublic, summary="Edit a client")
 def update_client(client_id: str, body: ClientUpdate, keepword: KeepwordDep) -> ClientPublic:
     data = ClientInput(client_id, **body.model_dump())
     saved = plan_edits.save_client(keepword.uow, data, create=False, **_who(keepword))
-    return _client(saved.value)
+    return ClientPublic.model_validate(saved.value)
 
 
 # --- people -----------------------------------------------------------------------------------
@@ -134,7 +134,6 @@ def _person_input(person_id: str, body: PersonUpdate) -> PersonInput:
 
 def _person(person: Person) -> PersonPublic:
     calendar = person.calendar
-    names: list[Weekday] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
     return PersonPublic(
         id=person.id,
         name=person.name,
@@ -142,7 +141,7 @@ def _person(person: Person) -> PersonPublic:
         skills=list(person.skills),
         country=calendar.country,
         subdivision=calendar.subdivision,
-        working_days=[names[d] for d in calendar.weekdays],
+        working_days=[cast(Weekday, WEEKDAY_NAMES[d]) for d in calendar.weekdays],
         time_off=[
             TimeOffPublic(start=t.start, end=t.end, reason=t.reason) for t in calendar.time_off
         ],
@@ -192,29 +191,18 @@ class ProjectPublic(ProjectCreate):
     model_config = OPEN
 
 
-def _project(project: Project) -> ProjectPublic:
-    return ProjectPublic(
-        id=project.id,
-        client=project.client,
-        name=project.name,
-        start=project.start,
-        lead=project.lead,
-        disclosure_target=project.disclosure_target,
-    )
-
-
 @router.post("/projects", response_model=ProjectPublic, status_code=201, summary="Add a project")
 def create_project(body: ProjectCreate, keepword: KeepwordDep) -> ProjectPublic:
     data = ProjectInput(**body.model_dump())
     saved = plan_edits.save_project(keepword.uow, data, create=True, **_who(keepword))
-    return _project(saved.value)
+    return ProjectPublic.model_validate(saved.value)
 
 
 @router.put("/projects/{project_id}", response_model=ProjectPublic, summary="Edit a project")
 def update_project(project_id: str, body: ProjectUpdate, keepword: KeepwordDep) -> ProjectPublic:
     data = ProjectInput(project_id, **body.model_dump())
     saved = plan_edits.save_project(keepword.uow, data, create=False, **_who(keepword))
-    return _project(saved.value)
+    return ProjectPublic.model_validate(saved.value)
 
 
 # --- phases -----------------------------------------------------------------------------------
@@ -388,23 +376,12 @@ class AllocationPublic(AllocationCreate):
     model_config = OPEN
 
 
-def _allocation(allocation: Allocation) -> AllocationPublic:
-    return AllocationPublic(
-        person=allocation.person,
-        project=allocation.project,
-        fraction=allocation.fraction,
-        start=allocation.start,
-        end=allocation.end,
-        over_allocation=allocation.over_allocation,
-    )
-
-
 @router.get("/allocations", response_model=list[AllocationPublic], summary="Every allocation")
 def list_allocations(
     keepword: KeepwordDep, person: str | None = None, project: str | None = None
 ) -> list[AllocationPublic]:
     return [
-        _allocation(a)
+        AllocationPublic.model_validate(a)
         for a in current_portfolio(keepword.uow).allocations
         if person in (None, a.person) and project in (None, a.project)
     ]
@@ -416,7 +393,7 @@ def list_allocations(
 def create_allocation(body: AllocationCreate, keepword: KeepwordDep) -> AllocationPublic:
     data = AllocationInput(**body.model_dump())
     saved = plan_edits.save_allocation(keepword.uow, data, create=True, **_who(keepword))
-    return _allocation(saved.value)
+    return AllocationPublic.model_validate(saved.value)
 
 
 @router.put(
@@ -434,7 +411,7 @@ def update_allocation(
     data = AllocationInput(person, project, **body.model_dump())
     key = AllocationKey(person, project, start)
     saved = plan_edits.save_allocation(keepword.uow, data, key=key, create=False, **_who(keepword))
-    return _allocation(saved.value)
+    return AllocationPublic.model_validate(saved.value)
 
 
 # --- commitments ------------------------------------------------------------------------------
@@ -480,22 +457,6 @@ def _commitment_input(commitment_id: str, body: CommitmentUpdate) -> CommitmentI
     return CommitmentInput(commitment_id, **values)
 
 
-def _commitment(commitment: Commitment) -> CommitmentPublic:
-    return CommitmentPublic(
-        id=commitment.id,
-        project=commitment.project,
-        title=commitment.title,
-        due=commitment.due,
-        phases=list(commitment.phases),
-        confidence=commitment.confidence,
-        made_by=commitment.made_by,
-        made_to=commitment.made_to,
-        made_on=commitment.made_on,
-        fixed_date=commitment.fixed_date,
-        state=commitment.state.value,
-    )
-
-
 @router.post(
     "/commitments",
     response_model=CommitmentPublic,
@@ -505,7 +466,7 @@ def _commitment(commitment: Commitment) -> CommitmentPublic:
 def propose_commitment(body: CommitmentCreate, keepword: KeepwordDep) -> CommitmentPublic:
     data = _commitment_input(body.id, body)
     saved = plan_edits.save_commitment(keepword.uow, data, create=True, **_who(keepword))
-    return _commitment(saved.value)
+    return CommitmentPublic.model_validate(saved.value)
 
 
 @router.put(
@@ -516,7 +477,7 @@ def update_commitment(
 ) -> CommitmentPublic:
     data = _commitment_input(commitment_id, body)
     saved = plan_edits.save_commitment(keepword.uow, data, create=False, **_who(keepword))
-    return _commitment(saved.value)
+    return CommitmentPublic.model_validate(saved.value)
 
 
 class _Who(TypedDict):

@@ -20,6 +20,8 @@ from keepword.domain.scenario import Scenario
 from keepword.services import portfolio as portfolio_service
 from keepword.services import watch, whatif
 from keepword.services.dashboard import Filters, dashboard
+from keepword.services.forecasting import ForecastOptions
+from keepword.services.ports import CachedOdds
 from keepword.web.rendering import KeepwordDep, render
 
 router = APIRouter()
@@ -45,8 +47,8 @@ def whatif_page(request: Request, keepword: KeepwordDep) -> HTMLResponse:
 
 @router.get("/whatif/scenarios/{scenario_id}", response_class=HTMLResponse)
 def saved_scenario(request: Request, scenario_id: str, keepword: KeepwordDep) -> HTMLResponse:
-    portfolio = portfolio_service.current_portfolio(keepword.uow)
-    result = _try(keepword, portfolio, portfolio.scenario(scenario_id))
+    portfolio, cached, options = _watched(keepword)
+    result = whatif.what_if(portfolio, portfolio.scenario(scenario_id), options, cached)
     return render(request, "whatif_result.html", {"result": result, "saved": True, "rows": []})
 
 
@@ -62,11 +64,12 @@ def apply_saved(scenario_id: str, keepword: KeepwordDep) -> RedirectResponse:
 
 @router.post("/whatif/try", response_class=HTMLResponse)
 async def try_moves(request: Request, keepword: KeepwordDep) -> HTMLResponse:
-    portfolio = portfolio_service.current_portfolio(keepword.uow)
-    scenario, form = _scenario_of(await request.form(), portfolio)
+    data = await request.form()
+    portfolio, cached, options = _watched(keepword)
+    scenario, form = _scenario_of(data, portfolio)
     if scenario is None:
         return _page(request, portfolio, form, status_code=422)
-    result = _try(keepword, portfolio, scenario)
+    result = whatif.what_if(portfolio, scenario, options, cached)
     return render(
         request, "whatif_result.html", {"result": result, "saved": False, "rows": form.rows}
     )
@@ -112,11 +115,12 @@ def _to_applied(scenario: Scenario, events: list[Event]) -> RedirectResponse:
     return RedirectResponse(f"/whatif/applied?{query}", status_code=303)
 
 
-def _try(keepword: Keepword, portfolio: Portfolio, scenario: Scenario) -> whatif.WhatIf:
+def _watched(keepword: Keepword) -> tuple[Portfolio, dict[str, CachedOdds], ForecastOptions]:
+    """The stored portfolio, its watched odds (one read of both) and the watch options."""
     moment = keepword.settings.now()
     options = watch.watch_options(moment)
-    cached = watch.current_odds(keepword.uow, options, now=moment)
-    return whatif.what_if(portfolio, scenario, options, cached)
+    portfolio, cached = watch.current_state(keepword.uow, options, now=moment)
+    return portfolio, cached, options
 
 
 def _page(
@@ -125,7 +129,7 @@ def _page(
     return render(
         request,
         "whatif.html",
-        {"portfolio": portfolio, "form": form, "fields": MOVE_FIELDS},
+        {"portfolio": portfolio, "form": form},
         status_code=status_code,
     )
 

@@ -12,13 +12,14 @@ from keepword.domain.project import Client, ItemStatus, Phase, Project, WorkItem
 from keepword.domain.signals import Signal
 from keepword.services.forecasting import (
     CannotForecast,
+    CommitmentOdds,
     ForecastOptions,
     ProjectForecast,
     forecast_project,
 )
 from keepword.services.ports import CachedOdds, UnitOfWorkFactory
 from keepword.services.risks import SignalView, signal_views
-from keepword.services.watch import current_state, watch_options
+from keepword.services.watch import as_commitment_odds, current_state, watch_options
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class Staffing:
 @dataclass(frozen=True)
 class CommitmentStanding:
     commitment: Commitment
-    odds: CachedOdds | None
+    odds: CommitmentOdds | None  # None before it is first forecast
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ def overview_of(
     except CannotForecast as error:
         problem = str(error)
     people = {p.id: p for p in portfolio.people}
+    odds = as_commitment_odds(cached)
     return ProjectOverview(
         project=project,
         client=portfolio.client(project.client),
@@ -107,7 +109,7 @@ def overview_of(
             if a.project == project_id and a.person in people
         ],
         commitments=[
-            CommitmentStanding(c, cached.get(c.id))
+            CommitmentStanding(c, odds.get(c.id))
             for c in sorted(portfolio.commitments, key=lambda c: c.due)
             if c.project == project_id
         ],

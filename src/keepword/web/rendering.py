@@ -12,7 +12,6 @@ from fastapi.templating import Jinja2Templates
 
 from keepword import __version__
 from keepword.bootstrap import Keepword
-from keepword.domain.commitment import Health
 from keepword.domain.wording import day, percent
 from keepword.services.risks import clock_text
 
@@ -24,7 +23,6 @@ templates.env.filters["percent"] = percent
 templates.env.filters["short_percent"] = lambda value: percent(value, short=True)
 templates.env.globals["version"] = __version__
 templates.env.globals["clock_text"] = clock_text
-templates.env.globals["health_of"] = Health
 
 
 def _when(value: datetime) -> str:

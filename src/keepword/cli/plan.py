@@ -15,7 +15,7 @@ from keepword.cli.context import now, open_app
 from keepword.domain.commitment import CommitmentState
 from keepword.domain.events import Event
 from keepword.domain.project import ItemStatus
-from keepword.services import plan_changes, watch
+from keepword.services import plan_changes
 
 item_app = typer.Typer(help="Work items: record that one started or is done.")
 
@@ -28,26 +28,25 @@ DayOption = Annotated[
 ]  # fmt: skip
 
 
-@item_app.command("start")
-def item_start(
-    ctx: typer.Context,
-    project: Annotated[str, typer.Argument(help="Project id.")],
-    item: Annotated[str, typer.Argument(help="Item id.")],
-    on: DayOption = None,
-) -> None:
-    """Record that work on an item started."""
-    _set_status(ctx, project, item, ItemStatus.IN_PROGRESS, on)
+ProjectArgument = Annotated[str, typer.Argument(help="Project id.")]
+ItemArgument = Annotated[str, typer.Argument(help="Item id.")]
 
 
-@item_app.command("done")
-def item_done(
-    ctx: typer.Context,
-    project: Annotated[str, typer.Argument(help="Project id.")],
-    item: Annotated[str, typer.Argument(help="Item id.")],
-    on: DayOption = None,
-) -> None:
-    """Record that an item is done."""
-    _set_status(ctx, project, item, ItemStatus.DONE, on)
+def _status_command(status: ItemStatus) -> Callable[..., None]:
+    """The command that moves an item to ``status``; ``item start`` and ``item done``."""
+
+    def command(
+        ctx: typer.Context, project: ProjectArgument, item: ItemArgument, on: DayOption = None
+    ) -> None:
+        _set_status(ctx, project, item, status, on)
+
+    return command
+
+
+item_app.command("start", help="Record that work on an item started.")(
+    _status_command(ItemStatus.IN_PROGRESS)
+)
+item_app.command("done", help="Record that an item is done.")(_status_command(ItemStatus.DONE))
 
 
 def _set_status(
@@ -93,24 +92,21 @@ def time_off(
 
 def _report(keepword: Keepword, change: Callable[[datetime], list[Event]]) -> None:
     """Make the change, then say what it did to the odds and which signals it raised."""
-    moment = now()
-    # The cache as it was, and as the change left it: the change forecast what it touched.
-    before = watch.cached_odds(keepword.uow)
-    events = change(moment)
-    after = watch.cached_odds(keepword.uow)
+    report = plan_changes.reforecast_by(keepword.uow, change, now=now())
+    events = report.events
     changes = [e for e in events if e.entity != "signal"]
     output.console.print(
         f"Recorded {len(changes)} change{'s' if len(changes) != 1 else ''} "
         "(see 'keepword history').",
         highlight=False,
     )
-    for commitment, odds in sorted(after.items()):
-        old = before.get(commitment)
-        if old is None or old.inputs_key == odds.inputs_key or odds.on_time is None:
+    for moved in report.reforecast:
+        old, odds = moved.before, moved.after
+        if odds.on_time is None:
             continue
         was = "—" if old.on_time is None else f"{old.on_time:.0%}"
         output.console.print(
-            f"Re-forecast {commitment}: on time {was} → {odds.on_time:.0%}, "
+            f"Re-forecast {moved.commitment}: on time {was} → {odds.on_time:.0%}, "
             f"P85 {old.p85} → {odds.p85}.",
             highlight=False,
         )

@@ -3,12 +3,13 @@ commitment closed.
 
 Each goes through :func:`keepword.services.watch.record_change`, so it is an event, it
 re-forecasts the commitments of the projects it touches (and only those), and it raises the
-signals it calls for.
+signals it calls for; :func:`reforecast_by` says what one did to the odds.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from keepword.domain.calendar import TimeOff
@@ -16,8 +17,41 @@ from keepword.domain.commitment import Commitment, CommitmentState
 from keepword.domain.errors import InvalidTransition, NotFound
 from keepword.domain.events import Event, snapshot
 from keepword.domain.project import ItemStatus
-from keepword.services.ports import UnitOfWorkFactory
-from keepword.services.watch import record_change
+from keepword.services.ports import CachedOdds, UnitOfWorkFactory
+from keepword.services.watch import cached_odds, record_change
+
+
+@dataclass(frozen=True)
+class Reforecast:
+    """A commitment a change forecast again: its cached odds before and after."""
+
+    commitment: str
+    before: CachedOdds
+    after: CachedOdds
+
+
+@dataclass(frozen=True)
+class ChangeReport:
+    """What one change recorded (signals raised included) and the commitments it moved."""
+
+    events: list[Event]
+    reforecast: list[Reforecast]
+
+
+def reforecast_by(
+    uow: UnitOfWorkFactory, change: Callable[[datetime], list[Event]], *, now: datetime
+) -> ChangeReport:
+    """Make ``change`` at ``now`` and list, by commitment id, the odds it forecast again."""
+    # The cache as it was, and as the change left it: the change forecast what it touched.
+    before = cached_odds(uow)
+    events = change(now)
+    after = cached_odds(uow)
+    moved = [
+        Reforecast(commitment, old, odds)
+        for commitment, odds in sorted(after.items())
+        if (old := before.get(commitment)) is not None and old.inputs_key != odds.inputs_key
+    ]
+    return ChangeReport(events, moved)
 
 
 def set_item_status(

@@ -437,27 +437,20 @@ class ChangeResult(BaseModel):
 
 def _watched(keepword: Keepword, change: Callable[[datetime], list[Event]]) -> ChangeResult:
     """Make the change, and say what it did to the odds and which signals it raised."""
-    moment = keepword.settings.now()
-    before = watch.cached_odds(keepword.uow)
-    events = change(moment)
-    after = watch.cached_odds(keepword.uow)
-    moved = []
-    for commitment, odds in sorted(after.items()):
-        old = before.get(commitment)
-        if old is None or old.inputs_key == odds.inputs_key:
-            continue
-        moved.append(
-            Reforecast(
-                commitment=commitment,
-                on_time_before=old.on_time,
-                on_time_after=odds.on_time,
-                p85_before=old.p85,
-                p85_after=odds.p85,
-            )
-        )
+    report = plan_changes.reforecast_by(keepword.uow, change, now=keepword.settings.now())
+    events = report.events
     return ChangeResult(
         changes=[EventPublic.model_validate(e) for e in events if e.entity != "signal"],
-        reforecast=moved,
+        reforecast=[
+            Reforecast(
+                commitment=moved.commitment,
+                on_time_before=moved.before.on_time,
+                on_time_after=moved.after.on_time,
+                p85_before=moved.before.p85,
+                p85_after=moved.after.p85,
+            )
+            for moved in report.reforecast
+        ],
         signals_raised=_raised(events),
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 
@@ -34,7 +34,12 @@ from keepword.domain.signals import (
     disclosure_clock,
 )
 from keepword.services import incidents, whatif
-from keepword.services.forecasting import ForecastOptions, forecast_project
+from keepword.services.forecasting import (
+    CannotForecast,
+    ForecastOptions,
+    ProjectForecast,
+    forecast_project,
+)
 from keepword.services.ports import UnitOfWork, UnitOfWorkFactory
 
 # Proposed call times: (working days after today, minus one; time of day in the lead's day).
@@ -206,11 +211,13 @@ def draft_message(
     and store it unsent.
 
     ``progressing`` is what can still move forward, as plain phrases; None asks
-    ``whatif.still_progressing`` about the next four weeks.
+    ``whatif.progressing`` about the time people are away (else the next four weeks).
     """
     with uow(write=True) as work:
         portfolio = work.portfolio.get()
-        answered, target, found_incident = _subject_of(work, signal, commitment, incident)
+        answered, target, found_incident = _subject_of(
+            work, portfolio, signal, commitment, incident
+        )
         chosen = CommunicationKind(kind) if kind else _default_kind(found_incident)
         if chosen is CommunicationKind.RECOVERY and found_incident is None:
             raise DraftError(
@@ -347,7 +354,14 @@ def build_facts(
     project = portfolio.project(project_id)
     client = portfolio.client(project.client)
     lead = portfolio.person(project.lead) if project.lead else None
-    dates, phases = _forecast(portfolio, project_id, commitment, options)
+    # One forecast serves the dates and, with the window people are away, what progresses.
+    window = (
+        None
+        if progressing is not None
+        else _progress_window(portfolio, project_id, signals, options)
+    )
+    forecast = _forecast(portfolio, project_id, options, window, needed=commitment is not None)
+    dates, phases = _dates(forecast, commitment) if forecast and commitment else (None, ())
     # Causes before consequences: a forecast that fell is what a move or new scope did.
     signals = sorted(signals, key=lambda s: s.kind in _CONSEQUENCES)
     caused = any(s.kind not in _CONSEQUENCES for s in signals)
@@ -370,9 +384,7 @@ def build_facts(
         at_fault = True
         own.append(_OWN_FACTORS[SignalKind.BELOW_TARGET])
     if progressing is None:
-        progressing = _still_progressing(
-            portfolio, project_id, options, away_window(portfolio, project_id, signals, options)
-        )
+        progressing = _progress_phrases(portfolio, project_id, forecast)
     recipient = (commitment.made_to if commitment else None) or _name_of(client.contact)
     evidence: dict[str, str | int | float] = {}
     for signal in signals:
@@ -452,10 +464,13 @@ def _at(value: CallSlot) -> datetime:
 
 
 def _subject_of(
-    work: UnitOfWork, signal: str | None, commitment: str | None, incident: str | None
+    work: UnitOfWork,
+    portfolio: Portfolio,
+    signal: str | None,
+    commitment: str | None,
+    incident: str | None,
 ) -> tuple[list[Signal], Commitment | None, Incident | None]:
     """The signals answered, the commitment and the incident the message is about."""
-    portfolio = work.portfolio.get()
     found_incident: Incident | None = None
     if incident is not None:
         found_incident = work.incidents.get(incident)
@@ -511,12 +526,26 @@ def _client_requested(signal: Signal) -> bool:
 def _forecast(
     portfolio: Portfolio,
     project_id: str,
-    commitment: Commitment | None,
     options: ForecastOptions,
-) -> tuple[Dates | None, tuple[PhaseDates, ...]]:
-    if commitment is None:
-        return None, ()
-    forecast = forecast_project(portfolio, project_id, options)
+    window: tuple[date, date] | None,
+    *,
+    needed: bool,
+) -> ProjectForecast | None:
+    """The project's forecast, also of who is free in ``window``; None when it cannot be
+    forecast and only what progresses was asked (a promise's dates must be forecast)."""
+    if not needed and window is None:
+        return None
+    try:
+        return forecast_project(portfolio, project_id, replace(options, window=window))
+    except CannotForecast:
+        if needed:
+            raise
+        return None
+
+
+def _dates(
+    forecast: ProjectForecast, commitment: Commitment
+) -> tuple[Dates, tuple[PhaseDates, ...]]:
     finish = next(f for f in forecast.commitments if f.id == commitment.id)
     assert finish.on_time is not None
     dates = Dates(
@@ -566,16 +595,19 @@ def away_window(
     return min(firsts), max(backs) - timedelta(days=1)
 
 
-def _still_progressing(
-    portfolio: Portfolio,
-    project_id: str,
-    options: ForecastOptions,
-    away: tuple[date, date] | None = None,
+def _progress_window(
+    portfolio: Portfolio, project_id: str, signals: Sequence[Signal], options: ForecastOptions
+) -> tuple[date, date]:
+    """When people are away (the next four weeks when it is not known)."""
+    away = away_window(portfolio, project_id, signals, options)
+    return away or (options.today, options.today + timedelta(days=PROGRESS_WINDOW_DAYS - 1))
+
+
+def _progress_phrases(
+    portfolio: Portfolio, project_id: str, forecast: ProjectForecast | None
 ) -> tuple[str, ...]:
-    """Who can still move the work on while people are away (the next four weeks when it is
-    not known when they are away)."""
-    start, end = away or (options.today, options.today + timedelta(days=PROGRESS_WINDOW_DAYS - 1))
-    found = whatif.still_progressing(portfolio, project_id, start, end, options)
+    """Who can still move the work on while people are away, and on what."""
+    found = whatif.progressing(portfolio, project_id, forecast) if forecast else []
     return tuple(
         f"{p.name} ({free_days(p.free_days)}): "
         + "; ".join(title for _, title in p.items[:PROGRESS_ITEMS_SHOWN])

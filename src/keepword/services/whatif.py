@@ -19,10 +19,8 @@ from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus, WorkItem
 from keepword.domain.scenario import Reallocation, Scenario, ScopeAddition
 from keepword.services.forecasting import (
-    CannotForecast,
     ForecastOptions,
     ProjectForecast,
-    forecast_project,
 )
 from keepword.services.ports import CachedOdds, UnitOfWork, UnitOfWorkFactory
 from keepword.services.watch import (
@@ -160,7 +158,7 @@ def what_if(
                 )
             )
         if forecast is not None and window is not None and _loses_people(scenario, project_id):
-            progress += _progressing(changed, project_id, forecast)
+            progress += progressing(changed, project_id, forecast)
     diffs.sort(key=lambda d: (-d.harm, d.due, d.commitment))
     return WhatIf(scenario, touched, diffs, progress, window)
 
@@ -190,9 +188,7 @@ def _loses_people(scenario: Scenario, project_id: str) -> bool:
     )
 
 
-def _progressing(
-    portfolio: Portfolio, project_id: str, forecast: ProjectForecast
-) -> list[Progress]:
+def progressing(portfolio: Portfolio, project_id: str, forecast: ProjectForecast) -> list[Progress]:
     """People with free days in the window, most free first, each offered the items that
     match their skills and are not already offered to someone freer: ready ones first, as
     many as their free days hold (by expected effort), at least one."""
@@ -230,18 +226,6 @@ def _progressing(
 
 def _ready(item: WorkItem, done: set[str]) -> bool:
     return all(d in done for d in item.depends_on)
-
-
-def still_progressing(
-    portfolio: Portfolio, project_id: str, start: date, end: date, options: ForecastOptions
-) -> list[Progress]:
-    """People on ``project_id`` with free working days between ``start`` and ``end``, and
-    the items they could take (for a draft's "what still progresses")."""
-    try:
-        forecast = forecast_project(portfolio, project_id, replace(options, window=(start, end)))
-    except CannotForecast:
-        return []
-    return _progressing(portfolio, project_id, forecast)
 
 
 # --- making it real ----------------------------------------------------------------------

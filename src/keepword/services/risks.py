@@ -136,18 +136,25 @@ def signal_views(
     clients = {c.id: c.name for c in portfolio.clients}
     project_clients = {p.id: clients.get(p.client, p.client) for p in portfolio.projects}
     people = {p.id: p.name for p in portfolio.people}
-    views = [
-        SignalView(
-            s,
-            clock_of(portfolio, s, now),
-            target_days(portfolio, s.project),
-            titles.get(s.commitment, s.commitment),
-            project_clients.get(s.project, s.project),
-            people.get(s.owner, s.owner) if s.owner else None,
+    # Looked up once per portfolio, not once per signal: the dashboard lists them all.
+    targets = {p.id: target_days(portfolio, p.id) for p in portfolio.projects}
+    calendars = {p.id: _calendar(portfolio, p.id) for p in portfolio.people}
+    views = []
+    for s in signals:
+        if s.disclosed and not include_disclosed:
+            continue
+        target = targets.get(s.project, DEFAULT_DISCLOSURE_TARGET)
+        calendar = calendars.get(s.owner or "", WorkingCalendar())
+        views.append(
+            SignalView(
+                s,
+                disclosure_clock(s, now, target, calendar),
+                target,
+                titles.get(s.commitment, s.commitment),
+                project_clients.get(s.project, s.project),
+                people.get(s.owner, s.owner) if s.owner else None,
+            )
         )
-        for s in signals
-        if include_disclosed or not s.disclosed
-    ]
 
     def order(view: SignalView) -> tuple[int, float, str]:
         if view.signal.disclosed:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from keepword.domain.errors import InvalidTransition, InvalidValue
+from keepword.domain.project import Project, WorkItem
 
 
 class CommitmentState(enum.StrEnum):
@@ -127,6 +128,14 @@ class Commitment:
     @property
     def whole_project(self) -> bool:
         return not self.phases
+
+    def covers(self, item: WorkItem) -> bool:
+        """Whether ``item`` is in the promised scope: the whole project, or its phases."""
+        return self.whole_project or item.phase in self.phases
+
+    def scope_of(self, project: Project) -> list[WorkItem]:
+        """The items of ``project`` in the promised scope, in plan order."""
+        return [i for i in project.items if self.covers(i)]
 
     @property
     def is_open(self) -> bool:

@@ -167,15 +167,9 @@ def scope_growth(project: Project, commitment: Commitment) -> tuple[list[WorkIte
     if since is None:
         return [], 0.0
     added = [
-        i
-        for i in project.items
-        if i.added is not None and i.added > since and _in_scope(i, commitment)
+        i for i in project.items if i.added is not None and i.added > since and commitment.covers(i)
     ]
     return added, sum(i.estimate.pert_mean for i in added if i.estimate)
-
-
-def _in_scope(item: WorkItem, commitment: Commitment) -> bool:
-    return commitment.whole_project or item.phase in commitment.phases
 
 
 def _scope(watch: Watch) -> Iterator[Finding]:
@@ -188,7 +182,7 @@ def _scope(watch: Watch) -> Iterator[Finding]:
     if watch.before is not None and _has_project(watch.before, c.project):
         grown_before, _ = scope_growth(watch.before.project(c.project), c)
         added_now = not {i.id for i in grown_before} >= {i.id for i in added}
-    scope = [i for i in project.items if _in_scope(i, c)]
+    scope = [i for i in project.items if c.covers(i)]
     promised = (
         c.baseline.effort
         if c.baseline
@@ -272,7 +266,7 @@ def _severity(share: float) -> Severity:
 
 
 def _open_scope(project: Project, commitment: Commitment) -> bool:
-    return any(i.status is not ItemStatus.DONE and _in_scope(i, commitment) for i in project.items)
+    return any(i.status is not ItemStatus.DONE and commitment.covers(i) for i in project.items)
 
 
 def _has_project(portfolio: Portfolio, project_id: str) -> bool:

@@ -548,7 +548,7 @@ def _assemble(
     commitments: list[Finish] = []
     cut_lines: dict[str, list[str]] = {}
     for commitment in _commitments_on(portfolio, project.id):
-        scope = _scope(project, commitment)
+        scope = [i.id for i in commitment.scope_of(project)]
         finish, _ = summary(commitment.id, commitment.title, scope, commitment.due)
         commitments.append(finish)
         cut_lines[commitment.id] = _cut_line(
@@ -624,12 +624,6 @@ def _monday(day: date) -> date:
 
 def _commitments_on(portfolio: Portfolio, project_id: str) -> list[Commitment]:
     return [c for c in portfolio.commitments if c.project == project_id]
-
-
-def _scope(project: Project, commitment: Commitment) -> list[str]:
-    if commitment.whole_project:
-        return [i.id for i in project.items]
-    return [i.id for i in project.items if i.phase in commitment.phases]
 
 
 def _cut_line(

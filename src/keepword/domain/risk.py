@@ -6,7 +6,7 @@ change, the odds before and after, and the signals already open, and stores what
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -15,6 +15,7 @@ from keepword.domain.commitment import Commitment, Health
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus, Project, WorkItem
 from keepword.domain.signals import DEFAULT_STALL_DAYS, Evidence, Severity, SignalKind
+from keepword.domain.wording import and_list
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,7 @@ def _scope(watch: Watch) -> Iterator[Finding]:
             c.project,
             Severity.HIGH,
             f"{c.title}: a date that cannot move, scope grown by {share:.0%} since it was "
-            f"promised, and work resting on {_names(d.name for d in unstable)}, marked "
+            f"promised, and work resting on {and_list(d.name for d in unstable)}, marked "
             "unstable. Plan a fallback and tell the client now.",
             {
                 **evidence,
@@ -271,8 +272,3 @@ def _open_scope(project: Project, commitment: Commitment) -> bool:
 
 def _has_project(portfolio: Portfolio, project_id: str) -> bool:
     return any(p.id == project_id for p in portfolio.projects)
-
-
-def _names(names: Iterator[str] | Sequence[str]) -> str:
-    listed = list(names)
-    return listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]

@@ -1,7 +1,9 @@
-"""How dates and odds are worded everywhere: pages, reports, charts and the timeline."""
+"""How dates, odds and lists are worded everywhere: pages, reports, drafts, charts, the
+timeline."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 
@@ -17,3 +19,11 @@ def percent(value: float, *, short: bool = False) -> str:
     if value > 0.995:
         return ">99%" if short else "over 99%"
     return f"{value:.0%}"
+
+
+def and_list(values: Iterable[object]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    words = [str(v) for v in values]
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} and {words[-1]}"

@@ -33,6 +33,7 @@ from keepword.domain.signals import (
     SignalKind,
     disclosure_clock,
 )
+from keepword.domain.wording import and_list
 from keepword.services import incidents, whatif
 from keepword.services.forecasting import (
     CannotForecast,
@@ -665,8 +666,7 @@ def _people(portfolio: Portfolio, signal: Signal) -> list[Person]:
 
 
 def _names(people: Sequence[Person]) -> str:
-    names = [p.name for p in people]
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return and_list(p.name for p in people)
 
 
 def _happened(portfolio: Portfolio, signal: Signal) -> str:

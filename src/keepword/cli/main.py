@@ -175,8 +175,7 @@ def _count(n: int, plural: str) -> str:
 def portfolio(ctx: typer.Context, as_of: AsOfOption = None, json: JsonOption = False) -> None:
     """List every commitment: client, project, due date, state, and its forecast odds."""
     keepword = open_app(ctx)
-    cached = watch.current_odds(keepword.uow, forecast_options(as_of), now=now())
-    stored = portfolio_service.current_portfolio(keepword.uow)
+    stored, cached = watch.current_state(keepword.uow, forecast_options(as_of), now=now())
     rows = portfolio_service.commitment_rows(stored)
     odds = watch.as_commitment_odds(cached)
     if json:

@@ -40,8 +40,7 @@ def what_if(
     first, and what can still progress. Nothing is saved."""
     keepword = open_app(ctx)
     options = forecast_options(as_of, trials, seed)
-    cached = watch.current_odds(keepword.uow, options, now=now())
-    stored = portfolio_service.current_portfolio(keepword.uow)
+    stored, cached = watch.current_state(keepword.uow, options, now=now())
     result = whatif.what_if(stored, stored.scenario(scenario), options, cached)
     if json:
         output.print_json(

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from keepword.bootstrap import Keepword
 from keepword.domain.commitment import Health
 from keepword.domain.events import Event
+from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus
 from keepword.domain.scenario import Reallocation, Scenario, ScenarioChange, ScopeAddition
 from keepword.domain.signals import DEFAULT_STALL_DAYS, Severity, SignalKind
@@ -163,18 +164,22 @@ def what_if(
 ) -> WhatIfPublic:
     """Try a scenario in memory: every commitment it touches before and after, and what can
     still progress. Nothing is saved."""
-    stored = portfolio_service.current_portfolio(keepword.uow)
-    return _what_if(keepword, stored.scenario(scenario_id), as_of, trials, seed)
+    return _what_if(keepword, lambda stored: stored.scenario(scenario_id), as_of, trials, seed)
 
 
 def _what_if(
-    keepword: Keepword, scenario: Scenario, as_of: date | None, trials: int, seed: int
+    keepword: Keepword,
+    scenario_of: Callable[[Portfolio], Scenario],
+    as_of: date | None,
+    trials: int,
+    seed: int,
 ) -> WhatIfPublic:
+    """The what-if of the scenario ``scenario_of`` finds in the portfolio the odds are read
+    with (one read of both)."""
     moment = keepword.settings.now()
     options = forecasting.ForecastOptions(as_of or moment.date(), trials, seed)
-    cached = watch.current_odds(keepword.uow, options, now=moment)
-    stored = portfolio_service.current_portfolio(keepword.uow)
-    result = whatif.what_if(stored, scenario, options, cached)
+    stored, cached = watch.current_state(keepword.uow, options, now=moment)
+    result = whatif.what_if(stored, scenario_of(stored), options, cached)
     return WhatIfPublic(
         scenario=_scenario(result.scenario),
         window=Window(start=result.window[0], end=result.window[1]) if result.window else None,
@@ -267,9 +272,8 @@ class MovesRequest(RequestBody):
     )
 
 
-def _moves_scenario(keepword: Keepword, request: MovesRequest) -> Scenario:
-    moves = [whatif.Move(**move.model_dump()) for move in request.moves]
-    return whatif.moves_scenario(portfolio_service.current_portfolio(keepword.uow), moves)
+def _moves(request: MovesRequest) -> list[whatif.Move]:
+    return [whatif.Move(**move.model_dump()) for move in request.moves]
 
 
 @router.post("/whatif", tags=["scenarios"])
@@ -282,14 +286,18 @@ def try_moves(
 ) -> WhatIfPublic:
     """Try moves of people in memory, as the what-if page does: the same answer as a saved
     scenario's what-if (its id is the same for the same moves). Nothing is saved."""
-    return _what_if(keepword, _moves_scenario(keepword, request), as_of, trials, seed)
+    moves = _moves(request)
+    return _what_if(
+        keepword, lambda stored: whatif.moves_scenario(stored, moves), as_of, trials, seed
+    )
 
 
 @router.post("/whatif/apply", tags=["scenarios"])
 def apply_moves(request: MovesRequest, keepword: KeepwordDep) -> Applied:
     """Make moves of people real, now, as applying a scenario does: the changes become
     events, forecasts and signals follow. No scenario is saved."""
-    scenario = _moves_scenario(keepword, request)
+    stored = portfolio_service.current_portfolio(keepword.uow)
+    scenario = whatif.moves_scenario(stored, _moves(request))
     moment = keepword.settings.now()
     events = whatif.apply_changes(
         keepword.uow, scenario, actor=keepword.settings.actor, now=moment, today=moment.date()

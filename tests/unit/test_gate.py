@@ -222,7 +222,7 @@ def test_the_confidence_target_defaults_to_the_proposed_commitment(
     [
         ("nope", date(2026, 12, 1), None, NotFound, "no project with id 'nope'"),
         ("p", date(2026, 10, 1), None, gate.CannotPropose, "before project 'p' can start"),
-        ("p", date(2026, 12, 1), ["ana", "ghost"], NotFound, "no person with id 'ghost'"),
+        ("p", date(2026, 12, 1), ["ana", "ghost"], gate.CannotPropose, "no person with id 'ghost'"),
         ("p", date(2026, 12, 1), [], gate.CannotPropose, "at least one person"),
     ],
 )

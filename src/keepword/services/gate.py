@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 
 from keepword.domain.calendar import TimeOff, WorkingCalendar
 from keepword.domain.commitment import Baseline, Commitment, CommitmentState
-from keepword.domain.errors import InvalidValue
+from keepword.domain.errors import InvalidValue, NotFound
 from keepword.domain.events import Event, snapshot
 from keepword.domain.ids import ID_RULE, is_valid_id
 from keepword.domain.people import Allocation, Person
@@ -258,12 +258,21 @@ def with_team(
     people = list(dict.fromkeys(team))
     if not people:
         raise CannotPropose("name at least one person for the team", "team")
-    for person in people:
-        portfolio.person(person)  # NotFound names the bad id
+    check_team(portfolio, people)
     end = start + timedelta(HORIZON_DAYS - 1)
     kept = tuple(a for a in portfolio.allocations if a.project != project.id)
     added = tuple(Allocation(person, project.id, 1.0, start, end) for person in people)
     return replace(portfolio, allocations=kept + added)
+
+
+def check_team(portfolio: Portfolio, team: Iterable[str]) -> None:
+    """Raise :class:`CannotPropose` (field ``team``) naming the first of ``team`` who is not
+    a person of the plan: a team member is part of the question, not an id asked for."""
+    for person in team:
+        try:
+            portfolio.person(person)
+        except NotFound as error:
+            raise CannotPropose(str(error), "team") from None
 
 
 def free_fraction(portfolio: Portfolio, person: str, start: date, end: date) -> float:

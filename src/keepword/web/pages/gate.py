@@ -97,12 +97,10 @@ def _parse(form: GateForm, portfolio: Portfolio, today: date) -> tuple[Question 
                     "write 0.85 for 85%"
                 )
     team = tuple(dict.fromkeys(p.strip() for p in form.team if p.strip()))
-    for person in team:
-        try:
-            portfolio.person(person)
-        except NotFound as error:
-            errors["team"] = str(error)
-            break
+    try:
+        gate_service.check_team(portfolio, team)
+    except KeepwordError as error:
+        errors["team"] = str(error)
     record = form.record.strip() or None
     if record is not None:
         try:
@@ -144,8 +142,6 @@ def _answer_or_errors(
     except InvalidValue as error:  # the service names the part of the question at fault
         where = error.field if error.field in QUESTION_FIELDS else "due"
         return None, {where: error.message}
-    except NotFound as error:  # a person named in the team who is not in the plan
-        return None, {"team": str(error)}
 
 
 def _form_page(

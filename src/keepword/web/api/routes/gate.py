@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from keepword.domain.commitment import CommitmentState, Health, health_of
-from keepword.domain.errors import InvalidFields, NotFound
+from keepword.domain.errors import InvalidFields
 from keepword.domain.ids import VALID_ID
 from keepword.domain.portfolio import Portfolio
 from keepword.reports.proposal import option_lines
@@ -196,13 +196,12 @@ def propose(request: ProposalRequest, keepword: KeepwordDep) -> GateAnswerPublic
 
 
 def _check_team(portfolio: Portfolio, team: list[str]) -> None:
-    """A person of the team who does not exist is a field at fault, as on the gate page
-    (the service's NotFound is about an id asked for, a 404 here)."""
-    for person in team:
-        try:
-            portfolio.person(person)
-        except NotFound as error:
-            raise InvalidFields({"team": str(error)}) from None
+    """A person of the team who does not exist is a field at fault, as on the gate page;
+    checked before the question is asked, and answered as the request's fields are."""
+    try:
+        gate_service.check_team(portfolio, team)
+    except gate_service.CannotPropose as error:
+        raise InvalidFields({"team": error.message}) from None
 
 
 class Committed(BaseModel):

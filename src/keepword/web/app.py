@@ -17,20 +17,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from keepword import __version__
 from keepword.bootstrap import Keepword
-from keepword.domain.errors import (
-    InvalidFields,
-    InvalidPortfolio,
-    InvalidTransition,
-    InvalidValue,
-    KeepwordError,
-    NotFound,
-)
+from keepword.domain.errors import KeepwordError
 from keepword.web import pages
 from keepword.web.api import create_api
+from keepword.web.errors import status_of
 from keepword.web.memo import PageMemo
 from keepword.web.rendering import HERE, render
 
 logger = logging.getLogger(__name__)
+
+_CANNOT = "That cannot be done"
+# The title of an error page by its status (web.errors gives a domain error's); else _CANNOT.
+_TITLES = {404: "Not found", 409: "Already done"}
 
 
 class Health(BaseModel):
@@ -61,23 +59,10 @@ def create_app(keepword: Keepword) -> FastAPI:
             connection.execute(text("SELECT 1"))
         return Health(status="ok", version=__version__)
 
-    @app.exception_handler(NotFound)
-    def not_found(request: Request, error: NotFound) -> HTMLResponse:
-        return _error_page(request, 404, "Not found", str(error))
-
-    @app.exception_handler(InvalidTransition)
-    def conflict(request: Request, error: InvalidTransition) -> HTMLResponse:
-        return _error_page(request, 409, "Already done", str(error))
-
-    @app.exception_handler(InvalidFields)
-    @app.exception_handler(InvalidValue)
-    @app.exception_handler(InvalidPortfolio)
-    def invalid(request: Request, error: KeepwordError) -> HTMLResponse:
-        return _error_page(request, 422, "That cannot be done", str(error))
-
     @app.exception_handler(KeepwordError)
-    def bad_input(request: Request, error: KeepwordError) -> HTMLResponse:
-        return _error_page(request, 400, "That cannot be done", str(error))
+    def domain_error(request: Request, error: KeepwordError) -> HTMLResponse:
+        status = status_of(error)
+        return _error_page(request, status, _TITLES.get(status, _CANNOT), str(error))
 
     @app.exception_handler(RequestValidationError)
     def bad_request(request: Request, error: RequestValidationError) -> HTMLResponse:
@@ -99,7 +84,7 @@ def create_app(keepword: Keepword) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     def http_error(request: Request, error: StarletteHTTPException) -> HTMLResponse:
-        title = "Not found" if error.status_code == 404 else "That cannot be done"
+        title = "Not found" if error.status_code == 404 else _CANNOT
         return _error_page(request, error.status_code, title, str(error.detail))
 
     return app

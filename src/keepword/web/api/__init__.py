@@ -20,13 +20,12 @@ from keepword.bootstrap import Keepword
 from keepword.domain.errors import (
     InvalidFields,
     InvalidPortfolio,
-    InvalidTransition,
     InvalidValue,
     KeepwordError,
-    NotFound,
     format_path,
 )
 from keepword.web.api import routes
+from keepword.web.errors import status_of
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +45,9 @@ class Error(BaseModel):
 class ErrorBody(BaseModel):
     error: Error
 
+
+# The code of a domain error's body, by its status (web.errors gives the status).
+CODES = {400: "bad_request", 404: "not_found", 409: "conflict", 422: "invalid"}
 
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorBody, "description": description}
@@ -73,32 +75,10 @@ def create_api(keepword: Keepword) -> FastAPI:
     for router in routes.routers:
         api.include_router(router)
 
-    @api.exception_handler(NotFound)
-    def not_found(request: Request, error: NotFound) -> JSONResponse:
-        return error_response(404, "not_found", str(error))
-
-    @api.exception_handler(InvalidTransition)
-    def conflict(request: Request, error: InvalidTransition) -> JSONResponse:
-        return error_response(409, "conflict", str(error))
-
-    @api.exception_handler(InvalidFields)
-    def invalid_fields(request: Request, error: InvalidFields) -> JSONResponse:
-        fields = [FieldError(field=f, message=m) for f, m in error.errors.items()]
-        return error_response(422, "invalid", "fields of the request are invalid", fields)
-
-    @api.exception_handler(InvalidPortfolio)
-    def invalid_portfolio(request: Request, error: InvalidPortfolio) -> JSONResponse:
-        fields = [FieldError(field=format_path(p.path), message=p.message) for p in error.problems]
-        return error_response(422, "invalid", "the change would break the plan", fields)
-
-    @api.exception_handler(InvalidValue)
-    def invalid_value(request: Request, error: InvalidValue) -> JSONResponse:
-        fields = [FieldError(field=error.field, message=error.message)] if error.field else []
-        return error_response(422, "invalid", error.message, fields)
-
     @api.exception_handler(KeepwordError)
-    def bad_request(request: Request, error: KeepwordError) -> JSONResponse:
-        return error_response(400, "bad_request", str(error))
+    def domain_error(request: Request, error: KeepwordError) -> JSONResponse:
+        status = status_of(error)
+        return error_response(status, CODES[status], *_message_and_fields(error))
 
     @api.exception_handler(RequestValidationError)
     def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -127,6 +107,20 @@ def create_api(keepword: Keepword) -> FastAPI:
         return error_response(500, "internal", "Keepword failed to answer; the error is logged")
 
     return api
+
+
+def _message_and_fields(error: KeepwordError) -> tuple[str, list[FieldError]]:
+    """What a domain error's body says, and the fields at fault it names."""
+    if isinstance(error, InvalidFields):
+        fields = [FieldError(field=f, message=m) for f, m in error.errors.items()]
+        return "fields of the request are invalid", fields
+    if isinstance(error, InvalidPortfolio):
+        fields = [FieldError(field=format_path(p.path), message=p.message) for p in error.problems]
+        return "the change would break the plan", fields
+    if isinstance(error, InvalidValue):
+        fields = [FieldError(field=error.field, message=error.message)] if error.field else []
+        return error.message, fields
+    return str(error), []
 
 
 def error_response(

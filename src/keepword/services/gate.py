@@ -518,7 +518,7 @@ def commit(
             before, commitment.project, replace(options, confidence=commitment.confidence)
         )
         finish = next(f for f in forecast.commitments if f.id == commitment.id)
-        scope = _scope(before.project(commitment.project), commitment)
+        scope = commitment.scope_of(before.project(commitment.project))
         baseline = Baseline(
             forecast_on=today,
             on_time=_odds(finish),
@@ -710,9 +710,3 @@ def _team(portfolio: Portfolio, project_id: str, start: date) -> tuple[TeamMembe
             )
         )
     return tuple(members)
-
-
-def _scope(project: Project, commitment: Commitment) -> list[WorkItem]:
-    if commitment.whole_project:
-        return list(project.items)
-    return [i for i in project.items if i.phase in commitment.phases]

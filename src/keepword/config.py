@@ -16,6 +16,7 @@ from keepword.domain.errors import KeepwordError
 DATABASE_URL_VARIABLE = "KEEPWORD_DATABASE_URL"
 ACTOR_VARIABLE = "KEEPWORD_ACTOR"
 NOW_VARIABLE = "KEEPWORD_NOW"
+TEMPLATES_VARIABLE = "KEEPWORD_TEMPLATES"  # the team's own draft templates (drafts.render)
 
 
 def data_dir() -> Path:

@@ -11,7 +11,6 @@ import typer
 
 from keepword.cli import output
 from keepword.cli.context import AsOfOption, SeedOption, TrialsOption, forecast_options, open_app
-from keepword.reports import chart_files, charts
 from keepword.services import forecasting
 from keepword.services import portfolio as portfolio_service
 from keepword.services.projects import first_open_due
@@ -40,6 +39,9 @@ def chart(
     seed: SeedOption = forecasting.DEFAULT_SEED,
 ) -> None:
     """Draw a project's forecast as a chart file, with its earliest open commitment's due date."""
+    # vl-convert (and the charts behind it) load here, not with every command.
+    from keepword.reports import chart_files, charts
+
     chart_files.check_suffix(out)  # before the forecast: a wrong name fails at once
     stored = portfolio_service.current_portfolio(open_app(ctx).uow)
     subject = stored.project(project)

@@ -24,7 +24,6 @@ from keepword.cli.context import (
 from keepword.domain import wording
 from keepword.domain.commitment import health_of
 from keepword.domain.portfolio import Portfolio
-from keepword.reports import proposal as proposals
 from keepword.services import forecasting
 from keepword.services import gate as gate_service
 from keepword.services import portfolio as portfolio_service
@@ -76,6 +75,9 @@ def propose(
     json: JsonOption = False,
 ) -> None:
     """Before promising a date: its odds, the date at the confidence, the cut line, the options."""
+    # The proposal's templates (Jinja2) load here, not with every command.
+    from keepword.reports import proposal as proposals
+
     if record is not None:
         gate_service.check_commitment_id(record)
     keepword = open_app(ctx)
@@ -111,6 +113,8 @@ def propose(
 
 
 def _print_answer(answer: gate_service.GateAnswer, stored: Portfolio) -> None:
+    from keepword.reports import proposal as proposals
+
     percent = wording.percent
     colour = "green" if answer.meets_target else "red"
     output.console.print(

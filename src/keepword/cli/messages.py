@@ -15,12 +15,11 @@ from keepword.bootstrap import Keepword
 from keepword.cli import output
 from keepword.cli.context import AsOfOption, JsonOption, forecast_options, now, open_app
 from keepword.cli.context import write_atomically as write_file
+from keepword.config import TEMPLATES_VARIABLE
 from keepword.domain.communications import CommunicationKind, Incident, StepStatus
 from keepword.domain.errors import KeepwordError
 from keepword.domain.playbook import Finding, FindingKind, PlaybookReport
 from keepword.domain.playbook import check as playbook
-from keepword.drafts.eml import address_in, email_message, person_address
-from keepword.drafts.render import TEMPLATES_VARIABLE, JinjaRenderer
 from keepword.services import drafts, incidents
 
 KINDS = ", ".join(k.value for k in CommunicationKind)
@@ -91,6 +90,10 @@ def draft(
     as_of: AsOfOption = None,
 ) -> None:
     """Draft an honest message to the client from the facts, check it, and store it unsent."""
+    # Jinja2 and the email package load here, not with every command.
+    from keepword.drafts.eml import address_in, email_message, person_address
+    from keepword.drafts.render import JinjaRenderer
+
     chosen = _kind(kind)
     if signal is None and commitment is None and incident is None:
         raise typer.BadParameter("give --signal, --commitment or --incident")

@@ -16,10 +16,9 @@ from typing import Any
 
 import jinja2
 
+from keepword.config import TEMPLATES_VARIABLE
 from keepword.domain.errors import KeepwordError
 from keepword.services.drafts import CallSlot, DraftFacts, Rendered
-
-TEMPLATES_VARIABLE = "KEEPWORD_TEMPLATES"
 
 
 class TemplateProblem(KeepwordError):

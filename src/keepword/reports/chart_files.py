@@ -8,12 +8,12 @@ text chunks.
 
 from __future__ import annotations
 
+import html
 import os
 import struct
 import tempfile
 import zlib
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import vl_convert as vlc
 
@@ -31,8 +31,8 @@ def to_svg(chart: Chart) -> str:
     svg = vlc.vegalite_to_svg(chart.spec, vl_version=VEGA_LITE_VERSION)
     opening = svg.index(">", svg.index("<svg")) + 1
     labelled = (
-        f'<title id="{chart.name}-title">{escape(chart.title)}</title>'
-        f'<desc id="{chart.name}-desc">{escape(chart.description)}</desc>'
+        f'<title id="{chart.name}-title">{html.escape(chart.title, quote=False)}</title>'
+        f'<desc id="{chart.name}-desc">{html.escape(chart.description, quote=False)}</desc>'
     )
     root = svg[: opening - 1] + (
         f' role="img" aria-labelledby="{chart.name}-title {chart.name}-desc">'

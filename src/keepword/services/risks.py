@@ -52,7 +52,6 @@ def review(
     actor: str,
     now: datetime,
     today: date,
-    options: ForecastOptions | None = None,
     stall_days: int = DEFAULT_STALL_DAYS,
     include_disclosed: bool = False,
 ) -> Review:
@@ -61,7 +60,7 @@ def review(
     their target first, most overdue first."""
     with uow(write=True) as work:
         portfolio = work.portfolio.get()
-        refreshed = refresh(work, portfolio, options or ForecastOptions(today=today), now=now)
+        refreshed = refresh(work, portfolio, ForecastOptions(today=today), now=now)
         watches = [
             Watch(
                 commitment=c,

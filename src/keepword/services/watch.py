@@ -198,7 +198,6 @@ def record_change(
     now: datetime,
     today: date,
     extra: tuple[Event, ...] = (),
-    options: ForecastOptions | None = None,
 ) -> list[Event]:
     """Store ``after`` in place of ``before`` with one event per entity that changed (and
     ``extra`` events after them), re-forecast the projects they touch, and raise the signals
@@ -210,9 +209,7 @@ def record_change(
     touched = touched_projects(events, before, after)
     promised = {c.id for c in before.commitments if c.is_promised}
     if touched:
-        refreshed = refresh(
-            work, after, options or ForecastOptions(today=today), now=now, projects=touched
-        )
+        refreshed = refresh(work, after, ForecastOptions(today=today), now=now, projects=touched)
         watches = [
             Watch(
                 commitment=c,

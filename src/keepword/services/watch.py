@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from keepword.domain.changes import portfolio_changes
 from keepword.domain.commitment import Commitment, Health, health_of
-from keepword.domain.events import Event, snapshot
+from keepword.domain.events import Event, projects_of, snapshot
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.risk import Finding, Odds, Watch, findings
 from keepword.domain.signals import Signal, SignalKind
@@ -57,17 +57,17 @@ def inputs_key(portfolio: Portfolio, project_id: str, options: ForecastOptions) 
     return hashlib.sha256(repr(inputs).encode()).hexdigest()
 
 
+# Changes to these change the forecast of the projects they are about (and no other).
+_ABOUT_ONE_PROJECT = frozenset({"project", "history", "item", "allocation", "commitment"})
+
+
 def touched_projects(events: Iterable[Event], before: Portfolio, after: Portfolio) -> set[str]:
     """Projects whose forecast the events can change: their scope, history, people's
     allocations and calendars, or their commitments."""
     touched: set[str] = set()
     for event in events:
-        if event.entity in ("project", "history"):
-            touched.add(event.entity_id)
-        elif event.entity == "item":
-            touched.add(event.entity_id.split("/", 1)[0])
-        elif event.entity in ("allocation", "commitment"):
-            touched |= {v["project"] for v in (event.before, event.after) if v}
+        if event.entity in _ABOUT_ONE_PROJECT:
+            touched |= projects_of(event)
         elif event.entity == "person":
             touched |= {
                 a.project

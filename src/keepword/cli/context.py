@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import os
 import tempfile
-from datetime import UTC, datetime
+from contextvars import ContextVar
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from keepword.bootstrap import Keepword, open_keepword
-from keepword.config import Settings, fixed_clock
+from keepword.config import Settings
 from keepword.domain.commitment import DEFAULT_CONFIDENCE
 from keepword.services import forecasting
 
@@ -29,6 +30,16 @@ HostOption = Annotated[str, typer.Option(help="Address to listen on.")]
 PortOption = Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)]
 
 
+# The running command's settings, for the clock of code that has no context at hand.
+_settings: ContextVar[Settings] = ContextVar("keepword_settings")
+
+
+def use_settings(settings: Settings) -> Settings:
+    """Make ``settings`` the running command's (what :func:`now` reads); returns them."""
+    _settings.set(settings)
+    return settings
+
+
 def settings_of(ctx: typer.Context) -> Settings:
     settings = ctx.find_root().obj
     assert isinstance(settings, Settings)
@@ -42,8 +53,9 @@ def open_app(ctx: typer.Context) -> Keepword:
 
 
 def now() -> datetime:
-    """The current time (UTC), or ``$KEEPWORD_NOW`` to replay a day."""
-    return fixed_clock() or datetime.now(UTC)
+    """The current time (UTC), or ``$KEEPWORD_NOW`` to replay a day: the running command's
+    settings' clock (``Settings.fixed_now``, read once by ``load_settings``)."""
+    return _settings.get().now()
 
 
 def write_atomically(file: Path, text: str) -> None:

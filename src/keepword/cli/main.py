@@ -36,6 +36,7 @@ from keepword.cli.context import (
     now,
     open_app,
     settings_of,
+    use_settings,
     write_atomically,
 )
 from keepword.config import NOW_VARIABLE, Settings, load_settings
@@ -90,7 +91,7 @@ def _main(
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
-    ctx.obj = load_settings(database=db)
+    ctx.obj = use_settings(load_settings(database=db))
 
 
 @app.command()
@@ -377,7 +378,7 @@ def demo(
     moment = settings.now()
     portfolio_service.load_portfolio(keepword.uow, portfolio, actor="demo", now=moment)
     rows = portfolio_service.commitment_rows(portfolio)
-    options = forecasting.ForecastOptions(today=moment.date())
+    options = watch.watch_options(moment)
     odds = watch.as_commitment_odds(watch.current_odds(keepword.uow, options, now=moment))
     output.console.print(
         f"The demo portfolio as of {moment:%a %d %b %Y %H:%M} UTC "

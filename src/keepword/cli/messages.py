@@ -17,7 +17,7 @@ from keepword.cli.context import AsOfOption, JsonOption, forecast_options, now, 
 from keepword.cli.context import write_atomically as write_file
 from keepword.config import TEMPLATES_VARIABLE
 from keepword.domain.communications import CommunicationKind, Incident, StepStatus
-from keepword.domain.errors import KeepwordError
+from keepword.domain.errors import InvalidValue, KeepwordError
 from keepword.domain.playbook import Finding, FindingKind, PlaybookReport
 from keepword.domain.playbook import check as playbook
 from keepword.services import drafts, incidents
@@ -34,7 +34,7 @@ KindOption = Annotated[
 MomentOption = Annotated[
     datetime | None,
     typer.Option(
-        formats=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"],
+        formats=list(incidents.MOMENT_FORMATS),
         help="When it happened, UTC, as YYYY-MM-DD HH:MM (default: now).",
         show_default=False,
     ),
@@ -271,18 +271,12 @@ incident_app = typer.Typer(help="Incidents and their recovery steps.", no_args_i
 
 
 def _step(text: str) -> tuple[str, datetime]:
-    action, at, when = text.rpartition("@")
-    if not at or not action.strip():
-        raise typer.BadParameter(
-            f"{text!r}: write 'ACTION @ YYYY-MM-DD HH:MM'", param_hint="--step"
-        )
-    for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
-        try:
-            due = datetime.strptime(when.strip(), pattern)
-        except ValueError:
-            continue
-        return action.strip(), due.replace(tzinfo=UTC)
-    raise typer.BadParameter(f"{when.strip()!r} is not YYYY-MM-DD [HH:MM]", param_hint="--step")
+    try:
+        return incidents.parse_step(text)
+    except InvalidValue as error:
+        # A step without its shape is quoted whole; a bad date is quoted by itself.
+        message = f"{text!r}: {error.message}" if error.field == "action" else error.message
+        raise typer.BadParameter(message, param_hint="--step") from None
 
 
 @incident_app.command("add")

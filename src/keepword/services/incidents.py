@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from keepword.domain.calendar import WorkingCalendar
@@ -148,6 +148,35 @@ def find_incident(uow: UnitOfWorkFactory, incident_id: str, now: datetime) -> In
     if found is None:
         raise NotFound(f"no incident with id {incident_id!r}")
     return incident_view(found, portfolio, now)
+
+
+# How a moment is typed on the command line and in the forms, always in UTC.
+MOMENT_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
+
+
+def parse_moment(text: str) -> datetime | None:
+    """``YYYY-MM-DD HH:MM`` (or with a ``T``, or a bare date) as a UTC time; None if it is not."""
+    for pattern in MOMENT_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), pattern).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    return None
+
+
+def parse_step(text: str) -> tuple[str, datetime]:
+    """A recovery step typed as ``ACTION @ YYYY-MM-DD HH:MM`` (UTC): its action and due time.
+
+    Raises :class:`InvalidValue` with field ``action`` when the text has no action or no
+    ``@``, and with field ``due`` when what follows the last ``@`` is not a date.
+    """
+    action, at, when = text.rpartition("@")
+    if not at or not action.strip():
+        raise InvalidValue("write 'ACTION @ YYYY-MM-DD HH:MM'", "action")
+    due = parse_moment(when)
+    if due is None:
+        raise InvalidValue(f"{when.strip()!r} is not YYYY-MM-DD [HH:MM]", "due")
+    return action.strip(), due
 
 
 def record_incident(

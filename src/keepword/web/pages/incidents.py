@@ -9,7 +9,7 @@ show the lead beside each step.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -25,7 +25,6 @@ from keepword.web.rendering import KeepwordDep, render
 router = APIRouter()
 
 Errors = dict[str, str]
-_MOMENT_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 
 
 @router.get("/incidents", response_class=HTMLResponse, name="incidents")
@@ -51,28 +50,17 @@ class IncidentForm:
     errors: Errors = field(default_factory=dict)
 
 
-def _moment(text: str) -> datetime | None:
-    for pattern in _MOMENT_FORMATS:
-        try:
-            return datetime.strptime(text.strip(), pattern).replace(tzinfo=UTC)
-        except ValueError:
-            continue
-    return None
-
-
 def _steps(text: str) -> tuple[list[tuple[str, datetime]], str | None]:
     """The steps, one a line as ``ACTION @ YYYY-MM-DD HH:MM`` (UTC), or what is wrong."""
     steps = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        action, at, when = line.rpartition("@")
-        if not at or not action.strip():
-            return [], f"line {number}: write 'ACTION @ YYYY-MM-DD HH:MM' (UTC)"
-        due = _moment(when)
-        if due is None:
-            return [], f"line {number}: {when.strip()!r} is not YYYY-MM-DD [HH:MM]"
-        steps.append((action.strip(), due))
+        try:
+            steps.append(incident_service.parse_step(line))
+        except InvalidValue as error:
+            utc = " (UTC)" if error.field == "action" else ""
+            return [], f"line {number}: {error.message}{utc}"
     return steps, None
 
 
@@ -132,7 +120,7 @@ def record_incident(
         errors["title"] = "say what went wrong, in a few words"
     if not impact.strip():
         errors["impact"] = "say what it did to the client, in their terms"
-    occurred = _moment(occurred_at) if occurred_at.strip() else now
+    occurred = incident_service.parse_moment(occurred_at) if occurred_at.strip() else now
     if occurred is None:
         errors["occurred_at"] = f"{occurred_at.strip()!r} is not YYYY-MM-DD HH:MM"
     elif occurred > now:

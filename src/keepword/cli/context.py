@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from contextvars import ContextVar
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -56,21 +53,6 @@ def now() -> datetime:
     """The current time (UTC), or ``$KEEPWORD_NOW`` to replay a day: the running command's
     settings' clock (``Settings.fixed_now``, read once by ``load_settings``)."""
     return _settings.get().now()
-
-
-def write_atomically(file: Path, text: str) -> None:
-    # A crash mid-write leaves the old file, never half of the new one.
-    file.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, file)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 AsOfOption = Annotated[

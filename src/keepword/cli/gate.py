@@ -10,6 +10,7 @@ import typer
 from rich import box
 from rich.table import Table
 
+from keepword.adapters.files import write_atomically
 from keepword.cli import output
 from keepword.cli.context import (
     AsOfOption,
@@ -19,7 +20,6 @@ from keepword.cli.context import (
     forecast_options,
     now,
     open_app,
-    write_atomically,
 )
 from keepword.domain import wording
 from keepword.domain.commitment import health_of

@@ -20,6 +20,7 @@ from keepword import __version__
 from keepword.adapters import histories
 from keepword.adapters.database.engine import make_engine
 from keepword.adapters.database.migrate import upgrade
+from keepword.adapters.files import write_atomically
 from keepword.adapters.planfile import located, read_plan, write_plan
 from keepword.bootstrap import Keepword, open_keepword
 from keepword.cli import charts, gate, messages, output, plan, watching
@@ -37,7 +38,6 @@ from keepword.cli.context import (
     open_app,
     settings_of,
     use_settings,
-    write_atomically,
 )
 from keepword.config import NOW_VARIABLE, Settings, load_settings
 from keepword.demo import DEMO_NOW

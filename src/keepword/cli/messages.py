@@ -11,10 +11,10 @@ import typer
 from rich import box
 from rich.table import Table
 
+from keepword.adapters.files import write_atomically
 from keepword.bootstrap import Keepword
 from keepword.cli import output
 from keepword.cli.context import AsOfOption, JsonOption, forecast_options, now, open_app
-from keepword.cli.context import write_atomically as write_file
 from keepword.config import TEMPLATES_VARIABLE
 from keepword.domain.communications import CommunicationKind, Incident, StepStatus
 from keepword.domain.errors import InvalidValue, KeepwordError
@@ -130,8 +130,10 @@ def draft(
         raise typer.BadParameter(f"{to!r} is not an email address", param_hint="--to")
     email = email_message(message, sender=sender, to=recipient, date=moment)
     markdown, eml = stem.with_name(f"{stem.name}.md"), stem.with_name(f"{stem.name}.eml")
-    write_file(markdown, f"# {message.subject}\n\n{message.body}")
-    _write_eml(eml, email.as_string())
+    write_atomically(markdown, f"# {message.subject}\n\n{message.body}")
+    # RFC 5322 wants CRLF line ends; the standard library writes LF, which mail tools accept,
+    # so the file is written as generated (and byte-for-byte what smtplib would send).
+    write_atomically(eml, email.as_string())
     output.console.print(f"Wrote {markdown} and {eml}.", highlight=False)
     for missing, why in (
         (recipient is None, f"no To: address (the contact is {facts.contact!r}; pass --to)"),
@@ -153,12 +155,6 @@ def _stem(out: Path | None) -> Path | None:
     if not out.parent.is_dir():
         raise KeepwordError(f"{out.parent}: no such directory")
     return out
-
-
-def _write_eml(file: Path, text: str) -> None:
-    # RFC 5322 wants CRLF line ends; the standard library writes LF, which mail tools accept,
-    # so the file is written as generated (and byte-for-byte what smtplib would send).
-    write_file(file, text)
 
 
 def send(

@@ -131,8 +131,3 @@ def plain_text(markdown: str) -> str:
         line = re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda m: m.group(1) or m.group(2), line)
         lines.append(line.replace("`", ""))
     return "\n".join(lines).strip() + "\n"
-
-
-def as_dict(facts: DraftFacts) -> dict[str, Any]:
-    """The facts as the template sees them, for documentation and debugging."""
-    return dataclasses.asdict(facts)

@@ -9,14 +9,13 @@ text chunks.
 from __future__ import annotations
 
 import html
-import os
 import struct
-import tempfile
 import zlib
 from pathlib import Path
 
 import vl_convert as vlc
 
+from keepword.adapters.files import write_atomically
 from keepword.domain.errors import InvalidValue
 from keepword.reports.charts import Chart
 
@@ -65,16 +64,7 @@ def write_chart(chart: Chart, path: Path | str) -> Path:
     """Write the chart to ``path`` as SVG or PNG, chosen by its suffix; returns the path."""
     path = Path(path)
     data = to_svg(chart).encode("utf-8") if check_suffix(path) == "svg" else to_png(chart)
-    # A crash mid-write leaves the old file, never half of the new one.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, data)
     return path
 
 

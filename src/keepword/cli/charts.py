@@ -48,8 +48,8 @@ def chart(
     options = replace(forecast_options(as_of, trials, seed), curves=True)
     forecast = forecasting.forecast_project(stored, project, options)
     due = first_open_due(stored, project)
-    burn_up, finish = charts.project_charts(subject, forecast, due)
-    written = chart_files.write_chart(burn_up if kind is ChartKind.BURN_UP else finish, out)
+    draw = charts.burn_up_chart if kind is ChartKind.BURN_UP else charts.finish_chart
+    written = chart_files.write_chart(draw(subject, forecast, due), out)
     output.console.print(
         f"Wrote the {kind.value} chart of {project} to {written} "
         f"({forecast.trials:,} trials from {forecast.start}"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
@@ -23,10 +24,12 @@ from keepword.cli.context import (
 )
 from keepword.domain import wording
 from keepword.domain.commitment import health_of
-from keepword.domain.portfolio import Portfolio
 from keepword.services import forecasting
 from keepword.services import gate as gate_service
 from keepword.services import portfolio as portfolio_service
+
+if TYPE_CHECKING:
+    from keepword.reports.proposal import OptionLine
 
 
 def propose(
@@ -87,8 +90,9 @@ def propose(
     answer = gate_service.propose(
         stored, project, due.date(), options, confidence=confidence, team=people
     )
-    markdown = proposals.render_markdown(answer, stored)
-    html = proposals.render_html(answer, stored)
+    view = proposals.proposal_view(answer, stored)  # one view for both files and the options
+    markdown = proposals.render_markdown_view(view)
+    html = proposals.render_html_view(view)
     stem = out if out is not None else Path(f"proposal-{project}")
     files = [Path(f"{stem}.md"), Path(f"{stem}.html")]
     # The files first: if they cannot be written, nothing is recorded either.
@@ -106,15 +110,13 @@ def propose(
     if json:
         output.print_json({"answer": answer, "files": [str(f) for f in files]})
         return
-    _print_answer(answer, stored)
+    _print_answer(answer, view["options"])
     if record is not None:
         output.console.print(f"Recorded proposed commitment {record}.", highlight=False)
     output.console.print(f"Wrote {files[0]} and {files[1]}.", highlight=False)
 
 
-def _print_answer(answer: gate_service.GateAnswer, stored: Portfolio) -> None:
-    from keepword.reports import proposal as proposals
-
+def _print_answer(answer: gate_service.GateAnswer, options: Sequence[OptionLine]) -> None:
     percent = wording.percent
     colour = "green" if answer.meets_target else "red"
     output.console.print(
@@ -160,7 +162,7 @@ def _print_answer(answer: gate_service.GateAnswer, stored: Portfolio) -> None:
     ways.add_column("Option", no_wrap=True)
     ways.add_column("What", ratio=1)
     ways.add_column("On time", justify="right", no_wrap=True)
-    for line in proposals.option_lines(answer, stored):
+    for line in options:
         style = "green" if line.reaches else "red"
         ways.add_row(line.label, line.text, f"[{style}]{percent(line.on_time, short=True)}[/]")
     output.console.print(ways)

@@ -12,6 +12,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from keepword.domain.commitment import Health
 from keepword.domain.events import Event, snapshot
 from keepword.domain.wording import percent
 from keepword.forecast.backtest import BacktestResult
@@ -37,6 +38,13 @@ STATE_STYLES = {
 
 
 HEALTH_STYLES = {"on_track": "green", "at_risk": "yellow", "off_track": "red"}
+
+
+def health_text(health: Health | None, missing: str = "—") -> str:
+    """A commitment's health in words and in its colour (``missing`` when it has none)."""
+    if health is None:
+        return missing
+    return f"[{HEALTH_STYLES[health.value]}]{health.value.replace('_', ' ')}[/]"
 
 
 def portfolio_table(
@@ -83,13 +91,12 @@ def portfolio_table(
 def _odds_cells(row: CommitmentRow, odds: CommitmentOdds | None) -> list[str]:
     if odds is None or odds.on_time is None or odds.p85 is None:
         return ["[dim]no forecast[/]", "", ""]
-    health = odds.health.value if odds.health else ""
-    colour = HEALTH_STYLES.get(health, "default")
+    colour = HEALTH_STYLES[odds.health.value] if odds.health else "default"
     late = "red" if odds.p85 > row.due else "default"
     return [
         f"[{colour}]{percent(odds.on_time, short=True)}[/]",
         f"[{late}]{odds.p85.isoformat()}[/]",
-        f"[{colour}]{health.replace('_', ' ')}[/]",
+        health_text(odds.health, missing=""),
     ]
 
 

@@ -19,7 +19,6 @@ from keepword.cli.context import (
     now,
     open_app,
 )
-from keepword.domain.commitment import Health
 from keepword.domain.events import snapshot
 from keepword.domain.signals import DEFAULT_STALL_DAYS
 from keepword.services import forecasting, risks, watch, whatif
@@ -72,12 +71,6 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
 
-def _health(value: Health | None) -> str:
-    if value is None:
-        return "—"
-    return f"[{output.HEALTH_STYLES[value.value]}]{value.value.replace('_', ' ')}[/]"
-
-
 def _diff_table(result: whatif.WhatIf) -> Table:
     table = Table(
         title="Commitments touched, most harmed first", title_justify="left", box=box.SIMPLE_HEAD
@@ -95,8 +88,8 @@ def _diff_table(result: whatif.WhatIf) -> Table:
             str(d.due),
             f"{_pct(d.before.on_time)} → {_pct(d.after.on_time)}",
             f"{d.before.p85 or '—'} → {d.after.p85 or '—'}{moved}",
-            _health(d.before.health)
-            + ("" if not d.health_changed else " → " + _health(d.after.health)),
+            output.health_text(d.before.health)
+            + ("" if not d.health_changed else " → " + output.health_text(d.after.health)),
         )
     return table
 

@@ -37,12 +37,22 @@ _environment.filters["cell"] = _markdown_cell
 
 def render_markdown(answer: GateAnswer, portfolio: Portfolio) -> str:
     """The proposal as Markdown."""
-    return _environment.get_template("proposal.md.j2").render(proposal_view(answer, portfolio))
+    return render_markdown_view(proposal_view(answer, portfolio))
 
 
 def render_html(answer: GateAnswer, portfolio: Portfolio) -> str:
     """The proposal as one standalone HTML document (inline CSS, no scripts)."""
-    return _environment.get_template("proposal.html.j2").render(proposal_view(answer, portfolio))
+    return render_html_view(proposal_view(answer, portfolio))
+
+
+def render_markdown_view(view: dict[str, Any]) -> str:
+    """The proposal as Markdown, from a view already built by :func:`proposal_view`."""
+    return _environment.get_template("proposal.md.j2").render(view)
+
+
+def render_html_view(view: dict[str, Any]) -> str:
+    """The proposal as standalone HTML, from a view already built by :func:`proposal_view`."""
+    return _environment.get_template("proposal.html.j2").render(view)
 
 
 def date_range(p50: date, p85: date) -> str:

@@ -19,11 +19,8 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine
-
-from keepword.adapters.database.engine import make_engine
-from keepword.adapters.database.migrate import upgrade
-from keepword.adapters.database.unit_of_work import SqlUnitOfWork
+from keepword.bootstrap import Keepword, open_keepword
+from keepword.config import Settings
 from keepword.domain.project import ItemStatus
 from keepword.services.plan_changes import set_item_status
 from keepword.services.portfolio import load_portfolio
@@ -37,12 +34,9 @@ def main() -> None:
     portfolio = build_portfolio()
     staffed = sorted({a.project for a in portfolio.allocations}, key=lambda p: int(p[1:]))
     with tempfile.TemporaryDirectory() as folder:
-        engine = make_engine(f"sqlite:///{folder}/bench.db")
-        upgrade(engine)
-
-        def uow(*, write: bool = False) -> SqlUnitOfWork:
-            return SqlUnitOfWork(engine, write=write)
-
+        settings = Settings(database_url=f"sqlite:///{folder}/bench.db", actor="bench")
+        keepword = open_keepword(settings, migrate=True)
+        uow = keepword.uow
         moment = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
         started = time.perf_counter()
         load_portfolio(uow, portfolio, actor="bench", now=moment, today=TODAY)
@@ -53,8 +47,8 @@ def main() -> None:
             started = time.perf_counter()
             set_item_status(uow, project, "i0", ItemStatus.DONE, on=TODAY, actor="b", now=moment)
             times.append(time.perf_counter() - started)
-            refreshed.append(_computed_at(engine, moment))
-        engine.dispose()
+            refreshed.append(_computed_at(keepword, moment))
+        keepword.close()
     print(
         json.dumps(
             {
@@ -71,8 +65,8 @@ def main() -> None:
     )
 
 
-def _computed_at(engine: Engine, moment: datetime) -> int:
-    with SqlUnitOfWork(engine) as work:
+def _computed_at(keepword: Keepword, moment: datetime) -> int:
+    with keepword.uow() as work:
         return sum(1 for odds in work.forecasts.all().values() if odds.computed_at == moment)
 
 

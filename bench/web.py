@@ -29,9 +29,8 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from keepword.adapters.database.engine import make_engine
-from keepword.adapters.database.migrate import upgrade
-from keepword.adapters.database.unit_of_work import SqlUnitOfWork
+from keepword.bootstrap import open_keepword
+from keepword.config import Settings
 from keepword.services.portfolio import load_portfolio
 from whatif import TODAY, build_portfolio  # the sibling benchmark's portfolio (same folder)
 
@@ -41,15 +40,12 @@ TARGET_P95_MS = 150.0
 
 
 def _load(path: Path) -> float:
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-
-    def uow(*, write: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(engine, write=write)
-
+    keepword = open_keepword(
+        Settings(database_url=f"sqlite:///{path}", actor="bench"), migrate=True
+    )
     started = time.perf_counter()
-    load_portfolio(uow, build_portfolio(), actor="bench", now=NOW, today=TODAY)
-    engine.dispose()
+    load_portfolio(keepword.uow, build_portfolio(), actor="bench", now=NOW, today=TODAY)
+    keepword.close()
     return time.perf_counter() - started
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -58,28 +59,37 @@ def postgres_admin() -> Iterator[Engine]:
     engine.dispose()
 
 
+@contextmanager
+def fresh_database(
+    admin: Engine, template: str | None = None, *, prefix: str = "keepword_test"
+) -> Iterator[str]:
+    """A new PostgreSQL database, empty or a copy of ``template``, dropped (connections and
+    all) on leaving: its name."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    copy = f' TEMPLATE "{template}"' if template is not None else ""
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+    try:
+        yield name
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 @pytest.fixture(scope="session")
 def postgres_template(postgres_admin: Engine) -> Iterator[str]:
-    name = f"keepword_template_{uuid.uuid4().hex[:10]}"
-    with postgres_admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(make_url(_admin_url()).set(database=name))
-    upgrade(engine)
-    engine.dispose()
-    yield name
-    with postgres_admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with fresh_database(postgres_admin, prefix="keepword_template") as name:
+        engine = make_engine(make_url(_admin_url()).set(database=name))
+        upgrade(engine)
+        engine.dispose()
+        yield name
 
 
 @pytest.fixture
 def postgres_url(postgres_admin: Engine, postgres_template: str) -> Iterator[str]:
     """The URL of a fresh, migrated PostgreSQL database for one test."""
-    name = f"keepword_test_{uuid.uuid4().hex[:10]}"
-    with postgres_admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"'))
-    yield make_url(_admin_url()).set(database=name).render_as_string(hide_password=False)
-    with postgres_admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with fresh_database(postgres_admin, postgres_template) as name:
+        yield make_url(_admin_url()).set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture

@@ -25,6 +25,14 @@ def clean_env(home: Path) -> dict[str, str]:
     return env
 
 
+def at(moment: str) -> dict[str, str]:
+    """This process's environment with the clock fixed at ``moment`` (``$KEEPWORD_NOW``)."""
+    return {**os.environ, "COLUMNS": "200", "KEEPWORD_NOW": moment}
+
+
+MONDAY = at("2026-11-23T09:00:00Z")  # the demo's Monday, 09:00 UTC
+
+
 def keepword(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> Run:
     if env is None:
         env = {**os.environ, "COLUMNS": "200"}

@@ -5,21 +5,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import DEMO_PLAN
 from tests.e2e.cli import keepword
 
 AS_OF = "2026-11-23"
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = str(tmp_path_factory.mktemp("chart") / "keepword.db")
-    keepword("--db", path, "init")
-    assert keepword("--db", path, "load", str(DEMO_PLAN)).code == 0
-    return path
 
 
 def _chart(demo_db: str, *args: str) -> tuple[int, str, str]:

@@ -5,21 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import DEMO_PLAN, ROOT
+from tests.conftest import ROOT
 from tests.e2e.cli import keepword
 
 HISTORIES = ROOT.parent / "shared" / "data" / "histories"
 AS_OF = "2026-11-23"
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = str(tmp_path_factory.mktemp("forecast") / "keepword.db")
-    keepword("--db", path, "init")
-    assert keepword("--db", path, "load", str(DEMO_PLAN)).code == 0
-    return path
 
 
 def test_forecast_json_is_reproducible_with_a_seed(demo_db: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -11,10 +10,9 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from tests.e2e.cli import keepword
+from tests.e2e.cli import MONDAY, keepword
 
 AS_OF = "2026-11-23"
-MONDAY = {**os.environ, "COLUMNS": "200", "KEEPWORD_NOW": f"{AS_OF}T09:00:00Z"}
 SIX_WEEKS = "2027-01-11"
 
 

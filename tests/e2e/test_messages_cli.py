@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import email
 import json
-import os
 import shutil
 import smtplib
 import socket
@@ -21,7 +20,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from keepword.drafts.render import longdate
-from tests.e2e.cli import keepword
+from tests.e2e.cli import at, keepword
 
 SCENARIO = "core-platform-security-fix"
 MONDAY = "2026-11-23"
@@ -35,10 +34,6 @@ Stratus broke twice and the vendor's support was slow.
 Their team hopefully should be fine by next week, fingers crossed.
 We will try our best.
 """
-
-
-def at(moment: str) -> dict[str, str]:
-    return {**os.environ, "COLUMNS": "200", "KEEPWORD_NOW": moment}
 
 
 @pytest.fixture(scope="module")

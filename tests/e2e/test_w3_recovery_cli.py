@@ -5,15 +5,10 @@ recovery message, checks it, sends it the next morning, and the clocks stop."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from tests.conftest import DEMO_PLAN
-from tests.e2e.cli import keepword
-
-
-def at(moment: str) -> dict[str, str]:
-    return {**os.environ, "COLUMNS": "200", "KEEPWORD_NOW": moment}
+from tests.e2e.cli import at, keepword
 
 
 def test_the_failed_demo_is_owned_told_and_its_clocks_stop(tmp_path: Path) -> None:

@@ -4,19 +4,14 @@ clock set by ``KEEPWORD_NOW``."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import DEMO_PLAN
-from tests.e2e.cli import keepword
+from tests.e2e.cli import at, keepword
 
 SCENARIO = "core-platform-security-fix"
-
-
-def at(moment: str) -> dict[str, str]:
-    return {**os.environ, "COLUMNS": "200", "KEEPWORD_NOW": moment}
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -23,6 +22,7 @@ from keepword.domain.portfolio import Portfolio
 from keepword.services import portfolio as service
 from keepword.services.ports import UnitOfWorkFactory
 from tests import factories as f
+from tests.conftest import fresh_database
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
@@ -110,14 +110,10 @@ def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Eng
         engine.dispose()
         return
     admin: Engine = request.getfixturevalue("postgres_admin")
-    name = f"keepword_empty_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(admin.url.set(database=name))
-    yield engine
-    engine.dispose()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with fresh_database(admin, prefix="keepword_empty") as name:
+        engine = make_engine(admin.url.set(database=name))
+        yield engine
+        engine.dispose()
 
 
 def test_upgrading_indexes_the_history_recorded_before_by_project(empty_engine: Engine) -> None:

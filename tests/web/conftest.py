@@ -19,6 +19,12 @@ from keepword.web.app import create_app
 from tests.conftest import DEMO_PLAN
 
 
+def event_count(keepword: Keepword) -> int:
+    """How many events are stored: what a refused edit must leave as it was."""
+    with keepword.uow() as work:
+        return work.events.count()
+
+
 def _settings(path: Path) -> Settings:
     return Settings(database_url=f"sqlite:///{path}", actor="web-test", fixed_now=DEMO_NOW)
 

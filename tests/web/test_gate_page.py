@@ -8,15 +8,11 @@ from fastapi.testclient import TestClient
 from keepword.bootstrap import Keepword
 from keepword.domain.commitment import CommitmentState
 from keepword.services import portfolio as portfolio_service
+from tests.web.conftest import event_count
 from tests.web.html import one, soup
 
 SIX_WEEKS = "2027-01-11"
 ASKED = {"project": "voice-bot", "due": SIX_WEEKS, "confidence": "0.85"}
-
-
-def _events(keepword: Keepword) -> int:
-    with keepword.uow() as work:
-        return work.events.count()
 
 
 def _commitments(keepword: Keepword) -> dict[str, CommitmentState]:
@@ -43,7 +39,7 @@ def test_the_form_offers_projects_people_and_an_85_percent_target(web: TestClien
 def test_the_voice_bot_gate_answers_under_one_percent_the_85_date_and_the_cut_line(
     web: TestClient, demo_keepword: Keepword
 ) -> None:
-    events = _events(demo_keepword)
+    events = event_count(demo_keepword)
     response = web.post("/gate", data=ASKED)
     assert response.status_code == 200, response.text
     page = soup(response.text)
@@ -71,7 +67,7 @@ def test_the_voice_bot_gate_answers_under_one_percent_the_85_date_and_the_cut_li
     assert move[0].get_text() == "promise Fri 29 Jan 2027 instead of Mon 11 Jan 2027"
     assert all(w.select("td")[-1].get_text(strip=True).endswith("%") for w in ways)
     # Asking writes nothing.
-    assert _events(demo_keepword) == events
+    assert event_count(demo_keepword) == events
     assert page.select_one("#recorded") is None
 
 
@@ -168,7 +164,7 @@ def test_a_team_without_a_skill_the_scope_needs_is_refused_beside_the_team(
 def test_bad_input_is_shown_beside_its_field_with_422_and_writes_nothing(
     web: TestClient, demo_keepword: Keepword, data: dict[str, object], field: str, message: str
 ) -> None:
-    events, commitments = _events(demo_keepword), _commitments(demo_keepword)
+    events, commitments = event_count(demo_keepword), _commitments(demo_keepword)
     response = web.post("/gate", data={**ASKED, "record": "vb-new", **data})
     assert response.status_code == 422
     page = soup(response.text)
@@ -179,5 +175,5 @@ def test_bad_input_is_shown_beside_its_field_with_422_and_writes_nothing(
     assert all(i.get("aria-invalid") == "true" for i in inputs)
     assert len(page.select(".field-error")) == 1
     assert page.select_one("#answer") is None
-    assert _events(demo_keepword) == events
+    assert event_count(demo_keepword) == events
     assert _commitments(demo_keepword) == commitments

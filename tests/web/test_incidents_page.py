@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from keepword.bootstrap import Keepword
+from tests.web.conftest import event_count
 from tests.web.html import get_page, one, soup
 
 # Friday afternoon before the demo's Monday: first contact is due Monday at the same time.
@@ -18,11 +19,6 @@ FAILED = {
     "steps": "Rebuild the demo resilient to platform failures @ 2026-12-14 17:00",
     "occurred_at": "2026-11-20T15:30",
 }
-
-
-def _events(keepword: Keepword) -> int:
-    with keepword.uow() as work:
-        return work.events.count()
 
 
 def _record(client: TestClient) -> str:
@@ -105,10 +101,10 @@ def test_marking_a_step_done_redirects_back_and_shows_it_done(
     assert one(page, "#first-contact")["data-state"] == "met"
     row = one(get_page(web, "/incidents"), "#incidents tbody tr")
     assert one(row, "td.steps").get_text(strip=True) == "1/2"
-    events = _events(demo_keepword)
+    events = event_count(demo_keepword)
     again = web.post(str(button["action"]), follow_redirects=False)
     assert again.status_code == 409  # already done: a conflict, as in the API
-    assert _events(demo_keepword) == events
+    assert event_count(demo_keepword) == events
 
 
 def test_an_unknown_incident_is_a_404_page(web: TestClient) -> None:
@@ -146,7 +142,7 @@ def test_an_unknown_incident_is_a_404_page(web: TestClient) -> None:
 def test_bad_input_is_shown_beside_its_field_with_422_and_writes_nothing(
     web: TestClient, demo_keepword: Keepword, data: dict[str, str], field: str, message: str
 ) -> None:
-    events = _events(demo_keepword)
+    events = event_count(demo_keepword)
     response = web.post("/incidents", data={**FAILED, **data}, follow_redirects=False)
     assert response.status_code == 422
     page = soup(response.text)
@@ -155,5 +151,5 @@ def test_bad_input_is_shown_beside_its_field_with_422_and_writes_nothing(
     assert len(page.select(".field-error")) == 1
     # What was typed is kept.
     assert one(page, "#incident-form [name=impact]").get_text() == {**FAILED, **data}["impact"]
-    assert _events(demo_keepword) == events
+    assert event_count(demo_keepword) == events
     assert get_page(web, "/incidents").select_one("#incidents") is None

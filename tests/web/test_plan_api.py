@@ -10,13 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from keepword.bootstrap import Keepword
-from keepword.services.portfolio import current_portfolio, recent_events
+from keepword.services.portfolio import current_portfolio
+from tests.web.conftest import event_count
 
 API = "/api/v1"
-
-
-def event_count(keepword: Keepword) -> int:
-    return len(recent_events(keepword.uow, limit=100_000))
 
 
 def fields_of(response: Any) -> dict[str, str]:

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from keepword.bootstrap import Keepword
 from keepword.services.portfolio import current_portfolio, recent_events
+from tests.web.conftest import event_count
 from tests.web.html import get_page, soup
 
 
@@ -38,10 +39,6 @@ def error_beside(soup: BeautifulSoup, name: str) -> str:
     assert after["id"] == f"{name}-error"
     assert "field-error" in after["class"]
     return after.get_text()
-
-
-def event_count(keepword: Keepword) -> int:
-    return len(recent_events(keepword.uow, limit=100_000))
 
 
 def row_ids(soup: BeautifulSoup, table: str, attribute: str) -> list[str]:

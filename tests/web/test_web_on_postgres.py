@@ -3,12 +3,11 @@ and read back the same as over SQLite, and the dashboard follows every change.""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, make_url, text
+from sqlalchemy import Engine, make_url
 
 from keepword.adapters.planfile import read_plan
 from keepword.bootstrap import open_keepword
@@ -17,7 +16,7 @@ from keepword.demo import DEMO_NOW
 from keepword.services import portfolio as portfolio_service
 from keepword.services import watch
 from keepword.web.app import create_app
-from tests.conftest import DEMO_PLAN, _admin_url
+from tests.conftest import DEMO_PLAN, _admin_url, fresh_database
 from tests.web.html import get_page, one, soup
 
 pytestmark = pytest.mark.postgres
@@ -34,29 +33,23 @@ def _settings(name: str) -> Settings:
 @pytest.fixture(scope="module")
 def demo_template(postgres_admin: Engine, postgres_template: str) -> Iterator[str]:
     """A PostgreSQL database holding the demo, loaded and forecast once, to copy per test."""
-    name = f"keepword_demo_{uuid.uuid4().hex[:10]}"
-    with postgres_admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"'))
-    keepword = open_keepword(_settings(name))
-    portfolio_service.load_portfolio(keepword.uow, read_plan(DEMO_PLAN), actor="demo", now=DEMO_NOW)
-    watch.current_odds(keepword.uow, watch.watch_options(DEMO_NOW), now=DEMO_NOW)
-    keepword.close()
-    yield name
-    with postgres_admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with fresh_database(postgres_admin, postgres_template, prefix="keepword_demo") as name:
+        keepword = open_keepword(_settings(name))
+        portfolio_service.load_portfolio(
+            keepword.uow, read_plan(DEMO_PLAN), actor="demo", now=DEMO_NOW
+        )
+        watch.current_odds(keepword.uow, watch.watch_options(DEMO_NOW), now=DEMO_NOW)
+        keepword.close()
+        yield name
 
 
 @pytest.fixture
 def web_pg(postgres_admin: Engine, demo_template: str) -> Iterator[TestClient]:
-    name = f"keepword_test_{uuid.uuid4().hex[:10]}"
-    with postgres_admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{demo_template}"'))
-    keepword = open_keepword(_settings(name))
-    with TestClient(create_app(keepword)) as client:
-        yield client
-    keepword.close()
-    with postgres_admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with fresh_database(postgres_admin, demo_template) as name:
+        keepword = open_keepword(_settings(name))
+        with TestClient(create_app(keepword)) as client:
+            yield client
+        keepword.close()
 
 
 def _odds(client: TestClient, commitment: str) -> str:

@@ -43,9 +43,11 @@ def chart(
     from keepword.reports import chart_files, charts
 
     chart_files.check_suffix(out)  # before the forecast: a wrong name fails at once
-    stored = portfolio_service.current_portfolio(open_app(ctx).uow)
+    keepword = open_app(ctx)
+    stored = portfolio_service.current_portfolio(keepword.uow)
     subject = stored.project(project)
-    options = replace(forecast_options(as_of, trials, seed), curves=True)
+    moment = keepword.settings.now()
+    options = replace(forecast_options(moment, as_of, trials, seed), curves=True)
     forecast = forecasting.forecast_project(stored, project, options)
     due = first_open_due(stored, project)
     draw = charts.burn_up_chart if kind is ChartKind.BURN_UP else charts.finish_chart

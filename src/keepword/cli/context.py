@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from datetime import datetime
 from typing import Annotated
 
@@ -27,16 +26,6 @@ HostOption = Annotated[str, typer.Option(help="Address to listen on.")]
 PortOption = Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)]
 
 
-# The running command's settings, for the clock of code that has no context at hand.
-_settings: ContextVar[Settings] = ContextVar("keepword_settings")
-
-
-def use_settings(settings: Settings) -> Settings:
-    """Make ``settings`` the running command's (what :func:`now` reads); returns them."""
-    _settings.set(settings)
-    return settings
-
-
 def settings_of(ctx: typer.Context) -> Settings:
     settings = ctx.find_root().obj
     assert isinstance(settings, Settings)
@@ -47,12 +36,6 @@ def open_app(ctx: typer.Context) -> Keepword:
     keepword = open_keepword(settings_of(ctx))
     ctx.call_on_close(keepword.close)
     return keepword
-
-
-def now() -> datetime:
-    """The current time (UTC), or ``$KEEPWORD_NOW`` to replay a day: the running command's
-    settings' clock (``Settings.fixed_now``, read once by ``load_settings``)."""
-    return _settings.get().now()
 
 
 AsOfOption = Annotated[
@@ -72,13 +55,14 @@ ConfidenceOption = Annotated[
 
 
 def forecast_options(
+    now: datetime,
     as_of: datetime | None,
     trials: int = forecasting.DEFAULT_TRIALS,
     seed: int = forecasting.DEFAULT_SEED,
     confidence: float = DEFAULT_CONFIDENCE,
     by: datetime | None = None,
 ) -> forecasting.ForecastOptions:
-    today = as_of.date() if as_of else now().date()
+    today = as_of.date() if as_of else now.date()
     return forecasting.ForecastOptions(
         today, trials, seed, confidence, by=by.date() if by else None
     )

@@ -19,7 +19,6 @@ from keepword.cli.context import (
     SeedOption,
     TrialsOption,
     forecast_options,
-    now,
     open_app,
 )
 from keepword.domain import wording
@@ -85,7 +84,7 @@ def propose(
         gate_service.check_commitment_id(record)
     keepword = open_app(ctx)
     stored = portfolio_service.current_portfolio(keepword.uow)
-    options = forecast_options(as_of, trials, seed)
+    options = forecast_options(keepword.settings.now(), as_of, trials, seed)
     people = None if team is None else [p.strip() for p in team.split(",") if p.strip()]
     answer = gate_service.propose(
         stored, project, due.date(), options, confidence=confidence, team=people
@@ -104,7 +103,7 @@ def propose(
             answer,
             record,
             actor=keepword.settings.actor,
-            now=now(),
+            now=keepword.settings.now(),
             today=options.today,
         )
     if json:
@@ -180,12 +179,12 @@ def commit(
     A promise is made now: its baseline is forecast from today ($KEEPWORD_NOW replays a day).
     """
     keepword = open_app(ctx)
-    options = forecast_options(None, trials, seed)
+    options = forecast_options(keepword.settings.now(), None, trials, seed)
     committed = gate_service.commit(
         keepword.uow,
         commitment,
         actor=keepword.settings.actor,
-        now=now(),
+        now=keepword.settings.now(),
         today=options.today,
         options=options,
     )

@@ -34,10 +34,8 @@ from keepword.cli.context import (
     SeedOption,
     TrialsOption,
     forecast_options,
-    now,
     open_app,
     settings_of,
-    use_settings,
 )
 from keepword.config import NOW_VARIABLE, Settings, load_settings
 from keepword.demo import DEMO_NOW
@@ -91,7 +89,7 @@ def _main(
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
-    ctx.obj = use_settings(load_settings(database=db))
+    ctx.obj = load_settings(database=db)
 
 
 @app.command()
@@ -129,7 +127,7 @@ def load(
     keepword = open_app(ctx)
     try:
         result = portfolio_service.load_portfolio(
-            keepword.uow, portfolio, actor=keepword.settings.actor, now=now()
+            keepword.uow, portfolio, actor=keepword.settings.actor, now=keepword.settings.now()
         )
     except InvalidPortfolio as error:
         raise located(file, error.problems) from None
@@ -176,7 +174,8 @@ def _count(n: int, plural: str) -> str:
 def portfolio(ctx: typer.Context, as_of: AsOfOption = None, json: JsonOption = False) -> None:
     """List every commitment: client, project, due date, state, and its forecast odds."""
     keepword = open_app(ctx)
-    stored, cached = watch.current_state(keepword.uow, forecast_options(as_of), now=now())
+    moment = keepword.settings.now()
+    stored, cached = watch.current_state(keepword.uow, forecast_options(moment, as_of), now=moment)
     rows = portfolio_service.commitment_rows(stored)
     odds = watch.as_commitment_odds(cached)
     if json:
@@ -211,7 +210,9 @@ def forecast(
     """P50/P85/P95 dates of a project's phases and commitments, and their odds of being on time."""
     stored = portfolio_service.current_portfolio(open_app(ctx).uow)
     result = forecasting.forecast_project(
-        stored, project, forecast_options(as_of, trials, seed, confidence, by)
+        stored,
+        project,
+        forecast_options(settings_of(ctx).now(), as_of, trials, seed, confidence, by),
     )
     if json:
         output.print_json(result)
@@ -269,7 +270,7 @@ def history_import(
     items = [_completed(item, hours_per_day) for item in read.items]
     keepword = open_app(ctx)
     result = history_service.import_history(
-        keepword.uow, project, items, actor=keepword.settings.actor, now=now()
+        keepword.uow, project, items, actor=keepword.settings.actor, now=keepword.settings.now()
     )
     for problem in read.rejected:
         sys.stderr.write(f"keepword: warning: {file}:{problem.line}: rejected: {problem.message}\n")

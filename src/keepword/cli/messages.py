@@ -14,7 +14,7 @@ from rich.table import Table
 from keepword.adapters.files import write_atomically
 from keepword.bootstrap import Keepword
 from keepword.cli import output
-from keepword.cli.context import AsOfOption, JsonOption, forecast_options, now, open_app
+from keepword.cli.context import AsOfOption, JsonOption, forecast_options, open_app
 from keepword.config import TEMPLATES_VARIABLE
 from keepword.domain.communications import CommunicationKind, Incident, StepStatus
 from keepword.domain.errors import InvalidValue, KeepwordError
@@ -100,11 +100,11 @@ def draft(
     stem = _stem(out)
     renderer = JinjaRenderer(templates)
     keepword = open_app(ctx)
-    moment = now()
+    moment = keepword.settings.now()
     result = drafts.draft_message(
         keepword.uow,
         renderer,
-        options=forecast_options(as_of),
+        options=forecast_options(moment, as_of),
         actor=keepword.settings.actor,
         now=moment,
         signal=signal,
@@ -173,7 +173,11 @@ def send(
     if text is not None:
         text = _without_subject_heading(text, keepword, message_id)
     result = drafts.send(
-        keepword.uow, message_id, body=text, actor=keepword.settings.actor, now=now()
+        keepword.uow,
+        message_id,
+        body=text,
+        actor=keepword.settings.actor,
+        now=keepword.settings.now(),
     )
     for finding in result.warnings:
         where = f"{body}:{finding.line}" if finding.line else str(body)
@@ -303,7 +307,7 @@ def incident_add(
     """Record an incident; a first contact with the client is added if no step is one."""
     steps = [_step(s) for s in step or []]
     keepword = open_app(ctx)
-    moment = now()
+    moment = keepword.settings.now()
     occurred = at.replace(tzinfo=UTC) if at else moment
     recorded = incidents.record_incident(
         keepword.uow,
@@ -331,13 +335,14 @@ def incident_list(
     json: JsonOption = False,
 ) -> None:
     """Incidents, newest first, with their recovery steps and clocks."""
-    found = incidents.list_incidents(open_app(ctx).uow, project)
+    keepword = open_app(ctx)
+    found = incidents.list_incidents(keepword.uow, project)
     if json:
         output.print_json(found)
         return
     if not found:
         output.console.print("No incidents.")
-    moment = now()
+    moment = keepword.settings.now()
     for incident in found:
         output.console.print(_incident_table(incident, moment))
 
@@ -350,7 +355,7 @@ def incident_done(
 ) -> None:
     """Mark a recovery step done now."""
     keepword = open_app(ctx)
-    moment = now()
+    moment = keepword.settings.now()
     after = incidents.step_done(
         keepword.uow, incident_id, number, actor=keepword.settings.actor, now=moment
     )

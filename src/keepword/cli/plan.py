@@ -11,7 +11,7 @@ import typer
 
 from keepword.bootstrap import Keepword
 from keepword.cli import output
-from keepword.cli.context import now, open_app
+from keepword.cli.context import open_app
 from keepword.domain.commitment import CommitmentState
 from keepword.domain.events import Event
 from keepword.domain.project import ItemStatus
@@ -92,7 +92,7 @@ def time_off(
 
 def _report(keepword: Keepword, change: Callable[[datetime], list[Event]]) -> None:
     """Make the change, then say what it did to the odds and which signals it raised."""
-    report = plan_changes.reforecast_by(keepword.uow, change, now=now())
+    report = plan_changes.reforecast_by(keepword.uow, change, now=keepword.settings.now())
     events = report.events
     changes = [e for e in events if e.entity != "signal"]
     output.console.print(
@@ -134,7 +134,11 @@ def close(
         ) from None
     keepword = open_app(ctx)
     closed = plan_changes.close_commitment(
-        keepword.uow, commitment, closing, actor=keepword.settings.actor, now=now()
+        keepword.uow,
+        commitment,
+        closing,
+        actor=keepword.settings.actor,
+        now=keepword.settings.now(),
     )
     output.console.print(
         f"{closed.id} is {closed.state.value}; it raises no more signals.", highlight=False

@@ -16,7 +16,6 @@ from keepword.cli.context import (
     SeedOption,
     TrialsOption,
     forecast_options,
-    now,
     open_app,
 )
 from keepword.domain.events import snapshot
@@ -38,8 +37,9 @@ def what_if(
     """Try a scenario in memory: every commitment it touches before and after, most harmed
     first, and what can still progress. Nothing is saved."""
     keepword = open_app(ctx)
-    options = forecast_options(as_of, trials, seed)
-    stored, cached = watch.current_state(keepword.uow, options, now=now())
+    moment = keepword.settings.now()
+    options = forecast_options(moment, as_of, trials, seed)
+    stored, cached = watch.current_state(keepword.uow, options, now=moment)
     result = whatif.what_if(stored, stored.scenario(scenario), options, cached)
     if json:
         output.print_json(
@@ -126,7 +126,7 @@ def scenario_apply(
 ) -> None:
     """Make a scenario real, now: its changes become events, forecasts and signals follow."""
     keepword = open_app(ctx)
-    moment = now()
+    moment = keepword.settings.now()
     events = whatif.apply_scenario(
         keepword.uow, scenario, actor=keepword.settings.actor, now=moment, today=moment.date()
     )
@@ -150,7 +150,7 @@ def risks_command(
     """Open risk signals with their disclosure clocks, those past their target first;
     overdue ones are escalated. The review is of now ($KEEPWORD_NOW replays a day)."""
     keepword = open_app(ctx)
-    moment = now()
+    moment = keepword.settings.now()
     result = risks.review(
         keepword.uow,
         actor=keepword.settings.actor,

@@ -18,6 +18,7 @@ import jinja2
 
 from keepword.config import TEMPLATES_VARIABLE
 from keepword.domain.errors import KeepwordError
+from keepword.domain.wording import and_list
 from keepword.services.drafts import CallSlot, DraftFacts, Rendered
 
 
@@ -44,14 +45,6 @@ def slots(values: list[CallSlot]) -> str:
     """``A, B or C``."""
     words = [slot(v) for v in values]
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
-
-
-def and_list(values: list[str] | tuple[str, ...]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    words = [str(v) for v in values]
-    if len(words) <= 1:
-        return "".join(words)
-    return f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def due_time(moment: datetime) -> str:

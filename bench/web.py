@@ -28,6 +28,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+from tests.factories import staff
 
 from keepword.bootstrap import open_keepword
 from keepword.config import Settings
@@ -44,7 +45,7 @@ def _load(path: Path) -> float:
         Settings(database_url=f"sqlite:///{path}", actor="bench"), migrate=True
     )
     started = time.perf_counter()
-    load_portfolio(keepword.uow, build_portfolio(), actor="bench", now=NOW, today=TODAY)
+    load_portfolio(keepword.uow, build_portfolio(), actor=staff("bench"), now=NOW, today=TODAY)
     keepword.close()
     return time.perf_counter() - started
 

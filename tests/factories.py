@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from keepword.domain.access import Actor, Role
 from keepword.domain.commitment import Commitment
 from keepword.domain.people import Allocation, Person, Skill
 from keepword.domain.portfolio import Portfolio
@@ -53,3 +54,8 @@ def portfolio(**changes: Any) -> Portfolio:
     }
     values.update(changes)
     return Portfolio(**values)
+
+
+def staff(name: str = "test", role: Role = Role.ADMIN) -> Actor:
+    """A member of staff acting on the services (an admin unless a test says otherwise)."""
+    return Actor(name, role)

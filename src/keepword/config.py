@@ -15,6 +15,7 @@ from keepword.domain.errors import KeepwordError
 
 DATABASE_URL_VARIABLE = "KEEPWORD_DATABASE_URL"
 ACTOR_VARIABLE = "KEEPWORD_ACTOR"
+USER_VARIABLE = "KEEPWORD_USER"  # the stored user the CLI acts as (default: the operator)
 NOW_VARIABLE = "KEEPWORD_NOW"
 TEMPLATES_VARIABLE = "KEEPWORD_TEMPLATES"  # the team's own draft templates (drafts.render)
 
@@ -31,11 +32,14 @@ class Settings:
     ``database_url``: a SQLAlchemy URL or a path to a SQLite file.
     ``actor``: who the events of this process are recorded as.
     ``fixed_now``: the clock, when it is set (``$KEEPWORD_NOW``) to replay a day.
+    ``user``: the stored user the CLI acts as, with that user's role (``$KEEPWORD_USER``);
+    without it the CLI acts as the operator of the database, an admin.
     """
 
     database_url: str
     actor: str
     fixed_now: datetime | None = None
+    user: str | None = None
 
     def now(self) -> datetime:
         """The current time in UTC, or the fixed one."""
@@ -52,7 +56,8 @@ def load_settings(
     env = os.environ if environ is None else environ
     url = database or env.get(DATABASE_URL_VARIABLE) or str(data_dir() / default_database)
     actor = env.get(ACTOR_VARIABLE) or _login_name()
-    return Settings(database_url=url, actor=actor, fixed_now=fixed_clock(env))
+    user = env.get(USER_VARIABLE) or None
+    return Settings(database_url=url, actor=user or actor, fixed_now=fixed_clock(env), user=user)
 
 
 def fixed_clock(environ: Mapping[str, str] | None = None) -> datetime | None:

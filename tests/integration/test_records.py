@@ -20,6 +20,7 @@ from keepword.domain.signals import Severity, Signal, SignalKind
 from keepword.services import whatif
 from keepword.services.portfolio import load_portfolio
 from keepword.services.ports import CachedOdds
+from tests.factories import staff
 
 AT = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
@@ -95,8 +96,10 @@ def test_applying_a_scenario_on_a_real_database_raises_its_signals(
         return SqlUnitOfWork(engine, write=write)
 
     today = date(2026, 11, 23)
-    load_portfolio(uow, demo_portfolio, actor="demo", now=AT, today=today)
-    whatif.apply_scenario(uow, "core-platform-security-fix", actor="owen", now=AT, today=today)
+    load_portfolio(uow, demo_portfolio, actor=staff("demo"), now=AT, today=today)
+    whatif.apply_scenario(
+        uow, "core-platform-security-fix", actor=staff("owen"), now=AT, today=today
+    )
     with SqlUnitOfWork(engine) as work:
         kinds = {(s.commitment, s.kind) for s in work.signals.all()}
         stored = work.portfolio.get()

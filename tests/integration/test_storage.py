@@ -55,7 +55,7 @@ def test_unit_of_work_rolls_back_unless_committed(engine: Engine) -> None:
 
 def test_a_failed_write_leaves_the_previous_portfolio_whole(engine: Engine) -> None:
     uow = _factory(engine)
-    service.load_portfolio(uow, f.portfolio(), actor="dana", now=NOW)
+    service.load_portfolio(uow, f.portfolio(), actor=f.staff("dana"), now=NOW)
     # A project of an unknown client gets past no check but the database's own foreign key.
     orphan = replace(f.portfolio(), projects=(f.project("p", client="ghost"),), allocations=())
     with SqlUnitOfWork(engine, write=True) as work, pytest.raises(sqlalchemy.exc.IntegrityError):
@@ -64,7 +64,7 @@ def test_a_failed_write_leaves_the_previous_portfolio_whole(engine: Engine) -> N
 
 
 def test_events_refuse_update_and_delete_in_the_database(engine: Engine) -> None:
-    service.load_portfolio(_factory(engine), f.portfolio(), actor="dana", now=NOW)
+    service.load_portfolio(_factory(engine), f.portfolio(), actor=f.staff("dana"), now=NOW)
     for statement in (
         t.events.update().values(actor="mallory"),
         t.events.delete(),
@@ -80,7 +80,7 @@ def test_events_refuse_update_and_delete_in_the_database(engine: Engine) -> None
 
 
 def test_events_come_back_newest_first_with_utc_times(engine: Engine) -> None:
-    service.load_portfolio(_factory(engine), f.portfolio(), actor="dana", now=NOW)
+    service.load_portfolio(_factory(engine), f.portfolio(), actor=f.staff("dana"), now=NOW)
     events = service.recent_events(_factory(engine), limit=3, entity="item")
     assert [e.entity_id for e in events] == ["q/b", "q/a", "p/b"]
     assert all(e.at == NOW for e in events)
@@ -91,10 +91,12 @@ def test_the_stored_version_changes_with_every_change_and_only_then(engine: Engi
     uow = _factory(engine)
     empty = service.stored_version(uow)
     assert service.stored_version(uow) == empty
-    service.load_portfolio(uow, f.portfolio(), actor="dana", now=NOW)
+    service.load_portfolio(uow, f.portfolio(), actor=f.staff("dana"), now=NOW)
     loaded = service.stored_version(uow)
     assert loaded != empty
-    service.load_portfolio(uow, f.portfolio(), actor="dana", now=NOW)  # the same: no change
+    service.load_portfolio(
+        uow, f.portfolio(), actor=f.staff("dana"), now=NOW
+    )  # the same: no change
     assert service.stored_version(uow) == loaded
     with uow(write=True) as work:
         work.events.append([Event(NOW, "dana", "noted", "project", "p")])  # not committed
@@ -133,7 +135,7 @@ def test_upgrading_indexes_the_history_recorded_before_by_project(empty_engine: 
                  "before": {"changes": [{"from_project": "p", "to_project": "q"}]}},
             ],
         )  # fmt: skip
-    assert upgrade(empty_engine) == ("0002", "0003")
+    assert upgrade(empty_engine) == ("0002", "0004")
     uow = _factory(empty_engine)
     with uow() as work:
         assert [e.entity_id for e in work.events.about_project("p")] == ["move", "p/a", "p"]
@@ -157,8 +159,8 @@ def test_missing_or_old_schema_is_reported_not_migrated(tmp_path: object) -> Non
     engine = make_engine(f"sqlite:///{tmp_path}/empty.db")
     with pytest.raises(DatabaseNotReady, match="run 'keepword init'"):
         ensure_current(engine)
-    assert upgrade(engine) == (None, "0003")
-    assert upgrade(engine) == ("0003", "0003")
+    assert upgrade(engine) == (None, "0004")
+    assert upgrade(engine) == ("0004", "0004")
     ensure_current(engine)
     engine.dispose()
 

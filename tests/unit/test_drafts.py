@@ -23,6 +23,7 @@ from keepword.domain.signals import Severity, Signal, SignalKind
 from keepword.drafts.render import JinjaRenderer, longdate, plain_text
 from keepword.services import drafts, incidents
 from keepword.services.forecasting import ForecastOptions
+from tests.factories import staff
 from tests.fakes import FakeUnitOfWorkFactory
 
 TODAY = date(2026, 11, 23)  # the demo's Monday
@@ -66,7 +67,7 @@ def _draft(uow: FakeUnitOfWorkFactory, **kwargs: object) -> drafts.Draft:
         uow,
         RENDERER,
         options=OPTIONS,
-        actor="beth",
+        actor=staff("beth"),
         now=NOW,
         **kwargs,  # type: ignore[arg-type]
     )
@@ -229,7 +230,7 @@ def test_sending_closes_the_clocks_of_the_signals_it_answers(
 ) -> None:
     message = _draft(uow, signal="S-1").message
     later = datetime(2026, 11, 23, 15, 30, tzinfo=UTC)
-    sent = drafts.send(uow, message.id, actor="beth", now=later)
+    sent = drafts.send(uow, message.id, actor=staff("beth"), now=later)
     signal = uow.store.signals["S-1"]
     assert (signal.disclosed_at, signal.communication) == (later, "M-1")
     assert uow.store.communications["M-1"].sent_at == later
@@ -249,16 +250,18 @@ def test_sending_a_draft_older_than_its_signals_news_warns(uow: FakeUnitOfWorkFa
         updated_at=datetime(2026, 11, 23, 12, 0, tzinfo=UTC),
     )
     uow.store.signals["S-1"] = grown
-    sent = drafts.send(uow, message.id, actor="beth", now=datetime(2026, 11, 23, 15, 0, tzinfo=UTC))
+    sent = drafts.send(
+        uow, message.id, actor=staff("beth"), now=datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+    )
     assert sent.stale == ("S-1",)
     assert uow.store.signals["S-1"].disclosed_at is not None
 
 
 def test_sending_twice_is_refused(uow: FakeUnitOfWorkFactory) -> None:
     message = _draft(uow, signal="S-1").message
-    drafts.send(uow, message.id, actor="beth", now=NOW)
+    drafts.send(uow, message.id, actor=staff("beth"), now=NOW)
     with pytest.raises(InvalidTransition, match="already sent"):
-        drafts.send(uow, message.id, actor="beth", now=NOW)
+        drafts.send(uow, message.id, actor=staff("beth"), now=NOW)
 
 
 def test_an_edited_body_with_hedging_is_sent_with_warnings(uow: FakeUnitOfWorkFactory) -> None:
@@ -266,7 +269,7 @@ def test_an_edited_body_with_hedging_is_sent_with_warnings(uow: FakeUnitOfWorkFa
     edited = message.body.replace(
         "I am sorry.", "I am sorry. Hopefully it should be fine, fingers crossed."
     )
-    sent = drafts.send(uow, message.id, body=edited, actor="beth", now=NOW)
+    sent = drafts.send(uow, message.id, body=edited, actor=staff("beth"), now=NOW)
     assert [(w.rule, w.phrase) for w in sent.warnings] == [
         ("hedging", "Hopefully"),
         ("hedging", "should be fine"),
@@ -284,7 +287,7 @@ def test_a_teams_template_replaces_the_packaged_one_of_the_same_name(
     )
     renderer = JinjaRenderer(tmp_path)
     delay = drafts.draft_message(
-        uow, renderer, options=OPTIONS, actor="beth", now=NOW, signal="S-1"
+        uow, renderer, options=OPTIONS, actor=staff("beth"), now=NOW, signal="S-1"
     )
     assert delay.message.subject == "Our news"
     assert delay.message.body.startswith("Dear Marcus: ")
@@ -292,7 +295,7 @@ def test_a_teams_template_replaces_the_packaged_one_of_the_same_name(
         uow,
         renderer,
         options=OPTIONS,
-        actor="beth",
+        actor=staff("beth"),
         now=NOW,
         commitment="pitchwell-v1",
         kind=CommunicationKind.STATUS,
@@ -426,12 +429,12 @@ def test_a_message_cannot_be_sent_before_it_was_drafted(uow: FakeUnitOfWorkFacto
     message = _draft(uow, signal="S-1").message
     before = datetime(2026, 11, 23, 8, 59, tzinfo=UTC)
     with pytest.raises(drafts.SendTimeError, match="drafted at 2026-11-23 09:00") as raised:
-        drafts.send(uow, message.id, actor="beth", now=before)
+        drafts.send(uow, message.id, actor=staff("beth"), now=before)
     assert isinstance(raised.value, KeepwordError)
     assert uow.store.communications["M-1"].sent_at is None
     assert uow.store.signals["S-1"].disclosed_at is None
     assert [e.action for e in uow.store.events] == ["created"]
-    drafts.send(uow, message.id, actor="beth", now=NOW)  # at the draft's own time is fine
+    drafts.send(uow, message.id, actor=staff("beth"), now=NOW)  # at the draft's own time is fine
 
 
 def _incident_on_keynote(occurred_at: datetime, done: bool = False) -> Incident:
@@ -460,7 +463,7 @@ def test_a_recovery_offers_a_call_by_the_first_contacts_deadline(
     morning = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
     result = drafts.draft_message(
         keynote, RENDERER, options=ForecastOptions(monday, trials=2000, seed=7),
-        actor="james", now=morning, incident="I-1",
+        actor=staff("james"), now=morning, incident="I-1",
     )  # fmt: skip
     first = result.facts.call_slots[0]
     # The first contact is due Monday 18:30; the usual slots start on Tuesday.
@@ -478,7 +481,7 @@ def test_a_done_first_contact_leaves_the_usual_call_slots(
     monday = date(2026, 11, 30)
     result = drafts.draft_message(
         keynote, RENDERER, options=ForecastOptions(monday, trials=2000, seed=7),
-        actor="james", now=datetime(2026, 11, 30, 8, 0, tzinfo=UTC), incident="I-1",
+        actor=staff("james"), now=datetime(2026, 11, 30, 8, 0, tzinfo=UTC), incident="I-1",
     )  # fmt: skip
     assert result.facts.call_slots[0].day == date(2026, 12, 1)
 

@@ -262,7 +262,7 @@ def test_commit_moves_the_proposal_to_committed_with_its_baseline(
     uow = _store(demo_portfolio)
     options = ForecastOptions(DEMO_TODAY, trials=2000)
     committed = gate.commit(
-        uow, "voice-bot-launch", actor="amara", now=NOW, today=DEMO_TODAY, options=options
+        uow, "voice-bot-launch", actor=f.staff("amara"), now=NOW, today=DEMO_TODAY, options=options
     )
     stored = next(c for c in uow.store.portfolio.commitments if c.id == "voice-bot-launch")
     assert stored == committed
@@ -296,7 +296,9 @@ def test_commit_moves_the_proposal_to_committed_with_its_baseline(
 def test_commit_dates_an_undated_proposal_today() -> None:
     proposed = Commitment("c", "p", "Launch", date(2026, 12, 18))
     uow = _store(replace(_backend_portfolio(), commitments=(proposed,)))
-    committed = gate.commit(uow, "c", actor="ana", now=NOW, today=START, options=_options())
+    committed = gate.commit(
+        uow, "c", actor=f.staff("ana"), now=NOW, today=START, options=_options()
+    )
     assert committed.made_on == START
     assert committed.state is CommitmentState.COMMITTED
 
@@ -310,7 +312,9 @@ def test_commit_refuses_what_is_not_a_proposal_and_stores_nothing(
         ("nope", NotFound, "no commitment with id 'nope'"),
     ]:
         with pytest.raises(error, match=message):
-            gate.commit(uow, commitment, actor="a", now=NOW, today=DEMO_TODAY, options=_options())
+            gate.commit(
+                uow, commitment, actor=f.staff("a"), now=NOW, today=DEMO_TODAY, options=_options()
+            )
     assert uow.store.commits == 0
     assert uow.store.portfolio == demo_portfolio
 
@@ -319,7 +323,7 @@ def test_record_proposal_stores_the_asked_date_as_a_proposed_commitment() -> Non
     portfolio = _backend_portfolio()
     uow = _store(portfolio)
     answer = gate.propose(portfolio, "p", date(2026, 11, 27), _options(), confidence=0.8)
-    made = gate.record_proposal(uow, answer, "p-launch", actor="ana", now=NOW, today=START)
+    made = gate.record_proposal(uow, answer, "p-launch", actor=f.staff("ana"), now=NOW, today=START)
     assert made in uow.store.portfolio.commitments
     assert (made.state, made.due, made.confidence, made.made_on) == (
         CommitmentState.PROPOSED,
@@ -328,7 +332,7 @@ def test_record_proposal_stores_the_asked_date_as_a_proposed_commitment() -> Non
         START,
     )
     later = replace(answer, due=date(2026, 12, 4))
-    again = gate.record_proposal(uow, later, "p-launch", actor="ana", now=NOW, today=START)
+    again = gate.record_proposal(uow, later, "p-launch", actor=f.staff("ana"), now=NOW, today=START)
     assert again.due == date(2026, 12, 4)
     assert [c.id for c in uow.store.portfolio.commitments] == ["p-launch"]
 

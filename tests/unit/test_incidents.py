@@ -34,7 +34,7 @@ def _record(uow: FakeUnitOfWorkFactory, *steps: tuple[str, datetime], **kwargs: 
         "own_factors": ["We added features to the demo up to the last week."],
         "steps": list(steps),
         "occurred_at": FRIDAY_EVENING,
-        "actor": "james",
+        "actor": factories.staff("james"),
         "now": SATURDAY,
     }
     values.update(kwargs)
@@ -79,7 +79,7 @@ def test_call_flows_are_not_a_call(uow: FakeUnitOfWorkFactory) -> None:
 def test_a_step_is_done_once_with_its_event(uow: FakeUnitOfWorkFactory) -> None:
     _record(uow, REBUILD)
     done_at = datetime(2026, 11, 28, 9, 15, tzinfo=UTC)
-    after = incidents.step_done(uow, "I-1", 1, actor="james", now=done_at)
+    after = incidents.step_done(uow, "I-1", 1, actor=factories.staff("james"), now=done_at)
     assert (after.steps[0].status, after.steps[0].done_at) == (StepStatus.DONE, done_at)
     assert after.steps[1].status is StepStatus.TODO
     event = uow.store.events[-1]
@@ -93,11 +93,11 @@ def test_a_step_is_done_once_with_its_event(uow: FakeUnitOfWorkFactory) -> None:
         "done",
     )
     with pytest.raises(InvalidTransition, match="already done"):
-        incidents.step_done(uow, "I-1", 1, actor="james", now=done_at)
+        incidents.step_done(uow, "I-1", 1, actor=factories.staff("james"), now=done_at)
     with pytest.raises(InvalidValue, match="no step 3"):
-        incidents.step_done(uow, "I-1", 3, actor="james", now=done_at)
+        incidents.step_done(uow, "I-1", 3, actor=factories.staff("james"), now=done_at)
     with pytest.raises(NotFound, match="I-9"):
-        incidents.step_done(uow, "I-9", 1, actor="james", now=done_at)
+        incidents.step_done(uow, "I-9", 1, actor=factories.staff("james"), now=done_at)
 
 
 def test_a_bad_incident_stores_nothing(uow: FakeUnitOfWorkFactory) -> None:

@@ -14,6 +14,7 @@ from keepword.domain.project import ItemStatus
 from keepword.domain.signals import Severity, SignalKind
 from keepword.services import plan_changes, whatif
 from keepword.services.portfolio import load_portfolio
+from tests.factories import staff
 from tests.fakes import FakeUnitOfWorkFactory
 
 TODAY = date(2026, 11, 23)
@@ -24,7 +25,7 @@ NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 @pytest.fixture
 def loaded(demo_portfolio: Portfolio) -> FakeUnitOfWorkFactory:
     uow = FakeUnitOfWorkFactory()
-    load_portfolio(uow, demo_portfolio, actor="demo", now=MONDAY_9AM, today=TODAY)
+    load_portfolio(uow, demo_portfolio, actor=staff("demo"), now=MONDAY_9AM, today=TODAY)
     return uow
 
 
@@ -34,7 +35,13 @@ def refreshed_at(uow: FakeUnitOfWorkFactory, moment: datetime) -> set[str]:
 
 def test_an_item_done_re_forecasts_its_project_only(loaded: FakeUnitOfWorkFactory) -> None:
     events = plan_changes.set_item_status(
-        loaded, "pitchwell-app", "ux-dashboard", ItemStatus.DONE, on=TODAY, actor="lucia", now=NOON
+        loaded,
+        "pitchwell-app",
+        "ux-dashboard",
+        ItemStatus.DONE,
+        on=TODAY,
+        actor=staff("lucia"),
+        now=NOON,
     )
     assert [(e.action, e.entity, e.entity_id) for e in events] == [
         ("changed", "item", "pitchwell-app/ux-dashboard")
@@ -48,8 +55,8 @@ def test_time_off_re_forecasts_every_project_of_the_person_and_says_what_it_took
     loaded: FakeUnitOfWorkFactory,
 ) -> None:
     plan_changes.add_time_off(
-        loaded, "lucia", date(2026, 12, 7), date(2026, 12, 18), reason="surgery", actor="beth",
-        now=NOON,
+        loaded, "lucia", date(2026, 12, 7), date(2026, 12, 18), reason="surgery",
+        actor=staff("beth"), now=NOON,
     )  # fmt: skip
     # Lucía works on Pitchwell and on Fernhill Core.
     assert refreshed_at(loaded, NOON) == {"pitchwell-v1", "core-security-fix"}
@@ -68,33 +75,47 @@ def test_bad_changes_say_what_is_wrong_and_change_nothing(loaded: FakeUnitOfWork
     commits = loaded.store.commits
     with pytest.raises(NotFound, match="has no item 'nope'"):
         plan_changes.set_item_status(
-            loaded, "pitchwell-app", "nope", ItemStatus.DONE, on=TODAY, actor="a", now=NOON
+            loaded, "pitchwell-app", "nope", ItemStatus.DONE, on=TODAY, actor=staff("a"), now=NOON
         )
     with pytest.raises(InvalidTransition, match="already done"):
         plan_changes.set_item_status(
-            loaded, "pitchwell-app", "fnd-accounts", ItemStatus.DONE, on=TODAY, actor="a", now=NOON
+            loaded,
+            "pitchwell-app",
+            "fnd-accounts",
+            ItemStatus.DONE,
+            on=TODAY,
+            actor=staff("a"),
+            now=NOON,
         )
     with pytest.raises(InvalidValue, match="before start"):
         plan_changes.add_time_off(
-            loaded, "lucia", date(2026, 12, 18), date(2026, 12, 7), reason="", actor="a", now=NOON
+            loaded,
+            "lucia",
+            date(2026, 12, 18),
+            date(2026, 12, 7),
+            reason="",
+            actor=staff("a"),
+            now=NOON,
         )
     assert loaded.store.commits == commits
 
 
 def test_a_closed_promise_is_no_longer_watched(loaded: FakeUnitOfWorkFactory) -> None:
     closed = plan_changes.close_commitment(
-        loaded, "pitchwell-v1", CommitmentState.MET, actor="beth", now=NOON
+        loaded, "pitchwell-v1", CommitmentState.MET, actor=staff("beth"), now=NOON
     )
     assert closed.state is CommitmentState.MET
     assert [e.action for e in loaded.store.events[-2:]] == ["changed", "met"]
     # Moving its people away now raises nothing on it.
-    whatif.apply_scenario(loaded, "core-platform-security-fix", actor="owen", now=NOON, today=TODAY)
+    whatif.apply_scenario(
+        loaded, "core-platform-security-fix", actor=staff("owen"), now=NOON, today=TODAY
+    )
     assert not [s for s in loaded.store.signals.values() if s.commitment == "pitchwell-v1"]
     with pytest.raises(InvalidTransition, match="cannot go from met to missed"):
         plan_changes.close_commitment(
-            loaded, "pitchwell-v1", CommitmentState.MISSED, actor="beth", now=NOON
+            loaded, "pitchwell-v1", CommitmentState.MISSED, actor=staff("beth"), now=NOON
         )
     with pytest.raises(InvalidTransition, match="closed as one of"):
         plan_changes.close_commitment(
-            loaded, "core-security-fix", CommitmentState.AT_RISK, actor="beth", now=NOON
+            loaded, "core-security-fix", CommitmentState.AT_RISK, actor=staff("beth"), now=NOON
         )

@@ -9,6 +9,7 @@ from typing import TypedDict
 
 import pytest
 
+from keepword.domain.access import Actor
 from keepword.domain.commitment import CommitmentState
 from keepword.domain.errors import InvalidFields, NotFound
 from keepword.domain.project import ItemStatus
@@ -32,17 +33,17 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 class Who(TypedDict):
-    actor: str
+    actor: Actor
     now: datetime
 
 
-WHO = Who(actor="beth", now=NOW)
+WHO = Who(actor=factories.staff("beth"), now=NOW)
 
 
 @pytest.fixture
 def uow() -> FakeUnitOfWorkFactory:
     uow = FakeUnitOfWorkFactory()
-    load_portfolio(uow, factories.portfolio(), actor="load", now=LOADED)
+    load_portfolio(uow, factories.portfolio(), actor=factories.staff("load"), now=LOADED)
     return uow
 
 
@@ -200,7 +201,13 @@ def test_a_person_is_created_and_an_edit_keeps_their_time_off(uow: FakeUnitOfWor
     saved = uow.store.portfolio.person("cy")
     assert (saved.calendar.weekdays, saved.calendar.country) == ((0, 1, 2), "GB")
     plan_changes.add_time_off(
-        uow, "cy", date(2026, 12, 1), date(2026, 12, 2), reason="", actor="a", now=NOW
+        uow,
+        "cy",
+        date(2026, 12, 1),
+        date(2026, 12, 2),
+        reason="",
+        actor=factories.staff("a"),
+        now=NOW,
     )
     plan_edits.save_person(uow, replace(person, name="Cy Park-Lee"), create=False, **WHO)
     saved = uow.store.portfolio.person("cy")

@@ -17,7 +17,7 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 def test_first_load_records_one_created_event_per_entity() -> None:
     uow = FakeUnitOfWorkFactory()
-    result = service.load_portfolio(uow, f.portfolio(), actor="dana", now=NOW)
+    result = service.load_portfolio(uow, f.portfolio(), actor=f.staff("dana"), now=NOW)
     assert (result.created, result.changed, result.removed) == (
         14,
         0,
@@ -35,21 +35,21 @@ def test_first_load_records_one_created_event_per_entity() -> None:
 
 def test_loading_the_same_portfolio_again_changes_nothing() -> None:
     uow = FakeUnitOfWorkFactory()
-    service.load_portfolio(uow, f.portfolio(), actor="dana", now=NOW)
-    result = service.load_portfolio(uow, f.portfolio(), actor="dana", now=NOW)
+    service.load_portfolio(uow, f.portfolio(), actor=f.staff("dana"), now=NOW)
+    result = service.load_portfolio(uow, f.portfolio(), actor=f.staff("dana"), now=NOW)
     assert result.unchanged
     assert uow.store.commits == 1
 
 
 def test_reload_records_before_and_after_of_what_changed() -> None:
     uow = FakeUnitOfWorkFactory()
-    service.load_portfolio(uow, f.portfolio(), actor="dana", now=NOW)
+    service.load_portfolio(uow, f.portfolio(), actor=f.staff("dana"), now=NOW)
     moved = f.portfolio(
         commitments=(replace(f.portfolio().commitments[0], due=date(2027, 1, 15)),),
         projects=(f.project("p"),),
         allocations=(f.allocation("ana", "p"),),
     )
-    result = service.load_portfolio(uow, moved, actor="sam", now=NOW)
+    result = service.load_portfolio(uow, moved, actor=f.staff("sam"), now=NOW)
     assert (result.created, result.changed, result.removed) == (0, 1, 4)
     [change] = [e for e in uow.store.events if e.action == "changed"]
     assert (change.entity, change.before["due"], change.after["due"]) == (
@@ -70,7 +70,10 @@ def test_invalid_portfolio_is_refused_before_anything_is_written() -> None:
     uow = FakeUnitOfWorkFactory()
     with pytest.raises(InvalidPortfolio, match="unknown client"):
         service.load_portfolio(
-            uow, f.portfolio(projects=(f.project("p", client="nobody"),)), actor="dana", now=NOW
+            uow,
+            f.portfolio(projects=(f.project("p", client="nobody"),)),
+            actor=f.staff("dana"),
+            now=NOW,
         )
     assert uow.store.commits == 0
     assert uow.store.events == []

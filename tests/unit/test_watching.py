@@ -17,6 +17,7 @@ from keepword.services import gate, plan_changes, risks, watch, whatif
 from keepword.services.forecasting import ForecastOptions
 from keepword.services.portfolio import load_portfolio
 from tests.conftest import DEMO_PLAN
+from tests.factories import staff
 from tests.fakes import FakeUnitOfWorkFactory
 
 TODAY = date(2026, 11, 23)
@@ -27,7 +28,7 @@ SCENARIO = "core-platform-security-fix"
 @pytest.fixture
 def loaded(demo_portfolio: Portfolio) -> FakeUnitOfWorkFactory:
     uow = FakeUnitOfWorkFactory()
-    load_portfolio(uow, demo_portfolio, actor="demo", now=MONDAY_9AM, today=TODAY)
+    load_portfolio(uow, demo_portfolio, actor=staff("demo"), now=MONDAY_9AM, today=TODAY)
     return uow
 
 
@@ -36,7 +37,7 @@ def commit_voice_bot(uow: FakeUnitOfWorkFactory) -> Commitment:
     return gate.commit(
         uow,
         "voice-bot-launch",
-        actor="tom",
+        actor=staff("tom"),
         now=MONDAY_9AM,
         today=TODAY,
         options=ForecastOptions(today=TODAY, trials=2000),
@@ -99,7 +100,7 @@ def test_applying_the_reallocation_flags_the_commitment_it_harms(
 ) -> None:
     before = dict(loaded.store.forecasts)
     applied_at = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-    whatif.apply_scenario(loaded, SCENARIO, actor="owen", now=applied_at, today=TODAY)
+    whatif.apply_scenario(loaded, SCENARIO, actor=staff("owen"), now=applied_at, today=TODAY)
     assert signals_of(loaded, "pitchwell-v1") == {
         SignalKind.CAPACITY_REMOVED,
         SignalKind.BELOW_TARGET,
@@ -121,21 +122,21 @@ def test_applying_the_reallocation_flags_the_commitment_it_harms(
 def test_undisclosed_signals_are_escalated_once_their_working_day_is_up(
     loaded: FakeUnitOfWorkFactory,
 ) -> None:
-    whatif.apply_scenario(loaded, SCENARIO, actor="owen", now=MONDAY_9AM, today=TODAY)
+    whatif.apply_scenario(loaded, SCENARIO, actor=staff("owen"), now=MONDAY_9AM, today=TODAY)
     same_day = risks.review(
-        loaded, actor="kw", now=datetime(2026, 11, 23, 16, 0, tzinfo=UTC), today=TODAY
+        loaded, actor=staff("kw"), now=datetime(2026, 11, 23, 16, 0, tzinfo=UTC), today=TODAY
     )
     assert same_day.escalated == []
     assert all(not view.clock.overdue for view in same_day.signals)
     tuesday = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
-    late = risks.review(loaded, actor="kw", now=tuesday, today=date(2026, 11, 24))
+    late = risks.review(loaded, actor=staff("kw"), now=tuesday, today=date(2026, 11, 24))
     assert set(late.escalated) == set(loaded.store.signals)
     assert [e.action for e in loaded.store.events[-len(late.escalated) :]] == ["escalated"] * len(
         late.escalated
     )
     # Past target first; escalation happens once.
     assert all(view.overdue_undisclosed for view in late.signals[: len(late.escalated)])
-    again = risks.review(loaded, actor="kw", now=tuesday, today=date(2026, 11, 24))
+    again = risks.review(loaded, actor=staff("kw"), now=tuesday, today=date(2026, 11, 24))
     assert again.escalated == []
 
 
@@ -147,7 +148,7 @@ def test_a_disclosed_signal_stops_its_clock_and_leaves_the_open_list(
         "M-1", datetime(2026, 11, 23, 11, 0, tzinfo=UTC)
     )
     result = risks.review(
-        loaded, actor="kw", now=datetime(2026, 11, 25, 9, 0, tzinfo=UTC), today=TODAY
+        loaded, actor=staff("kw"), now=datetime(2026, 11, 25, 9, 0, tzinfo=UTC), today=TODAY
     )
     assert first.id not in {v.signal.id for v in result.signals}
     assert first.id not in result.escalated
@@ -182,7 +183,7 @@ def test_scope_added_after_a_promise_is_dated_and_raises_scope_growth(
     load_portfolio(
         loaded,
         stored.with_project(replace(bot, items=(*bot.items, extra))),
-        actor="amara",
+        actor=staff("amara"),
         now=datetime(2026, 11, 30, 9, 0, tzinfo=UTC),
         today=later,
     )
@@ -219,19 +220,23 @@ def test_committing_below_target_is_itself_a_signal(loaded: FakeUnitOfWorkFactor
 def test_a_new_fall_after_the_client_was_told_is_news_again(
     loaded: FakeUnitOfWorkFactory, demo_portfolio: Portfolio
 ) -> None:
-    whatif.apply_scenario(loaded, SCENARIO, actor="owen", now=MONDAY_9AM, today=TODAY)
+    whatif.apply_scenario(loaded, SCENARIO, actor=staff("owen"), now=MONDAY_9AM, today=TODAY)
     told = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)
     for signal in list(loaded.store.signals.values()):
         if signal.commitment == "pitchwell-v1":
             loaded.store.signals[signal.id] = signal.disclosed_by("M-1", told)
     # The developers come back (the plan as it was), then are moved again a week later.
     load_portfolio(
-        loaded, replace(demo_portfolio, scenarios=()), actor="owen", now=told, today=TODAY
+        loaded, replace(demo_portfolio, scenarios=()), actor=staff("owen"), now=told, today=TODAY
     )
     week_later = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
     moved = demo_portfolio.with_scenario(demo_portfolio.scenario(SCENARIO))
     load_portfolio(
-        loaded, replace(moved, scenarios=()), actor="owen", now=week_later, today=date(2026, 11, 30)
+        loaded,
+        replace(moved, scenarios=()),
+        actor=staff("owen"),
+        now=week_later,
+        today=date(2026, 11, 30),
     )
     fresh = {
         s.kind
@@ -251,7 +256,7 @@ def test_more_of_the_same_before_the_client_is_told_updates_the_open_signal(
         bot = stored.project("voice-bot")
         extra = WorkItem(item_id, item_id, phase="self-service", estimate=Estimate(1, 2, 3))
         grown = stored.with_project(replace(bot, items=(*bot.items, extra)))
-        load_portfolio(loaded, grown, actor="amara", now=moment, today=moment.date())
+        load_portfolio(loaded, grown, actor=staff("amara"), now=moment, today=moment.date())
 
     first_at = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
     second_at = datetime(2026, 11, 24, 16, 0, tzinfo=UTC)
@@ -270,10 +275,16 @@ def test_more_of_the_same_before_the_client_is_told_updates_the_open_signal(
 
 
 def test_each_removal_of_people_is_its_own_signal(loaded: FakeUnitOfWorkFactory) -> None:
-    whatif.apply_scenario(loaded, SCENARIO, actor="owen", now=MONDAY_9AM, today=TODAY)
+    whatif.apply_scenario(loaded, SCENARIO, actor=staff("owen"), now=MONDAY_9AM, today=TODAY)
     noon = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
     plan_changes.add_time_off(
-        loaded, "lucia", date(2026, 12, 7), date(2026, 12, 18), reason="", actor="beth", now=noon
+        loaded,
+        "lucia",
+        date(2026, 12, 7),
+        date(2026, 12, 18),
+        reason="",
+        actor=staff("beth"),
+        now=noon,
     )
     removed = [
         s.evidence["people"]

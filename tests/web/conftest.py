@@ -13,10 +13,13 @@ from keepword.adapters.planfile import read_plan
 from keepword.bootstrap import Keepword, open_keepword
 from keepword.config import Settings
 from keepword.demo import DEMO_NOW
+from keepword.domain.access import Role
 from keepword.services import portfolio as portfolio_service
 from keepword.services import watch
 from keepword.web.app import create_app
 from tests.conftest import DEMO_PLAN
+from tests.factories import staff
+from tests.web.accounts import BY_ROLE, add_test_users, log_in
 
 
 def event_count(keepword: Keepword) -> int:
@@ -34,8 +37,11 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo loaded and forecast once; each test works on its own copy."""
     path = tmp_path_factory.mktemp("web") / "demo.db"
     keepword = open_keepword(_settings(path), migrate=True)
-    portfolio_service.load_portfolio(keepword.uow, read_plan(DEMO_PLAN), actor="demo", now=DEMO_NOW)
+    portfolio_service.load_portfolio(
+        keepword.uow, read_plan(DEMO_PLAN), actor=staff("demo"), now=DEMO_NOW
+    )
     watch.current_odds(keepword.uow, watch.watch_options(DEMO_NOW), now=DEMO_NOW)
+    add_test_users(keepword)
     keepword.close()
     return path
 
@@ -52,6 +58,8 @@ def demo_keepword(tmp_path: Path, demo_database: Path) -> Iterator[Keepword]:
 
 @pytest.fixture
 def web(demo_keepword: Keepword) -> Iterator[TestClient]:
-    """A client of the web app over the demo; pages at ``/``, the API at ``/api/v1``."""
+    """A client of the web app over the demo, logged in as a delivery lead (beth); pages at
+    ``/``, the API at ``/api/v1``."""
     with TestClient(create_app(demo_keepword)) as client:
+        log_in(client, BY_ROLE[Role.DELIVERY_LEAD])
         yield client

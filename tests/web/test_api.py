@@ -301,6 +301,7 @@ def test_an_unexpected_error_is_logged_and_a_500_with_the_one_error_body(
         TestClient(create_app(demo_keepword), raise_server_exceptions=False) as client,
         caplog.at_level(logging.ERROR, logger="keepword.web.api"),
     ):
+        log_in(client, "beth")
         response = client.get(API + "/portfolio")
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/json"

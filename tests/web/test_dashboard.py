@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from keepword.bootstrap import Keepword
 from keepword.domain.portfolio import Portfolio
 from keepword.services import whatif
+from tests.factories import staff
 from tests.web.html import get_page
 
 
@@ -53,7 +54,7 @@ def test_dashboard_follows_a_change_made_after_it_was_first_shown(
     whatif.apply_scenario(
         demo_keepword.uow,
         "core-platform-security-fix",
-        actor="test",
+        actor=staff("test"),
         now=moment,
         today=moment.date(),
     )

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from keepword.bootstrap import Keepword
 from keepword.services import records
 from keepword.web.app import create_app
+from tests.web.accounts import log_in
 from tests.web.html import soup
 
 
@@ -50,6 +51,7 @@ def test_an_unexpected_failure_is_a_500_page_that_leaks_nothing(
 
     monkeypatch.setattr(records, "stored_signals", broken)
     with TestClient(create_app(demo_keepword), raise_server_exceptions=False) as client:
+        log_in(client, "beth")
         response = client.get("/signals")
     assert response.status_code == 500
     title, message = _error(response)

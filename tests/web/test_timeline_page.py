@@ -9,6 +9,7 @@ from keepword.bootstrap import Keepword
 from keepword.demo import DEMO_NOW
 from keepword.domain.project import ItemStatus
 from keepword.services import plan_changes
+from tests.factories import staff
 from tests.web.html import get_page
 
 
@@ -50,7 +51,7 @@ def test_an_item_done_shows_first(web: TestClient, demo_keepword: Keepword) -> N
         "cf-workshop",
         ItemStatus.DONE,
         on=DEMO_NOW.date(),
-        actor="amara",
+        actor=staff("amara"),
         now=DEMO_NOW,
     )
     first = _entries(get_page(web, "/projects/voice-bot/timeline"))[0]

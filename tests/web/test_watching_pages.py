@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from keepword.bootstrap import Keepword
 from keepword.services.portfolio import current_portfolio, stored_version
 from keepword.web.app import create_app
+from tests.web.accounts import log_in
 from tests.web.html import soup
 
 
@@ -119,6 +120,7 @@ def test_dashboard_puts_promises_whose_client_is_untold_past_target_first(
     # Two days on, the FreightTech keynote's signals are past their one-day target.
     later = replace(demo_keepword.settings, fixed_now=datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
     with TestClient(create_app(Keepword(later, demo_keepword.engine))) as client:
+        log_in(client, "beth")
         page = soup(client.get("/").text)
     rows = page.select("table.portfolio tbody tr")
     assert rows[0]["data-commitment"] == "freighttech-keynote"

@@ -17,6 +17,8 @@ from keepword.services import portfolio as portfolio_service
 from keepword.services import watch
 from keepword.web.app import create_app
 from tests.conftest import DEMO_PLAN, _admin_url, fresh_database
+from tests.factories import staff
+from tests.web.accounts import log_in
 from tests.web.html import get_page, one, soup
 
 pytestmark = pytest.mark.postgres
@@ -36,7 +38,7 @@ def demo_template(postgres_admin: Engine, postgres_template: str) -> Iterator[st
     with fresh_database(postgres_admin, postgres_template, prefix="keepword_demo") as name:
         keepword = open_keepword(_settings(name))
         portfolio_service.load_portfolio(
-            keepword.uow, read_plan(DEMO_PLAN), actor="demo", now=DEMO_NOW
+            keepword.uow, read_plan(DEMO_PLAN), actor=staff("demo"), now=DEMO_NOW
         )
         watch.current_odds(keepword.uow, watch.watch_options(DEMO_NOW), now=DEMO_NOW)
         keepword.close()
@@ -48,6 +50,7 @@ def web_pg(postgres_admin: Engine, demo_template: str) -> Iterator[TestClient]:
     with fresh_database(postgres_admin, demo_template) as name:
         keepword = open_keepword(_settings(name))
         with TestClient(create_app(keepword)) as client:
+            log_in(client, "beth")
             yield client
         keepword.close()
 

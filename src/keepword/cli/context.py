@@ -8,8 +8,10 @@ from typing import Annotated
 import typer
 
 from keepword.bootstrap import Keepword, open_keepword
-from keepword.config import Settings
+from keepword.config import USER_VARIABLE, Settings
+from keepword.domain.access import Actor, Role
 from keepword.domain.commitment import DEFAULT_CONFIDENCE
+from keepword.domain.errors import KeepwordError
 from keepword.services import forecasting
 
 DbOption = Annotated[
@@ -30,6 +32,19 @@ def settings_of(ctx: typer.Context) -> Settings:
     settings = ctx.find_root().obj
     assert isinstance(settings, Settings)
     return settings
+
+
+def acting(keepword: Keepword) -> Actor:
+    """Who the CLI acts as: the stored user ``$KEEPWORD_USER`` names, with their role, or
+    else the operator, as an admin (whoever can open the database can change anything)."""
+    name = keepword.settings.user
+    if name is None:
+        return Actor(keepword.settings.actor, Role.ADMIN)
+    with keepword.uow() as work:
+        user = work.users.get(name)
+    if user is None or user.disabled:
+        raise KeepwordError(f"{USER_VARIABLE}={name!r} is not an active user")
+    return user.actor
 
 
 def open_app(ctx: typer.Context) -> Keepword:

@@ -18,6 +18,7 @@ from keepword.cli.context import (
     JsonOption,
     SeedOption,
     TrialsOption,
+    acting,
     forecast_options,
     open_app,
 )
@@ -102,7 +103,7 @@ def propose(
             keepword.uow,
             answer,
             record,
-            actor=keepword.settings.actor,
+            actor=acting(keepword),
             now=keepword.settings.now(),
             today=options.today,
         )
@@ -183,7 +184,7 @@ def commit(
     committed = gate_service.commit(
         keepword.uow,
         commitment,
-        actor=keepword.settings.actor,
+        actor=acting(keepword),
         now=keepword.settings.now(),
         today=options.today,
         options=options,

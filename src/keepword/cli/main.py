@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from dataclasses import replace
 from datetime import datetime
@@ -15,6 +16,7 @@ import sqlalchemy.exc
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from keepword import __version__
 from keepword.adapters import histories
@@ -23,7 +25,7 @@ from keepword.adapters.database.migrate import upgrade
 from keepword.adapters.files import write_atomically
 from keepword.adapters.planfile import located, read_plan, write_plan
 from keepword.bootstrap import Keepword, open_keepword
-from keepword.cli import charts, gate, messages, output, plan, watching
+from keepword.cli import charts, gate, messages, output, plan, users, watching
 from keepword.cli.context import (
     AsOfOption,
     ConfidenceOption,
@@ -33,17 +35,19 @@ from keepword.cli.context import (
     PortOption,
     SeedOption,
     TrialsOption,
+    acting,
     forecast_options,
     open_app,
     settings_of,
 )
 from keepword.config import NOW_VARIABLE, Settings, load_settings
-from keepword.demo import DEMO_NOW
+from keepword.demo import DEMO_NOW, DEMO_USERS
+from keepword.domain.access import Actor, Role
 from keepword.domain.commitment import DEFAULT_CONFIDENCE
 from keepword.domain.errors import InvalidPortfolio, KeepwordError
 from keepword.domain.project import CompletedItem
 from keepword.forecast import backtest as backtests
-from keepword.services import forecasting, watch
+from keepword.services import accounts, forecasting, watch
 from keepword.services import history as history_service
 from keepword.services import portfolio as portfolio_service
 
@@ -59,6 +63,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(users.user_app, name="user")
+app.add_typer(users.token_app, name="token")
 app.command("whatif")(watching.what_if)
 app.add_typer(watching.scenario_app, name="scenario")
 app.command("risks")(watching.risks_command)
@@ -127,7 +133,7 @@ def load(
     keepword = open_app(ctx)
     try:
         result = portfolio_service.load_portfolio(
-            keepword.uow, portfolio, actor=keepword.settings.actor, now=keepword.settings.now()
+            keepword.uow, portfolio, actor=acting(keepword), now=keepword.settings.now()
         )
     except InvalidPortfolio as error:
         raise located(file, error.problems) from None
@@ -270,7 +276,7 @@ def history_import(
     items = [_completed(item, hours_per_day) for item in read.items]
     keepword = open_app(ctx)
     result = history_service.import_history(
-        keepword.uow, project, items, actor=keepword.settings.actor, now=keepword.settings.now()
+        keepword.uow, project, items, actor=acting(keepword), now=keepword.settings.now()
     )
     for problem in read.rejected:
         sys.stderr.write(f"keepword: warning: {file}:{problem.line}: rejected: {problem.message}\n")
@@ -377,7 +383,9 @@ def demo(
     with resources.as_file(plan) as path:
         portfolio = read_plan(path)
     moment = settings.now()
-    portfolio_service.load_portfolio(keepword.uow, portfolio, actor="demo", now=moment)
+    portfolio_service.load_portfolio(
+        keepword.uow, portfolio, actor=Actor("demo", Role.ADMIN), now=moment
+    )
     rows = portfolio_service.commitment_rows(portfolio)
     options = watch.watch_options(moment)
     odds = watch.as_commitment_odds(watch.current_odds(keepword.uow, options, now=moment))
@@ -387,8 +395,27 @@ def demo(
         highlight=False,
     )
     output.console.print(output.portfolio_table(rows, odds))
+    output.console.print(_demo_logins(keepword, moment))
     if serve:
         _serve(keepword, host, port)
+
+
+def _demo_logins(keepword: Keepword, moment: datetime) -> Table:
+    """Each demo user gets a fresh random password, printed here once."""
+    operator = Actor("demo", Role.ADMIN)
+    with keepword.uow() as work:
+        existing = {u.name for u in work.users.all()}
+    table = Table("Log in as", "Role", "Password", title="Demo users (new passwords each run)")
+    for name, role, client in DEMO_USERS:
+        password = secrets.token_urlsafe(12)
+        if name in existing:
+            accounts.set_password(keepword.uow, name, password, actor=operator, now=moment)
+        else:
+            accounts.add_user(
+                keepword.uow, name, role, password, organisation=client, actor=operator, now=moment
+            )
+        table.add_row(name, role.label + (f" of {client}" if client else ""), password)
+    return table
 
 
 def _serve(keepword: Keepword, host: str, port: int) -> None:

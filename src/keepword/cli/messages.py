@@ -14,7 +14,7 @@ from rich.table import Table
 from keepword.adapters.files import write_atomically
 from keepword.bootstrap import Keepword
 from keepword.cli import output
-from keepword.cli.context import AsOfOption, JsonOption, forecast_options, open_app
+from keepword.cli.context import AsOfOption, JsonOption, acting, forecast_options, open_app
 from keepword.config import TEMPLATES_VARIABLE
 from keepword.domain.communications import CommunicationKind, Incident, StepStatus
 from keepword.domain.errors import InvalidValue, KeepwordError
@@ -105,7 +105,7 @@ def draft(
         keepword.uow,
         renderer,
         options=forecast_options(moment, as_of),
-        actor=keepword.settings.actor,
+        actor=acting(keepword),
         now=moment,
         signal=signal,
         commitment=commitment,
@@ -176,7 +176,7 @@ def send(
         keepword.uow,
         message_id,
         body=text,
-        actor=keepword.settings.actor,
+        actor=acting(keepword),
         now=keepword.settings.now(),
     )
     for finding in result.warnings:
@@ -318,7 +318,7 @@ def incident_add(
         steps,
         occurred,
         commitment,
-        actor=keepword.settings.actor,
+        actor=acting(keepword),
         now=moment,
     )
     if json:
@@ -357,7 +357,7 @@ def incident_done(
     keepword = open_app(ctx)
     moment = keepword.settings.now()
     after = incidents.step_done(
-        keepword.uow, incident_id, number, actor=keepword.settings.actor, now=moment
+        keepword.uow, incident_id, number, actor=acting(keepword), now=moment
     )
     step = after.steps[number - 1]
     late = " (after its due time)" if step.done_at and step.done_at > step.due else ""

@@ -11,7 +11,7 @@ import typer
 
 from keepword.bootstrap import Keepword
 from keepword.cli import output
-from keepword.cli.context import open_app
+from keepword.cli.context import acting, open_app
 from keepword.domain.commitment import CommitmentState
 from keepword.domain.events import Event
 from keepword.domain.project import ItemStatus
@@ -61,7 +61,7 @@ def _set_status(
             item,
             status,
             on=(on or moment).date(),
-            actor=keepword.settings.actor,
+            actor=acting(keepword),
             now=moment,
         ),
     )
@@ -84,7 +84,7 @@ def time_off(
             start.date(),
             end.date(),
             reason=reason,
-            actor=keepword.settings.actor,
+            actor=acting(keepword),
             now=moment,
         ),
     )
@@ -137,7 +137,7 @@ def close(
         keepword.uow,
         commitment,
         closing,
-        actor=keepword.settings.actor,
+        actor=acting(keepword),
         now=keepword.settings.now(),
     )
     output.console.print(

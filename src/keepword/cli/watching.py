@@ -15,6 +15,7 @@ from keepword.cli.context import (
     JsonOption,
     SeedOption,
     TrialsOption,
+    acting,
     forecast_options,
     open_app,
 )
@@ -128,7 +129,7 @@ def scenario_apply(
     keepword = open_app(ctx)
     moment = keepword.settings.now()
     events = whatif.apply_scenario(
-        keepword.uow, scenario, actor=keepword.settings.actor, now=moment, today=moment.date()
+        keepword.uow, scenario, actor=acting(keepword), now=moment, today=moment.date()
     )
     changes = [e for e in events if e.entity not in ("signal", "scenario")]
     raised = [e for e in events if e.entity == "signal" and e.action == "raised"]
@@ -153,7 +154,7 @@ def risks_command(
     moment = keepword.settings.now()
     result = risks.review(
         keepword.uow,
-        actor=keepword.settings.actor,
+        actor=acting(keepword),
         now=moment,
         today=moment.date(),
         stall_days=stall_days,

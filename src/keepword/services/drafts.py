@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 
+from keepword.domain.access import Action, Actor, requires
 from keepword.domain.calendar import WorkingCalendar
 from keepword.domain.commitment import Commitment
 from keepword.domain.communications import Communication, CommunicationKind, Incident
@@ -195,12 +196,13 @@ class Sent:
     stale: tuple[str, ...] = ()  # answered signals whose evidence changed after the draft
 
 
+@requires(Action.DRAFT_MESSAGES)
 def draft_message(
     uow: UnitOfWorkFactory,
     renderer: Renderer,
     *,
     options: ForecastOptions,
-    actor: str,
+    actor: Actor,
     now: datetime,
     signal: str | None = None,
     commitment: str | None = None,
@@ -257,18 +259,23 @@ def draft_message(
         )
         work.communications.save(message)
         work.events.append(
-            [Event(now, actor, "created", "communication", message.id, None, snapshot(message))]
+            [
+                Event(
+                    now, actor.name, "created", "communication", message.id, None, snapshot(message)
+                )
+            ]
         )
         work.commit()
     report = check(message.body, kind=chosen, expect_apology=_expects_apology(chosen, facts))
     return Draft(message, facts, report)
 
 
+@requires(Action.SEND_MESSAGES)
 def send(
     uow: UnitOfWorkFactory,
     message_id: str,
     *,
-    actor: str,
+    actor: Actor,
     now: datetime,
     body: str | None = None,
 ) -> Sent:
@@ -290,7 +297,9 @@ def send(
         sent = message.marked_sent(now, body)
         work.communications.save(sent)
         events = [
-            Event(now, actor, "sent", "communication", sent.id, snapshot(message), snapshot(sent))
+            Event(
+                now, actor.name, "sent", "communication", sent.id, snapshot(message), snapshot(sent)
+            )
         ]
         disclosed: list[Disclosure] = []
         already: list[str] = []
@@ -309,7 +318,13 @@ def send(
             work.signals.save(after)
             events.append(
                 Event(
-                    now, actor, "disclosed", "signal", signal.id, snapshot(signal), snapshot(after)
+                    now,
+                    actor.name,
+                    "disclosed",
+                    "signal",
+                    signal.id,
+                    snapshot(signal),
+                    snapshot(after),
                 )
             )
             disclosed.append(_disclosure(portfolio, after, now))

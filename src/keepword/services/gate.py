@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
+from keepword.domain.access import Action, Actor, requires
 from keepword.domain.calendar import TimeOff, WorkingCalendar
 from keepword.domain.commitment import Baseline, Commitment, CommitmentState
 from keepword.domain.errors import InvalidValue, NotFound
@@ -499,11 +500,12 @@ def _new_person(portfolio: Portfolio, project: Project, skill: str | None) -> Pe
 # --- commit --------------------------------------------------------------------------------
 
 
+@requires(Action.COMMIT)
 def commit(
     uow: UnitOfWorkFactory,
     commitment_id: str,
     *,
-    actor: str,
+    actor: Actor,
     now: datetime,
     today: date,
     options: ForecastOptions,
@@ -531,9 +533,9 @@ def commit(
         after = before.with_commitment(committed)
         # The verb beside the field changes, so that the history reads "committed".
         made = Event(
-            now, actor, "committed", "commitment", commitment_id, None, snapshot(committed)
+            now, actor.name, "committed", "commitment", commitment_id, None, snapshot(committed)
         )
-        record_change(work, before, after, actor=actor, now=now, today=today, extra=(made,))
+        record_change(work, before, after, actor=actor.name, now=now, today=today, extra=(made,))
         work.commit()
     return committed
 
@@ -544,12 +546,13 @@ def check_commitment_id(commitment_id: str) -> None:
         raise InvalidValue(f"{commitment_id!r} is not an id: {ID_RULE}", "record")
 
 
+@requires(Action.PROPOSE)
 def record_proposal(
     uow: UnitOfWorkFactory,
     answer: GateAnswer,
     commitment_id: str,
     *,
-    actor: str,
+    actor: Actor,
     now: datetime,
     today: date,
 ) -> Commitment:
@@ -582,7 +585,7 @@ def record_proposal(
             work,
             before,
             replace(before, commitments=commitments),
-            actor=actor,
+            actor=actor.name,
             now=now,
             today=today,
         )

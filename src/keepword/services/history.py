@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from keepword.domain.access import Action, Actor, requires
 from keepword.domain.project import CompletedItem
 from keepword.services.ports import UnitOfWorkFactory
 from keepword.services.watch import record_change
@@ -22,12 +23,13 @@ class HistoryImport:
     total: int
 
 
+@requires(Action.LOAD_PORTFOLIO)
 def import_history(
     uow: UnitOfWorkFactory,
     project_id: str,
     items: Sequence[CompletedItem],
     *,
-    actor: str,
+    actor: Actor,
     now: datetime,
 ) -> HistoryImport:
     """Merge ``items`` into the project's history by id (a later row of an id wins)."""
@@ -42,7 +44,7 @@ def import_history(
         after = before.with_project(replace(project, history=history))
         added = sum(1 for key in merged if key not in old)
         updated = sum(1 for key in old if merged[key] != old[key])
-        events = record_change(work, before, after, actor=actor, now=now, today=now.date())
+        events = record_change(work, before, after, actor=actor.name, now=now, today=now.date())
         if events:
             work.commit()
     return HistoryImport(project_id, added, updated, len(old) - updated, len(history))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+from keepword.domain.access import Action, Actor, requires
 from keepword.domain.calendar import WorkingCalendar
 from keepword.domain.communications import Incident, RecoveryStep
 from keepword.domain.errors import InvalidValue, NotFound
@@ -179,6 +180,7 @@ def parse_step(text: str) -> tuple[str, datetime]:
     return action.strip(), due
 
 
+@requires(Action.RECORD_INCIDENTS)
 def record_incident(
     uow: UnitOfWorkFactory,
     project: str,
@@ -189,7 +191,7 @@ def record_incident(
     occurred_at: datetime,
     commitment: str | None = None,
     *,
-    actor: str,
+    actor: Actor,
     now: datetime,
 ) -> Incident:
     """Record an incident with its recovery steps, the first contact added if missing."""
@@ -232,14 +234,15 @@ def record_incident(
         )
         work.incidents.save(incident)
         work.events.append(
-            [Event(now, actor, "created", "incident", incident.id, None, snapshot(incident))]
+            [Event(now, actor.name, "created", "incident", incident.id, None, snapshot(incident))]
         )
         work.commit()
     return incident
 
 
+@requires(Action.RECORD_INCIDENTS)
 def step_done(
-    uow: UnitOfWorkFactory, incident_id: str, number: int, *, actor: str, now: datetime
+    uow: UnitOfWorkFactory, incident_id: str, number: int, *, actor: Actor, now: datetime
 ) -> Incident:
     """Mark recovery step ``number`` (1-based) of an incident done at ``now``."""
     with uow(write=True) as work:
@@ -251,7 +254,13 @@ def step_done(
         work.events.append(
             [
                 Event(
-                    now, actor, "step_done", "incident", after.id, snapshot(before), snapshot(after)
+                    now,
+                    actor.name,
+                    "step_done",
+                    "incident",
+                    after.id,
+                    snapshot(before),
+                    snapshot(after),
                 )
             ]
         )

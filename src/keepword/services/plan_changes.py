@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from keepword.domain.access import Action, Actor, requires
 from keepword.domain.calendar import TimeOff
 from keepword.domain.commitment import Commitment, CommitmentState
 from keepword.domain.errors import InvalidTransition, NotFound
@@ -54,6 +55,7 @@ def reforecast_by(
     return ChangeReport(events, moved)
 
 
+@requires(Action.UPDATE_WORK)
 def set_item_status(
     uow: UnitOfWorkFactory,
     project_id: str,
@@ -61,7 +63,7 @@ def set_item_status(
     status: ItemStatus,
     *,
     on: date,
-    actor: str,
+    actor: Actor,
     now: datetime,
 ) -> list[Event]:
     """Move an item to ``status`` (in progress or done) on day ``on``."""
@@ -84,11 +86,12 @@ def set_item_status(
             raise InvalidTransition(f"an item cannot go back to {status.value}")
         items = tuple(changed if i.id == item_id else i for i in project.items)
         after = before.with_project(replace(project, items=items))
-        events = record_change(work, before, after, actor=actor, now=now, today=now.date())
+        events = record_change(work, before, after, actor=actor.name, now=now, today=now.date())
         work.commit()
     return events
 
 
+@requires(Action.UPDATE_WORK)
 def add_time_off(
     uow: UnitOfWorkFactory,
     person_id: str,
@@ -96,7 +99,7 @@ def add_time_off(
     end: date,
     *,
     reason: str,
-    actor: str,
+    actor: Actor,
     now: datetime,
 ) -> list[Event]:
     """Book days off for a person: every project they are allocated to is forecast again."""
@@ -108,7 +111,7 @@ def add_time_off(
         )
         after = before.with_person(replace(person, calendar=calendar))
         after.check()
-        events = record_change(work, before, after, actor=actor, now=now, today=now.date())
+        events = record_change(work, before, after, actor=actor.name, now=now, today=now.date())
         work.commit()
     return events
 
@@ -121,12 +124,13 @@ CLOSING_STATES = (
 )
 
 
+@requires(Action.CLOSE_COMMITMENT)
 def close_commitment(
     uow: UnitOfWorkFactory,
     commitment_id: str,
     state: CommitmentState,
     *,
-    actor: str,
+    actor: Actor,
     now: datetime,
 ) -> Commitment:
     """End a commitment: met, missed, renegotiated (or a proposal withdrawn). A closed
@@ -138,7 +142,11 @@ def close_commitment(
         before = work.portfolio.get()
         closed = before.commitment(commitment_id).moved_to(state)
         after = before.with_commitment(closed)
-        verb = Event(now, actor, state.value, "commitment", commitment_id, None, snapshot(closed))
-        record_change(work, before, after, actor=actor, now=now, today=now.date(), extra=(verb,))
+        verb = Event(
+            now, actor.name, state.value, "commitment", commitment_id, None, snapshot(closed)
+        )
+        record_change(
+            work, before, after, actor=actor.name, now=now, today=now.date(), extra=(verb,)
+        )
         work.commit()
     return closed

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Generic, TypeVar
 
+from keepword.domain.access import Action, Actor, requires
 from keepword.domain.calendar import WEEKDAY_NAMES, WorkingCalendar
 from keepword.domain.commitment import DEFAULT_CONFIDENCE, Commitment
 from keepword.domain.errors import InvalidFields, InvalidValue, NotFound, Path, Problem
@@ -153,12 +154,13 @@ class CommitmentInput:
 # --- the saves --------------------------------------------------------------------------------
 
 
+@requires(Action.EDIT_PLAN)
 def save_client(
     uow: UnitOfWorkFactory,
     data: ClientInput,
     *,
     create: bool,
-    actor: str,
+    actor: Actor,
     now: datetime,
     input_errors: Mapping[str, str] | None = None,
 ) -> Saved[Client]:
@@ -176,15 +178,16 @@ def save_client(
         clients = _put(before.clients, index, client)
         return replace(before, clients=clients), client, ("clients", _at(index, clients))
 
-    return _save(uow, build, data, actor=actor, now=now, input_errors=input_errors)
+    return _save(uow, build, data, actor=actor.name, now=now, input_errors=input_errors)
 
 
+@requires(Action.EDIT_PLAN)
 def save_project(
     uow: UnitOfWorkFactory,
     data: ProjectInput,
     *,
     create: bool,
-    actor: str,
+    actor: Actor,
     now: datetime,
     input_errors: Mapping[str, str] | None = None,
 ) -> Saved[Project]:
@@ -216,15 +219,16 @@ def save_project(
         projects = _put(before.projects, index, project)
         return replace(before, projects=projects), project, ("projects", _at(index, projects))
 
-    return _save(uow, build, data, actor=actor, now=now, input_errors=input_errors)
+    return _save(uow, build, data, actor=actor.name, now=now, input_errors=input_errors)
 
 
+@requires(Action.EDIT_PLAN)
 def save_phase(
     uow: UnitOfWorkFactory,
     data: PhaseInput,
     *,
     create: bool,
-    actor: str,
+    actor: Actor,
     now: datetime,
     input_errors: Mapping[str, str] | None = None,
 ) -> Saved[Phase]:
@@ -239,15 +243,16 @@ def save_phase(
         after = before.with_project(replace(project, phases=phases))
         return after, phase, ("projects", pi, "phases", _at(index, phases))
 
-    return _save(uow, build, data, actor=actor, now=now, input_errors=input_errors)
+    return _save(uow, build, data, actor=actor.name, now=now, input_errors=input_errors)
 
 
+@requires(Action.EDIT_PLAN)
 def save_item(
     uow: UnitOfWorkFactory,
     data: ItemInput,
     *,
     create: bool,
-    actor: str,
+    actor: Actor,
     now: datetime,
     input_errors: Mapping[str, str] | None = None,
 ) -> Saved[WorkItem]:
@@ -284,15 +289,16 @@ def save_item(
         after = before.with_project(replace(project, items=items))
         return after, item, ("projects", pi, "items", _at(index, items))
 
-    return _save(uow, build, data, actor=actor, now=now, input_errors=input_errors)
+    return _save(uow, build, data, actor=actor.name, now=now, input_errors=input_errors)
 
 
+@requires(Action.EDIT_PLAN)
 def save_person(
     uow: UnitOfWorkFactory,
     data: PersonInput,
     *,
     create: bool,
-    actor: str,
+    actor: Actor,
     now: datetime,
     input_errors: Mapping[str, str] | None = None,
 ) -> Saved[Person]:
@@ -318,16 +324,17 @@ def save_person(
         people = _put(before.people, index, person)
         return replace(before, people=people), person, ("people", _at(index, people))
 
-    return _save(uow, build, data, actor=actor, now=now, input_errors=input_errors)
+    return _save(uow, build, data, actor=actor.name, now=now, input_errors=input_errors)
 
 
+@requires(Action.EDIT_PLAN)
 def save_allocation(
     uow: UnitOfWorkFactory,
     data: AllocationInput,
     *,
     key: AllocationKey | None = None,
     create: bool,
-    actor: str,
+    actor: Actor,
     now: datetime,
     input_errors: Mapping[str, str] | None = None,
 ) -> Saved[Allocation]:
@@ -374,15 +381,16 @@ def save_allocation(
                 )
         return replace(before, allocations=allocations), allocation, ("allocations", at)
 
-    return _save(uow, build, data, actor=actor, now=now, input_errors=input_errors)
+    return _save(uow, build, data, actor=actor.name, now=now, input_errors=input_errors)
 
 
+@requires(Action.EDIT_PLAN)
 def save_commitment(
     uow: UnitOfWorkFactory,
     data: CommitmentInput,
     *,
     create: bool,
-    actor: str,
+    actor: Actor,
     now: datetime,
     input_errors: Mapping[str, str] | None = None,
 ) -> Saved[Commitment]:
@@ -441,7 +449,7 @@ def save_commitment(
         at = ("commitments", _at(index, commitments))
         return replace(before, commitments=commitments), commitment, at
 
-    return _save(uow, build, data, actor=actor, now=now, input_errors=input_errors)
+    return _save(uow, build, data, actor=actor.name, now=now, input_errors=input_errors)
 
 
 def _renegotiation_only(errors: Errors, old: Commitment, data: CommitmentInput) -> None:

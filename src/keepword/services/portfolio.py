@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from keepword.domain.access import Action, Actor, requires
 from keepword.domain.errors import InvalidPortfolio, InvalidTransition, Problem
 from keepword.domain.events import Event
 from keepword.domain.portfolio import Portfolio
@@ -41,11 +42,12 @@ def portfolio_counts(portfolio: Portfolio) -> dict[str, int]:
     }
 
 
+@requires(Action.LOAD_PORTFOLIO)
 def load_portfolio(
     uow: UnitOfWorkFactory,
     portfolio: Portfolio,
     *,
-    actor: str,
+    actor: Actor,
     now: datetime,
     today: date | None = None,
 ) -> LoadResult:
@@ -61,7 +63,7 @@ def load_portfolio(
         _check_state_changes(stored, portfolio)
         portfolio = _date_new_items(stored, portfolio, today or now.date())
         events = record_change(
-            work, stored, portfolio, actor=actor, now=now, today=today or now.date()
+            work, stored, portfolio, actor=actor.name, now=now, today=today or now.date()
         )
         if events:
             work.commit()

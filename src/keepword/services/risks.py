@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
+from keepword.domain.access import Action, Actor, requires
 from keepword.domain.calendar import WorkingCalendar
 from keepword.domain.events import Event, snapshot
 from keepword.domain.portfolio import Portfolio
@@ -46,10 +47,11 @@ class Review:
     escalated: list[str]
 
 
+@requires(Action.REVIEW_SIGNALS)
 def review(
     uow: UnitOfWorkFactory,
     *,
-    actor: str,
+    actor: Actor,
     now: datetime,
     today: date,
     stall_days: int = DEFAULT_STALL_DAYS,
@@ -73,7 +75,7 @@ def review(
             )
             for c in portfolio.commitments
         ]
-        events = raise_signals(work, portfolio, watches, actor=actor, now=now)
+        events = raise_signals(work, portfolio, watches, actor=actor.name, now=now)
         raised = [e.entity_id for e in events if e.action == "raised"]
         escalated: list[str] = []
         for signal in work.signals.all():
@@ -85,7 +87,13 @@ def review(
             # The notification itself: delivery channels (email, webhooks) read these events.
             events.append(
                 Event(
-                    now, actor, "escalated", "signal", signal.id, snapshot(signal), snapshot(late)
+                    now,
+                    actor.name,
+                    "escalated",
+                    "signal",
+                    signal.id,
+                    snapshot(signal),
+                    snapshot(late),
                 )
             )
             escalated.append(signal.id)

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
+from keepword.domain.access import Action, Actor, requires
 from keepword.domain.commitment import Health
 from keepword.domain.errors import InvalidFields, InvalidPortfolio, InvalidValue
 from keepword.domain.events import Event, snapshot
@@ -315,11 +316,12 @@ def _moves_name(portfolio: Portfolio, changes: Sequence[Reallocation]) -> str:
     return f"Move {', '.join(who)} from {first} to {last}"
 
 
+@requires(Action.APPLY_SCENARIO)
 def apply_scenario(
     uow: UnitOfWorkFactory,
     scenario_id: str,
     *,
-    actor: str,
+    actor: Actor,
     now: datetime,
     today: date,
 ) -> list[Event]:
@@ -327,22 +329,25 @@ def apply_scenario(
     signals they raise), and the scenario leaves the list of scenarios not yet applied."""
     with uow(write=True) as work:
         before = work.portfolio.get()
-        events = _apply(work, before, before.scenario(scenario_id), actor, now, today, saved=True)
+        events = _apply(
+            work, before, before.scenario(scenario_id), actor.name, now, today, saved=True
+        )
         work.commit()
     return events
 
 
+@requires(Action.APPLY_SCENARIO)
 def apply_changes(
     uow: UnitOfWorkFactory,
     scenario: Scenario,
     *,
-    actor: str,
+    actor: Actor,
     now: datetime,
     today: date,
 ) -> list[Event]:
     """Apply a scenario that was tried but never saved (moves picked on the what-if page)."""
     with uow(write=True) as work:
-        events = _apply(work, work.portfolio.get(), scenario, actor, now, today, saved=False)
+        events = _apply(work, work.portfolio.get(), scenario, actor.name, now, today, saved=False)
         work.commit()
     return events
 

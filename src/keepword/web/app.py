@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -17,18 +17,21 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from keepword import __version__
 from keepword.bootstrap import Keepword
+from keepword.domain.access import Forbidden
 from keepword.domain.errors import KeepwordError
 from keepword.web import pages
 from keepword.web.api import create_api
 from keepword.web.errors import status_of
 from keepword.web.memo import PageMemo
+from keepword.web.pages.account import login_page
 from keepword.web.rendering import HERE, render
+from keepword.web.security import AccessMiddleware, CsrfRefused, csrf_protect, record_denied
 
 logger = logging.getLogger(__name__)
 
 _CANNOT = "That cannot be done"
 # The title of an error page by its status (web.errors gives a domain error's); else _CANNOT.
-_TITLES = {404: "Not found", 409: "Already done"}
+_TITLES = {403: "Not allowed", 404: "Not found", 409: "Already done", 429: "Too many tries"}
 
 
 class Health(BaseModel):
@@ -39,8 +42,15 @@ class Health(BaseModel):
 def create_app(keepword: Keepword) -> FastAPI:
     """The web app over ``keepword``'s database."""
     app = FastAPI(
-        title="Keepword", version=__version__, docs_url=None, redoc_url=None, openapi_url=None
+        title="Keepword",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(csrf_protect)],
     )
+    # Around everything, the API included: who is asking, 401 without a login, the headers.
+    app.add_middleware(AccessMiddleware, keepword=keepword, login_page=login_page)
     app.state.keepword = keepword
     app.state.pages = PageMemo()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -61,8 +71,14 @@ def create_app(keepword: Keepword) -> FastAPI:
 
     @app.exception_handler(KeepwordError)
     def domain_error(request: Request, error: KeepwordError) -> HTMLResponse:
+        if isinstance(error, Forbidden):
+            record_denied(request, error)
         status = status_of(error)
         return _error_page(request, status, _TITLES.get(status, _CANNOT), str(error))
+
+    @app.exception_handler(CsrfRefused)
+    def forged(request: Request, error: CsrfRefused) -> HTMLResponse:
+        return _error_page(request, 403, "Not allowed", str(error))
 
     @app.exception_handler(RequestValidationError)
     def bad_request(request: Request, error: RequestValidationError) -> HTMLResponse:

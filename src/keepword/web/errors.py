@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from keepword.domain.access import Forbidden
 from keepword.domain.errors import (
     InvalidFields,
     InvalidPortfolio,
@@ -12,8 +13,12 @@ from keepword.domain.errors import (
     KeepwordError,
     NotFound,
 )
+from keepword.services.accounts import LoginRefused, TooManyAttempts
 
 STATUS_BY_ERROR: Mapping[type[KeepwordError], int] = {
+    LoginRefused: 401,
+    Forbidden: 403,
+    TooManyAttempts: 429,
     NotFound: 404,
     InvalidTransition: 409,
     InvalidFields: 422,

@@ -59,17 +59,25 @@ def keepword_of(request: Request) -> Keepword:
 KeepwordDep = Annotated[Keepword, Depends(keepword_of)]
 
 
+def _shared(request: Request) -> dict[str, Any]:
+    # What every page shows or needs: the clock, who is logged in, the token forms carry.
+    caller = getattr(request.state, "caller", None)
+    return {
+        "now": keepword_of(request).settings.now(),
+        "actor": caller.actor if caller else None,
+        "csrf_token": (caller.csrf_token or "") if caller else "",
+    }
+
+
 def render_text(request: Request, name: str, context: dict[str, Any]) -> str:
     """Template ``name`` rendered to a string, as :func:`render` would send it."""
-    now = keepword_of(request).settings.now()
-    return templates.get_template(name).render({"request": request, "now": now, **context})
+    return templates.get_template(name).render({"request": request, **_shared(request), **context})
 
 
 def render(
     request: Request, name: str, context: dict[str, Any], *, status_code: int = 200
 ) -> HTMLResponse:
-    """Render template ``name`` with ``context`` and the app's clock as ``now``."""
-    now = keepword_of(request).settings.now()
+    """Render template ``name`` with ``context``, the app's clock as ``now`` and the caller."""
     return templates.TemplateResponse(
-        request, name, {"now": now, **context}, status_code=status_code
+        request, name, {**_shared(request), **context}, status_code=status_code
     )

@@ -319,6 +319,68 @@ commitment_forecasts = Table(
     Column("computed_at", DateTime(timezone=True), nullable=False),
 )
 
+# --- accounts: who may log in, their sessions and tokens, and the security audit trail ---
+# Secrets are never stored: sessions and tokens by their SHA-256, passwords by Argon2id.
+
+users = Table(
+    "users",
+    metadata,
+    Column("name", ID, primary_key=True),
+    Column("role", String(20), nullable=False),
+    Column("organisation", ID),  # a client user's client id
+    Column("password_hash", Text, nullable=False),
+    Column("disabled", Boolean, nullable=False, server_default=false()),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("password_changed_at", DateTime(timezone=True), nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_name", ID, ForeignKey("users.name"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True)),
+)
+
+access_tokens = Table(
+    "access_tokens",
+    metadata,
+    Column("id", String(24), primary_key=True),
+    Column("user_name", ID, ForeignKey("users.name"), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_used_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+# Failed logins, counted per account and per address over the rate-limit window.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account", Text, nullable=False),
+    Column("address", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_login_failures_account_at", "account", "at"),
+    Index("ix_login_failures_address_at", "address", "at"),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("actor", Text, nullable=False),
+    Column("organisation", ID),
+    Column("kind", String(40), nullable=False),
+    Column("address", Text),
+    Column("detail", JSON, nullable=False),
+)
+
 RECORD_TABLES = (signals, communications, incidents, commitment_forecasts)
 
 # Child tables first: the order in which a whole portfolio is deleted.

@@ -6,6 +6,13 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine
 
+from keepword.adapters.database.accounts import (
+    AuditLog,
+    LoginFailures,
+    SessionRepository,
+    TokenRepository,
+    UserRepository,
+)
 from keepword.adapters.database.records import (
     CommunicationRepository,
     ForecastCacheRepository,
@@ -27,6 +34,11 @@ class SqlUnitOfWork:
     communications: CommunicationRepository
     incidents: IncidentRepository
     forecasts: ForecastCacheRepository
+    users: UserRepository
+    sessions: SessionRepository
+    tokens: TokenRepository
+    login_failures: LoginFailures
+    audit: AuditLog
 
     def __init__(self, engine: Engine, *, write: bool = False) -> None:
         self._engine = engine.execution_options(sqlite_write=write) if write else engine
@@ -41,6 +53,11 @@ class SqlUnitOfWork:
         self.communications = CommunicationRepository(self._connection)
         self.incidents = IncidentRepository(self._connection)
         self.forecasts = ForecastCacheRepository(self._connection)
+        self.users = UserRepository(self._connection)
+        self.sessions = SessionRepository(self._connection)
+        self.tokens = TokenRepository(self._connection)
+        self.login_failures = LoginFailures(self._connection)
+        self.audit = AuditLog(self._connection)
         return self
 
     def __exit__(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from keepword import __version__
 from keepword.bootstrap import Keepword
+from keepword.domain.access import Forbidden
 from keepword.domain.errors import (
     InvalidFields,
     InvalidPortfolio,
@@ -26,6 +27,7 @@ from keepword.domain.errors import (
 )
 from keepword.web.api import routes
 from keepword.web.errors import status_of
+from keepword.web.security import CsrfRefused, csrf_protect, record_denied
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +39,9 @@ class FieldError(BaseModel):
 
 class Error(BaseModel):
     status: int
-    code: str  # not_found, invalid, conflict, bad_request, method_not_allowed, internal
+    # unauthenticated, forbidden, not_found, invalid, conflict, bad_request,
+    # method_not_allowed, too_many_requests, internal
+    code: str
     message: str
     fields: list[FieldError] = []
 
@@ -47,15 +51,26 @@ class ErrorBody(BaseModel):
 
 
 # The code of a domain error's body, by its status (web.errors gives the status).
-CODES = {400: "bad_request", 404: "not_found", 409: "conflict", 422: "invalid"}
+CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    409: "conflict",
+    422: "invalid",
+    429: "too_many_requests",
+}
 
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorBody, "description": description}
     for status, description in (
         (400, "The request cannot be done"),
+        (401, "Not logged in: no session, or no valid personal access token"),
+        (403, "The caller's role may not do this, or a forged request"),
         (404, "No such object"),
         (409, "The object's state does not allow it"),
         (422, "Fields of the request are invalid"),
+        (429, "Too many failed logins"),
         (500, "Keepword failed; the error is logged"),
     )
 }
@@ -70,6 +85,7 @@ def create_api(keepword: Keepword) -> FastAPI:
         docs_url=None,  # Swagger UI loads from a CDN; the document itself is the reference
         redoc_url=None,
         responses=ERROR_RESPONSES,
+        dependencies=[Depends(csrf_protect)],
     )
     api.state.keepword = keepword
     for router in routes.routers:
@@ -77,8 +93,14 @@ def create_api(keepword: Keepword) -> FastAPI:
 
     @api.exception_handler(KeepwordError)
     def domain_error(request: Request, error: KeepwordError) -> JSONResponse:
+        if isinstance(error, Forbidden):
+            record_denied(request, error)
         status = status_of(error)
         return error_response(status, CODES[status], *_message_and_fields(error))
+
+    @api.exception_handler(CsrfRefused)
+    def forged(request: Request, error: CsrfRefused) -> JSONResponse:
+        return error_response(403, "forbidden", str(error))
 
     @api.exception_handler(RequestValidationError)
     def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:

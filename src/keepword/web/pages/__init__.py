@@ -1,6 +1,8 @@
 """The server-rendered pages, one module per area, included by :func:`create_app`."""
 
 from keepword.web.pages import (
+    account,
+    admin,
     dashboard,
     gate,
     incidents,
@@ -12,6 +14,8 @@ from keepword.web.pages import (
 )
 
 routers = [
+    account.router,
+    admin.router,
     dashboard.router,
     projects.router,
     timeline.router,

@@ -7,15 +7,19 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from keepword.domain.access import Action
 from keepword.domain.commitment import Health
 from keepword.services.dashboard import Filters, dashboard
 from keepword.services.portfolio import stored_version
 from keepword.web.rendering import KeepwordDep, render_text
+from keepword.web.security import allow
 
 router = APIRouter()
 
 
-@router.get("/", response_class=HTMLResponse, name="dashboard")
+@router.get(
+    "/", dependencies=[allow(Action.VIEW_PORTFOLIO)], response_class=HTMLResponse, name="dashboard"
+)
 def dashboard_page(
     request: Request,
     keepword: KeepwordDep,

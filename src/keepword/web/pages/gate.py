@@ -18,6 +18,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from keepword.bootstrap import Keepword
+from keepword.domain.access import Action
 from keepword.domain.commitment import DEFAULT_CONFIDENCE
 from keepword.domain.errors import InvalidFields, InvalidValue, KeepwordError, NotFound
 from keepword.domain.portfolio import Portfolio
@@ -26,6 +27,7 @@ from keepword.services import gate as gate_service
 from keepword.services import portfolio as portfolio_service
 from keepword.services.forecasting import ForecastOptions
 from keepword.web.rendering import KeepwordDep, render
+from keepword.web.security import ActorDep, allow
 
 router = APIRouter()
 
@@ -167,7 +169,9 @@ def _form_page(
     )
 
 
-@router.get("/gate", response_class=HTMLResponse, name="gate")
+@router.get(
+    "/gate", dependencies=[allow(Action.CHECK_GATE)], response_class=HTMLResponse, name="gate"
+)
 def gate_form(
     request: Request,
     keepword: KeepwordDep,
@@ -177,10 +181,11 @@ def gate_form(
     return _form_page(request, portfolio, GateForm(project=project))
 
 
-@router.post("/gate", response_class=HTMLResponse)
+@router.post("/gate", dependencies=[allow(Action.CHECK_GATE)], response_class=HTMLResponse)
 def gate_answer(
     request: Request,
     keepword: KeepwordDep,
+    actor: ActorDep,
     project: Annotated[str, Form()] = "",
     due: Annotated[str, Form()] = "",
     confidence: Annotated[str, Form()] = "",
@@ -203,7 +208,7 @@ def gate_answer(
                 keepword.uow,
                 answer,
                 question.record,
-                actor=keepword.settings.actor,
+                actor=actor,
                 now=keepword.settings.now(),
                 today=options.today,
             )
@@ -249,7 +254,9 @@ def _download(
     )
 
 
-@router.get("/gate/proposal.{suffix}", name="gate_proposal")
+@router.get(
+    "/gate/proposal.{suffix}", dependencies=[allow(Action.CHECK_GATE)], name="gate_proposal"
+)
 def proposal_file(
     keepword: KeepwordDep,
     suffix: Literal["html", "md"],
@@ -262,12 +269,12 @@ def proposal_file(
     return _download(keepword, project, due, confidence, team, suffix)
 
 
-@router.post("/gate/commit/{commitment}")
-def commit(keepword: KeepwordDep, commitment: str) -> RedirectResponse:
+@router.post("/gate/commit/{commitment}", dependencies=[allow(Action.COMMIT)])
+def commit(keepword: KeepwordDep, actor: ActorDep, commitment: str) -> RedirectResponse:
     committed = gate_service.commit(
         keepword.uow,
         commitment,
-        actor=keepword.settings.actor,
+        actor=actor,
         now=keepword.settings.now(),
         today=keepword.settings.now().date(),
         options=_options(keepword),

@@ -15,19 +15,26 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from keepword.domain.access import Action
 from keepword.domain.communications import RecoveryStep
 from keepword.domain.errors import InvalidValue, KeepwordError
 from keepword.domain.portfolio import Portfolio
 from keepword.services import incidents as incident_service
 from keepword.services import portfolio as portfolio_service
 from keepword.web.rendering import KeepwordDep, render
+from keepword.web.security import ActorDep, allow
 
 router = APIRouter()
 
 Errors = dict[str, str]
 
 
-@router.get("/incidents", response_class=HTMLResponse, name="incidents")
+@router.get(
+    "/incidents",
+    dependencies=[allow(Action.VIEW_INCIDENTS)],
+    response_class=HTMLResponse,
+    name="incidents",
+)
 def incidents_page(request: Request, keepword: KeepwordDep) -> HTMLResponse:
     views = incident_service.incident_views(keepword.uow, keepword.settings.now())
     return render(request, "incidents.html", {"incidents": views})
@@ -80,7 +87,12 @@ def _form_page(
     )
 
 
-@router.get("/incidents/new", response_class=HTMLResponse, name="new_incident")
+@router.get(
+    "/incidents/new",
+    dependencies=[allow(Action.RECORD_INCIDENTS)],
+    response_class=HTMLResponse,
+    name="new_incident",
+)
 def new_incident(request: Request, keepword: KeepwordDep) -> HTMLResponse:
     portfolio = portfolio_service.current_portfolio(keepword.uow)
     now = keepword.settings.now()
@@ -91,10 +103,16 @@ def new_incident(request: Request, keepword: KeepwordDep) -> HTMLResponse:
 _SERVICE_FIELDS = {"title": "title", "impact": "impact", "steps": "steps", "due": "steps"}
 
 
-@router.post("/incidents", response_class=HTMLResponse, response_model=None)
+@router.post(
+    "/incidents",
+    dependencies=[allow(Action.RECORD_INCIDENTS)],
+    response_class=HTMLResponse,
+    response_model=None,
+)
 def record_incident(
     request: Request,
     keepword: KeepwordDep,
+    actor: ActorDep,
     project: Annotated[str, Form()] = "",
     commitment: Annotated[str, Form()] = "",
     title: Annotated[str, Form()] = "",
@@ -140,7 +158,7 @@ def record_incident(
             recovery,
             occurred,
             commitment or None,
-            actor=keepword.settings.actor,
+            actor=actor,
             now=now,
         )
     except InvalidValue as error:
@@ -155,7 +173,12 @@ def record_incident(
 # --- one incident --------------------------------------------------------------------------
 
 
-@router.get("/incidents/{incident_id}", response_class=HTMLResponse, name="incident")
+@router.get(
+    "/incidents/{incident_id}",
+    dependencies=[allow(Action.VIEW_INCIDENTS)],
+    response_class=HTMLResponse,
+    name="incident",
+)
 def incident_page(request: Request, keepword: KeepwordDep, incident_id: str) -> HTMLResponse:
     view = incident_service.find_incident(keepword.uow, incident_id, keepword.settings.now())
     return render(request, "incident.html", {"view": view, "late": _late})
@@ -166,13 +189,17 @@ def _late(step: RecoveryStep, now: datetime) -> bool:
     return (step.done_at or now) > step.due
 
 
-@router.post("/incidents/{incident_id}/steps/{number}/done")
-def step_done(keepword: KeepwordDep, incident_id: str, number: int) -> RedirectResponse:
+@router.post(
+    "/incidents/{incident_id}/steps/{number}/done", dependencies=[allow(Action.RECORD_INCIDENTS)]
+)
+def step_done(
+    keepword: KeepwordDep, actor: ActorDep, incident_id: str, number: int
+) -> RedirectResponse:
     incident_service.step_done(
         keepword.uow,
         incident_id,
         number,
-        actor=keepword.settings.actor,
+        actor=actor,
         now=keepword.settings.now(),
     )
     return RedirectResponse(f"/incidents/{incident_id}", status_code=303)

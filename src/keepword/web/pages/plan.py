@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from keepword.bootstrap import Keepword
+from keepword.domain.access import Action, Actor
 from keepword.domain.calendar import WEEKDAY_NAMES
 from keepword.domain.commitment import DEFAULT_CONFIDENCE
 from keepword.domain.errors import InvalidFields, NotFound
@@ -37,6 +38,7 @@ from keepword.services.plan_edits import (
 )
 from keepword.services.portfolio import current_portfolio
 from keepword.web.rendering import KeepwordDep, render
+from keepword.web.security import actor_of, allow
 
 router = APIRouter()
 
@@ -77,7 +79,7 @@ class EntityForm:
     noun: str
     fields: Callable[[Portfolio, Where, bool], list[Field]]
     values: Callable[[Portfolio, Where], Values]  # an edit's initial values
-    save: Callable[[Keepword, Values, Where, bool, dict[str, str]], None]
+    save: Callable[[Keepword, Actor, Values, Where, bool, dict[str, str]], None]
     done: Callable[[Values, Where], str]  # where a save that passes goes
 
 
@@ -297,63 +299,138 @@ def _commitment_values(portfolio: Portfolio, where: Where) -> Values:
 # --- the saves --------------------------------------------------------------------------------
 
 
-def _who(keepword: Keepword) -> dict[str, Any]:
-    return {"actor": keepword.settings.actor, "now": keepword.settings.now()}
-
-
 def _save_client(
-    keepword: Keepword, values: Values, where: Where, create: bool, errors: dict[str, str]
+    keepword: Keepword,
+    actor: Actor,
+    values: Values,
+    where: Where,
+    create: bool,
+    errors: dict[str, str],
 ) -> None:
     data = ClientInput(**values)
-    plan_edits.save_client(keepword.uow, data, create=create, input_errors=errors, **_who(keepword))
+    plan_edits.save_client(
+        keepword.uow,
+        data,
+        create=create,
+        input_errors=errors,
+        actor=actor,
+        now=keepword.settings.now(),
+    )
 
 
 def _save_person(
-    keepword: Keepword, values: Values, where: Where, create: bool, errors: dict[str, str]
+    keepword: Keepword,
+    actor: Actor,
+    values: Values,
+    where: Where,
+    create: bool,
+    errors: dict[str, str],
 ) -> None:
     data = PersonInput(**values)
-    plan_edits.save_person(keepword.uow, data, create=create, input_errors=errors, **_who(keepword))
+    plan_edits.save_person(
+        keepword.uow,
+        data,
+        create=create,
+        input_errors=errors,
+        actor=actor,
+        now=keepword.settings.now(),
+    )
 
 
 def _save_project(
-    keepword: Keepword, values: Values, where: Where, create: bool, errors: dict[str, str]
+    keepword: Keepword,
+    actor: Actor,
+    values: Values,
+    where: Where,
+    create: bool,
+    errors: dict[str, str],
 ) -> None:
     data = ProjectInput(**values)
     plan_edits.save_project(
-        keepword.uow, data, create=create, input_errors=errors, **_who(keepword)
+        keepword.uow,
+        data,
+        create=create,
+        input_errors=errors,
+        actor=actor,
+        now=keepword.settings.now(),
     )
 
 
 def _save_phase(
-    keepword: Keepword, values: Values, where: Where, create: bool, errors: dict[str, str]
+    keepword: Keepword,
+    actor: Actor,
+    values: Values,
+    where: Where,
+    create: bool,
+    errors: dict[str, str],
 ) -> None:
     data = PhaseInput(where["project"], **values)
-    plan_edits.save_phase(keepword.uow, data, create=create, input_errors=errors, **_who(keepword))
+    plan_edits.save_phase(
+        keepword.uow,
+        data,
+        create=create,
+        input_errors=errors,
+        actor=actor,
+        now=keepword.settings.now(),
+    )
 
 
 def _save_item(
-    keepword: Keepword, values: Values, where: Where, create: bool, errors: dict[str, str]
+    keepword: Keepword,
+    actor: Actor,
+    values: Values,
+    where: Where,
+    create: bool,
+    errors: dict[str, str],
 ) -> None:
     data = ItemInput(where["project"], **values)
-    plan_edits.save_item(keepword.uow, data, create=create, input_errors=errors, **_who(keepword))
+    plan_edits.save_item(
+        keepword.uow,
+        data,
+        create=create,
+        input_errors=errors,
+        actor=actor,
+        now=keepword.settings.now(),
+    )
 
 
 def _save_allocation(
-    keepword: Keepword, values: Values, where: Where, create: bool, errors: dict[str, str]
+    keepword: Keepword,
+    actor: Actor,
+    values: Values,
+    where: Where,
+    create: bool,
+    errors: dict[str, str],
 ) -> None:
     data = AllocationInput(**values)
     key = None if create else _allocation_key(where)
     plan_edits.save_allocation(
-        keepword.uow, data, key=key, create=create, input_errors=errors, **_who(keepword)
+        keepword.uow,
+        data,
+        key=key,
+        create=create,
+        input_errors=errors,
+        actor=actor,
+        now=keepword.settings.now(),
     )
 
 
 def _save_commitment(
-    keepword: Keepword, values: Values, where: Where, create: bool, errors: dict[str, str]
+    keepword: Keepword,
+    actor: Actor,
+    values: Values,
+    where: Where,
+    create: bool,
+    errors: dict[str, str],
 ) -> None:
     data = CommitmentInput(**values)
     plan_edits.save_commitment(
-        keepword.uow, data, create=create, input_errors=errors, **_who(keepword)
+        keepword.uow,
+        data,
+        create=create,
+        input_errors=errors,
+        actor=actor,
+        now=keepword.settings.now(),
     )
 
 
@@ -429,7 +506,9 @@ def _parse(kind: Kind, raw: str) -> object:
 # --- the pages ------------------------------------------------------------------------------
 
 
-@router.get("/plan", response_class=HTMLResponse, name="plan")
+@router.get(
+    "/plan", dependencies=[allow(Action.VIEW_PORTFOLIO)], response_class=HTMLResponse, name="plan"
+)
 def plan_page(request: Request, keepword: KeepwordDep) -> HTMLResponse:
     portfolio = current_portfolio(keepword.uow)
     clients = {c.id: c.name for c in portfolio.clients}
@@ -512,41 +591,57 @@ async def _post_form(
         if f.readonly:  # what the URL names, whatever was posted
             shown[f.name] = typed[f.name] = where[f.name]
     try:
-        await run_in_threadpool(entity.save, keepword, typed, where, create, unreadable)
+        await run_in_threadpool(
+            entity.save, keepword, actor_of(request), typed, where, create, unreadable
+        )
     except InvalidFields as refused:
         return _show(request, entity, fields, shown, create, refused.errors, project=project)
     return RedirectResponse(entity.done(typed, where), status_code=303)
 
 
-@router.get("/plan/{kind}/new", response_class=HTMLResponse)
+@router.get("/plan/{kind}/new", dependencies=[allow(Action.EDIT_PLAN)], response_class=HTMLResponse)
 def new_form(request: Request, keepword: KeepwordDep, kind: str) -> HTMLResponse:
     if kind not in TOP_LEVEL:
         raise NotFound(f"no such part of the plan: {kind!r}")
     return _get_form(request, keepword, kind, Where(), True)
 
 
-@router.post("/plan/{kind}/new", response_class=HTMLResponse)
+@router.post(
+    "/plan/{kind}/new", dependencies=[allow(Action.EDIT_PLAN)], response_class=HTMLResponse
+)
 async def create(request: Request, keepword: KeepwordDep, kind: str) -> Response:
     if kind not in TOP_LEVEL:
         raise NotFound(f"no such part of the plan: {kind!r}")
     return await _post_form(request, keepword, kind, Where(), True)
 
 
-@router.get("/plan/{kind}/{entity_id}/edit", response_class=HTMLResponse)
+@router.get(
+    "/plan/{kind}/{entity_id}/edit",
+    dependencies=[allow(Action.EDIT_PLAN)],
+    response_class=HTMLResponse,
+)
 def edit_form(request: Request, keepword: KeepwordDep, kind: str, entity_id: str) -> HTMLResponse:
     if kind not in TOP_LEVEL or kind == "allocations":
         raise NotFound(f"no such part of the plan: {kind!r}")
     return _get_form(request, keepword, kind, Where({"id": entity_id}), False)
 
 
-@router.post("/plan/{kind}/{entity_id}/edit", response_class=HTMLResponse)
+@router.post(
+    "/plan/{kind}/{entity_id}/edit",
+    dependencies=[allow(Action.EDIT_PLAN)],
+    response_class=HTMLResponse,
+)
 async def edit(request: Request, keepword: KeepwordDep, kind: str, entity_id: str) -> Response:
     if kind not in TOP_LEVEL or kind == "allocations":
         raise NotFound(f"no such part of the plan: {kind!r}")
     return await _post_form(request, keepword, kind, Where({"id": entity_id}), False)
 
 
-@router.get("/plan/projects/{project_id}/{kind}/new", response_class=HTMLResponse)
+@router.get(
+    "/plan/projects/{project_id}/{kind}/new",
+    dependencies=[allow(Action.EDIT_PLAN)],
+    response_class=HTMLResponse,
+)
 def new_in_project_form(
     request: Request, keepword: KeepwordDep, project_id: str, kind: str
 ) -> HTMLResponse:
@@ -555,7 +650,11 @@ def new_in_project_form(
     return _get_form(request, keepword, kind, Where({"project": project_id}), True)
 
 
-@router.post("/plan/projects/{project_id}/{kind}/new", response_class=HTMLResponse)
+@router.post(
+    "/plan/projects/{project_id}/{kind}/new",
+    dependencies=[allow(Action.EDIT_PLAN)],
+    response_class=HTMLResponse,
+)
 async def create_in_project(
     request: Request, keepword: KeepwordDep, project_id: str, kind: str
 ) -> Response:
@@ -564,7 +663,11 @@ async def create_in_project(
     return await _post_form(request, keepword, kind, Where({"project": project_id}), True)
 
 
-@router.get("/plan/projects/{project_id}/{kind}/{entity_id}/edit", response_class=HTMLResponse)
+@router.get(
+    "/plan/projects/{project_id}/{kind}/{entity_id}/edit",
+    dependencies=[allow(Action.EDIT_PLAN)],
+    response_class=HTMLResponse,
+)
 def edit_in_project_form(
     request: Request, keepword: KeepwordDep, project_id: str, kind: str, entity_id: str
 ) -> HTMLResponse:
@@ -574,7 +677,11 @@ def edit_in_project_form(
     return _get_form(request, keepword, kind, where, False)
 
 
-@router.post("/plan/projects/{project_id}/{kind}/{entity_id}/edit", response_class=HTMLResponse)
+@router.post(
+    "/plan/projects/{project_id}/{kind}/{entity_id}/edit",
+    dependencies=[allow(Action.EDIT_PLAN)],
+    response_class=HTMLResponse,
+)
 async def edit_in_project(
     request: Request, keepword: KeepwordDep, project_id: str, kind: str, entity_id: str
 ) -> Response:
@@ -584,7 +691,11 @@ async def edit_in_project(
     return await _post_form(request, keepword, kind, where, False)
 
 
-@router.get("/plan/allocations/{person}/{project}/{start}/edit", response_class=HTMLResponse)
+@router.get(
+    "/plan/allocations/{person}/{project}/{start}/edit",
+    dependencies=[allow(Action.EDIT_PLAN)],
+    response_class=HTMLResponse,
+)
 def edit_allocation_form(
     request: Request, keepword: KeepwordDep, person: str, project: str, start: str
 ) -> HTMLResponse:
@@ -592,7 +703,11 @@ def edit_allocation_form(
     return _get_form(request, keepword, "allocations", where, False)
 
 
-@router.post("/plan/allocations/{person}/{project}/{start}/edit", response_class=HTMLResponse)
+@router.post(
+    "/plan/allocations/{person}/{project}/{start}/edit",
+    dependencies=[allow(Action.EDIT_PLAN)],
+    response_class=HTMLResponse,
+)
 async def edit_allocation(
     request: Request, keepword: KeepwordDep, person: str, project: str, start: str
 ) -> Response:
@@ -600,7 +715,12 @@ async def edit_allocation(
     return await _post_form(request, keepword, "allocations", where, False)
 
 
-@router.get("/plan/projects/{project_id}", response_class=HTMLResponse, name="plan_project")
+@router.get(
+    "/plan/projects/{project_id}",
+    dependencies=[allow(Action.VIEW_PORTFOLIO)],
+    response_class=HTMLResponse,
+    name="plan_project",
+)
 def plan_project_page(request: Request, keepword: KeepwordDep, project_id: str) -> HTMLResponse:
     portfolio = current_portfolio(keepword.uow)
     project = portfolio.project(project_id)

@@ -5,24 +5,35 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from keepword.domain.access import Action
 from keepword.domain.errors import NotFound
 from keepword.reports.chart_files import to_png, to_svg
 from keepword.reports.charts import Chart, project_charts
 from keepword.services.projects import ProjectOverview, project_overview
 from keepword.web.charts import charts_of
 from keepword.web.rendering import KeepwordDep, render
+from keepword.web.security import allow
 
 router = APIRouter()
 
 
-@router.get("/projects/{project_id}", response_class=HTMLResponse, name="project")
+@router.get(
+    "/projects/{project_id}",
+    dependencies=[allow(Action.VIEW_PORTFOLIO)],
+    response_class=HTMLResponse,
+    name="project",
+)
 def project_page(request: Request, project_id: str, keepword: KeepwordDep) -> HTMLResponse:
     overview = project_overview(keepword.uow, project_id, now=keepword.settings.now())
     charts = _charts(overview)
     return render(request, "project.html", {"view": overview, "charts": charts})
 
 
-@router.get("/projects/{project_id}/charts/{name}.{suffix}", name="chart_file")
+@router.get(
+    "/projects/{project_id}/charts/{name}.{suffix}",
+    dependencies=[allow(Action.VIEW_PORTFOLIO)],
+    name="chart_file",
+)
 def chart_file(project_id: str, name: str, suffix: str, keepword: KeepwordDep) -> Response:
     """A chart of the project page as a file: the same Vega-Lite spec, rendered to SVG or PNG."""
     chosen = next((c for c in charts_of(keepword, project_id) if c.name == name), None)

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 
 from keepword.bootstrap import Keepword
+from keepword.domain.access import Action
 from keepword.domain.errors import InvalidFields
 from keepword.domain.events import Event
 from keepword.domain.portfolio import Portfolio
@@ -23,6 +24,7 @@ from keepword.services.dashboard import Filters, dashboard
 from keepword.services.forecasting import ForecastOptions
 from keepword.services.ports import CachedOdds
 from keepword.web.rendering import KeepwordDep, render
+from keepword.web.security import ActorDep, allow
 
 router = APIRouter()
 
@@ -38,31 +40,37 @@ class MovesForm:
     errors: dict[str, str]
 
 
-@router.get("/whatif", response_class=HTMLResponse, name="whatif")
+@router.get(
+    "/whatif", dependencies=[allow(Action.TRY_WHATIF)], response_class=HTMLResponse, name="whatif"
+)
 def whatif_page(request: Request, keepword: KeepwordDep) -> HTMLResponse:
     portfolio = portfolio_service.current_portfolio(keepword.uow)
     form = MovesForm([dict.fromkeys(MOVE_FIELDS, "") for _ in range(MOVE_ROWS)], {})
     return _page(request, portfolio, form)
 
 
-@router.get("/whatif/scenarios/{scenario_id}", response_class=HTMLResponse)
+@router.get(
+    "/whatif/scenarios/{scenario_id}",
+    dependencies=[allow(Action.TRY_WHATIF)],
+    response_class=HTMLResponse,
+)
 def saved_scenario(request: Request, scenario_id: str, keepword: KeepwordDep) -> HTMLResponse:
     portfolio, cached, options = _watched(keepword)
     result = whatif.what_if(portfolio, portfolio.scenario(scenario_id), options, cached)
     return render(request, "whatif_result.html", {"result": result, "saved": True, "rows": []})
 
 
-@router.post("/whatif/scenarios/{scenario_id}/apply")
-def apply_saved(scenario_id: str, keepword: KeepwordDep) -> RedirectResponse:
+@router.post("/whatif/scenarios/{scenario_id}/apply", dependencies=[allow(Action.APPLY_SCENARIO)])
+def apply_saved(scenario_id: str, keepword: KeepwordDep, actor: ActorDep) -> RedirectResponse:
     moment = keepword.settings.now()
     scenario = portfolio_service.current_portfolio(keepword.uow).scenario(scenario_id)
     events = whatif.apply_scenario(
-        keepword.uow, scenario_id, actor=keepword.settings.actor, now=moment, today=moment.date()
+        keepword.uow, scenario_id, actor=actor, now=moment, today=moment.date()
     )
     return _to_applied(scenario, events)
 
 
-@router.post("/whatif/try", response_class=HTMLResponse)
+@router.post("/whatif/try", dependencies=[allow(Action.TRY_WHATIF)], response_class=HTMLResponse)
 async def try_moves(request: Request, keepword: KeepwordDep) -> HTMLResponse:
     data = await request.form()
     portfolio, cached, options = _watched(keepword)
@@ -75,20 +83,22 @@ async def try_moves(request: Request, keepword: KeepwordDep) -> HTMLResponse:
     )
 
 
-@router.post("/whatif/apply", response_class=HTMLResponse)
-async def apply_moves(request: Request, keepword: KeepwordDep) -> Any:
+@router.post(
+    "/whatif/apply", dependencies=[allow(Action.APPLY_SCENARIO)], response_class=HTMLResponse
+)
+async def apply_moves(request: Request, keepword: KeepwordDep, actor: ActorDep) -> Any:
     portfolio = portfolio_service.current_portfolio(keepword.uow)
     scenario, form = _scenario_of(await request.form(), portfolio)
     if scenario is None:
         return _page(request, portfolio, form, status_code=422)
     moment = keepword.settings.now()
     events = whatif.apply_changes(
-        keepword.uow, scenario, actor=keepword.settings.actor, now=moment, today=moment.date()
+        keepword.uow, scenario, actor=actor, now=moment, today=moment.date()
     )
     return _to_applied(scenario, events)
 
 
-@router.get("/whatif/applied", response_class=HTMLResponse)
+@router.get("/whatif/applied", dependencies=[allow(Action.TRY_WHATIF)], response_class=HTMLResponse)
 def applied(
     request: Request,
     keepword: KeepwordDep,

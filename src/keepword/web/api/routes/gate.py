@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from keepword.domain.access import Action
 from keepword.domain.commitment import CommitmentState, Health, health_of
 from keepword.domain.errors import InvalidFields
 from keepword.domain.ids import VALID_ID
@@ -29,6 +30,7 @@ from keepword.web.api.routes.portfolio import (
     TrialsField,
 )
 from keepword.web.rendering import KeepwordDep
+from keepword.web.security import ActorDep, allow
 
 router = APIRouter(tags=["gate"])
 
@@ -157,8 +159,8 @@ class GateAnswerPublic(Public):
     )
 
 
-@router.post("/proposals")
-def propose(request: ProposalRequest, keepword: KeepwordDep) -> GateAnswerPublic:
+@router.post("/proposals", dependencies=[allow(Action.PROPOSE)])
+def propose(request: ProposalRequest, keepword: KeepwordDep, actor: ActorDep) -> GateAnswerPublic:
     """Before promising a date: its odds, the date at the confidence target, the phases that
     fit, and three ways to reach the target (move the date, cut scope, add capacity)."""
     moment = keepword.settings.now()
@@ -182,7 +184,7 @@ def propose(request: ProposalRequest, keepword: KeepwordDep) -> GateAnswerPublic
             keepword.uow,
             answer,
             request.record,
-            actor=keepword.settings.actor,
+            actor=actor,
             now=moment,
             today=options.today,
         )
@@ -210,10 +212,11 @@ class Committed(BaseModel):
     below_target: bool = Field(description="Committed with odds below its confidence target.")
 
 
-@router.post("/commitments/{commitment_id}/commit")
+@router.post("/commitments/{commitment_id}/commit", dependencies=[allow(Action.COMMIT)])
 def commit(
     commitment_id: str,
     keepword: KeepwordDep,
+    actor: ActorDep,
     trials: Trials = forecasting.DEFAULT_TRIALS,
     seed: Seed = forecasting.DEFAULT_SEED,
 ) -> Committed:
@@ -223,7 +226,7 @@ def commit(
     committed = gate_service.commit(
         keepword.uow,
         commitment_id,
-        actor=keepword.settings.actor,
+        actor=actor,
         now=moment,
         today=options.today,
         options=options,
@@ -243,14 +246,16 @@ class CloseRequest(RequestBody):
     )
 
 
-@router.post("/commitments/{commitment_id}/close")
-def close(commitment_id: str, request: CloseRequest, keepword: KeepwordDep) -> CommitmentDetail:
+@router.post("/commitments/{commitment_id}/close", dependencies=[allow(Action.CLOSE_COMMITMENT)])
+def close(
+    commitment_id: str, request: CloseRequest, keepword: KeepwordDep, actor: ActorDep
+) -> CommitmentDetail:
     """End a commitment; a closed promise raises no more signals."""
     closed = plan_changes.close_commitment(
         keepword.uow,
         commitment_id,
         CommitmentState(request.outcome),
-        actor=keepword.settings.actor,
+        actor=actor,
         now=keepword.settings.now(),
     )
     return CommitmentDetail.model_validate(closed)

@@ -12,6 +12,7 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
 from keepword.bootstrap import Keepword
+from keepword.domain.access import Action, Actor
 from keepword.domain.communications import CommunicationKind, Incident, StepStatus
 from keepword.domain.playbook import NEEDS_APOLOGY, FindingKind, PlaybookReport, has_apology
 from keepword.domain.playbook import check as playbook
@@ -21,6 +22,7 @@ from keepword.services import drafts, forecasting, incidents, records
 from keepword.services import portfolio as portfolio_service
 from keepword.web.api.routes.portfolio import Public, RequestBody, UtcDateTime
 from keepword.web.rendering import KeepwordDep
+from keepword.web.security import ActorDep, allow
 
 router = APIRouter()
 
@@ -81,13 +83,13 @@ class DraftRequest(DraftOptions):
     incident: str | None = Field(default=None, description="Draft its recovery message.")
 
 
-def _draft(keepword: Keepword, request: DraftRequest) -> DraftPublic:
+def _draft(keepword: Keepword, actor: Actor, request: DraftRequest) -> DraftPublic:
     moment = keepword.settings.now()
     result = drafts.draft_message(
         keepword.uow,
         team_renderer(),
         options=forecasting.ForecastOptions(today=request.as_of or moment.date()),
-        actor=keepword.settings.actor,
+        actor=actor,
         now=moment,
         signal=request.signal,
         commitment=request.commitment,
@@ -99,20 +101,30 @@ def _draft(keepword: Keepword, request: DraftRequest) -> DraftPublic:
     )
 
 
-@router.post("/signals/{signal_id}/draft", status_code=status.HTTP_201_CREATED, tags=["messages"])
+@router.post(
+    "/signals/{signal_id}/draft",
+    dependencies=[allow(Action.DRAFT_MESSAGES)],
+    status_code=status.HTTP_201_CREATED,
+    tags=["messages"],
+)
 def draft_for_signal(
-    signal_id: str, keepword: KeepwordDep, request: DraftOptions | None = None
+    signal_id: str, keepword: KeepwordDep, actor: ActorDep, request: DraftOptions | None = None
 ) -> DraftPublic:
     """Draft the honest message that discloses a signal (and the other undisclosed signals
     on the same promise), check it, and store it unsent."""
     options = request or DraftOptions()
-    return _draft(keepword, DraftRequest(signal=signal_id, **options.model_dump()))
+    return _draft(keepword, actor, DraftRequest(signal=signal_id, **options.model_dump()))
 
 
-@router.post("/drafts", status_code=status.HTTP_201_CREATED, tags=["messages"])
-def draft(request: DraftRequest, keepword: KeepwordDep) -> DraftPublic:
+@router.post(
+    "/drafts",
+    dependencies=[allow(Action.DRAFT_MESSAGES)],
+    status_code=status.HTTP_201_CREATED,
+    tags=["messages"],
+)
+def draft(request: DraftRequest, keepword: KeepwordDep, actor: ActorDep) -> DraftPublic:
     """Draft a message about a signal, a commitment or an incident, as `keepword draft`."""
-    return _draft(keepword, request)
+    return _draft(keepword, actor, request)
 
 
 class CheckRequest(RequestBody):
@@ -156,7 +168,7 @@ def _expect_apology(
     return kind or CommunicationKind.DELAY, expect
 
 
-@router.post("/drafts/check", tags=["messages"])
+@router.post("/drafts/check", dependencies=[allow(Action.DRAFT_MESSAGES)], tags=["messages"])
 def check(request: CheckRequest, keepword: KeepwordDep) -> CheckPublic:
     """Check a text against the playbook: what it lacks and what it should not say, each
     with its line (the draft editor's live check). Nothing is stored."""
@@ -194,15 +206,19 @@ class SentPublic(BaseModel):
     warnings: list[FindingPublic] = Field(description="The playbook's findings on an edited body.")
 
 
-@router.post("/messages/{message_id}/send", tags=["messages"])
-def send(message_id: str, keepword: KeepwordDep, request: SendRequest | None = None) -> SentPublic:
+@router.post(
+    "/messages/{message_id}/send", dependencies=[allow(Action.SEND_MESSAGES)], tags=["messages"]
+)
+def send(
+    message_id: str, keepword: KeepwordDep, actor: ActorDep, request: SendRequest | None = None
+) -> SentPublic:
     """Record that a drafted message went to the client: the signals it answers are
     disclosed, and their clocks stop."""
     result = drafts.send(
         keepword.uow,
         message_id,
         body=request.body if request else None,
-        actor=keepword.settings.actor,
+        actor=actor,
         now=keepword.settings.now(),
     )
     return SentPublic(
@@ -217,7 +233,7 @@ def send(message_id: str, keepword: KeepwordDep, request: SendRequest | None = N
 ProjectFilter = Annotated[str | None, Query(description="Only this project's.")]
 
 
-@router.get("/messages", tags=["messages"])
+@router.get("/messages", dependencies=[allow(Action.VIEW_SIGNALS)], tags=["messages"])
 def list_messages(
     keepword: KeepwordDep,
     project: ProjectFilter = None,
@@ -228,7 +244,7 @@ def list_messages(
     return [MessagePublic.model_validate(m) for m in found]
 
 
-@router.get("/messages/{message_id}", tags=["messages"])
+@router.get("/messages/{message_id}", dependencies=[allow(Action.VIEW_SIGNALS)], tags=["messages"])
 def get_message(message_id: str, keepword: KeepwordDep) -> MessagePublic:
     """One message to a client, drafted or sent."""
     return MessagePublic.model_validate(drafts.find_message(keepword.uow, message_id))
@@ -291,14 +307,16 @@ def _incident_now(keepword: Keepword, incident: Incident) -> IncidentPublic:
     return _incident(incidents.incident_view(incident, portfolio, keepword.settings.now()))
 
 
-@router.get("/incidents", tags=["incidents"])
+@router.get("/incidents", dependencies=[allow(Action.VIEW_INCIDENTS)], tags=["incidents"])
 def list_incidents(keepword: KeepwordDep, project: ProjectFilter = None) -> list[IncidentPublic]:
     """Incidents, newest first, with their recovery steps and first-contact state."""
     views = incidents.incident_views(keepword.uow, keepword.settings.now(), project)
     return [_incident(v) for v in views]
 
 
-@router.get("/incidents/{incident_id}", tags=["incidents"])
+@router.get(
+    "/incidents/{incident_id}", dependencies=[allow(Action.VIEW_INCIDENTS)], tags=["incidents"]
+)
 def get_incident(incident_id: str, keepword: KeepwordDep) -> IncidentPublic:
     """One incident with its recovery steps and first-contact state."""
     return _incident(incidents.find_incident(keepword.uow, incident_id, keepword.settings.now()))
@@ -326,8 +344,15 @@ class IncidentRequest(RequestBody):
     commitment: str | None = Field(default=None, description="The commitment it hit.")
 
 
-@router.post("/incidents", status_code=status.HTTP_201_CREATED, tags=["incidents"])
-def record_incident(request: IncidentRequest, keepword: KeepwordDep) -> IncidentPublic:
+@router.post(
+    "/incidents",
+    dependencies=[allow(Action.RECORD_INCIDENTS)],
+    status_code=status.HTTP_201_CREATED,
+    tags=["incidents"],
+)
+def record_incident(
+    request: IncidentRequest, keepword: KeepwordDep, actor: ActorDep
+) -> IncidentPublic:
     """Record an incident; a first contact with the client is added if no step is one."""
     moment = keepword.settings.now()
     recorded = incidents.record_incident(
@@ -339,24 +364,29 @@ def record_incident(request: IncidentRequest, keepword: KeepwordDep) -> Incident
         [(s.action, s.due) for s in request.steps],
         request.occurred_at or moment,
         request.commitment,
-        actor=keepword.settings.actor,
+        actor=actor,
         now=moment,
     )
     return _incident_now(keepword, recorded)
 
 
-@router.post("/incidents/{incident_id}/steps/{number}/done", tags=["incidents"])
+@router.post(
+    "/incidents/{incident_id}/steps/{number}/done",
+    dependencies=[allow(Action.RECORD_INCIDENTS)],
+    tags=["incidents"],
+)
 def step_done(
     incident_id: str,
     number: Annotated[int, PathParam(ge=1, description="Step number, from 1.")],
     keepword: KeepwordDep,
+    actor: ActorDep,
 ) -> IncidentPublic:
     """Mark a recovery step done now."""
     after = incidents.step_done(
         keepword.uow,
         incident_id,
         number,
-        actor=keepword.settings.actor,
+        actor=actor,
         now=keepword.settings.now(),
     )
     return _incident_now(keepword, after)

@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal, TypedDict, cast
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from keepword.bootstrap import Keepword
+from keepword.domain.access import Action, Actor
 from keepword.domain.calendar import WEEKDAY_NAMES
 from keepword.domain.commitment import DEFAULT_CONFIDENCE
 from keepword.domain.people import Person
@@ -33,7 +33,8 @@ from keepword.services.plan_edits import (
 )
 from keepword.services.portfolio import current_portfolio
 from keepword.web.api.routes.portfolio import RequestBody
-from keepword.web.rendering import KeepwordDep
+from keepword.web.rendering import KeepwordDep, keepword_of
+from keepword.web.security import actor_of, allow
 
 router = APIRouter(tags=["plan"])
 
@@ -64,22 +65,40 @@ class ClientPublic(ClientCreate):
     model_config = OPEN
 
 
-@router.get("/clients", response_model=list[ClientPublic], summary="Every client")
+@router.get(
+    "/clients",
+    dependencies=[allow(Action.VIEW_PORTFOLIO)],
+    response_model=list[ClientPublic],
+    summary="Every client",
+)
 def list_clients(keepword: KeepwordDep) -> list[ClientPublic]:
     return [ClientPublic.model_validate(c) for c in current_portfolio(keepword.uow).clients]
 
 
-@router.post("/clients", response_model=ClientPublic, status_code=201, summary="Add a client")
-def create_client(body: ClientCreate, keepword: KeepwordDep) -> ClientPublic:
+@router.post(
+    "/clients",
+    dependencies=[allow(Action.EDIT_PLAN)],
+    response_model=ClientPublic,
+    status_code=201,
+    summary="Add a client",
+)
+def create_client(body: ClientCreate, keepword: KeepwordDep, who: WhoDep) -> ClientPublic:
     data = ClientInput(**body.model_dump())
-    saved = plan_edits.save_client(keepword.uow, data, create=True, **_who(keepword))
+    saved = plan_edits.save_client(keepword.uow, data, create=True, **who)
     return ClientPublic.model_validate(saved.value)
 
 
-@router.put("/clients/{client_id}", response_model=ClientPublic, summary="Edit a client")
-def update_client(client_id: str, body: ClientUpdate, keepword: KeepwordDep) -> ClientPublic:
+@router.put(
+    "/clients/{client_id}",
+    dependencies=[allow(Action.EDIT_PLAN)],
+    response_model=ClientPublic,
+    summary="Edit a client",
+)
+def update_client(
+    client_id: str, body: ClientUpdate, keepword: KeepwordDep, who: WhoDep
+) -> ClientPublic:
     data = ClientInput(client_id, **body.model_dump())
-    saved = plan_edits.save_client(keepword.uow, data, create=False, **_who(keepword))
+    saved = plan_edits.save_client(keepword.uow, data, create=False, **who)
     return ClientPublic.model_validate(saved.value)
 
 
@@ -148,21 +167,39 @@ def _person(person: Person) -> PersonPublic:
     )
 
 
-@router.get("/people", response_model=list[PersonPublic], summary="Every person")
+@router.get(
+    "/people",
+    dependencies=[allow(Action.VIEW_PORTFOLIO)],
+    response_model=list[PersonPublic],
+    summary="Every person",
+)
 def list_people(keepword: KeepwordDep) -> list[PersonPublic]:
     return [_person(p) for p in current_portfolio(keepword.uow).people]
 
 
-@router.post("/people", response_model=PersonPublic, status_code=201, summary="Add a person")
-def create_person(body: PersonCreate, keepword: KeepwordDep) -> PersonPublic:
+@router.post(
+    "/people",
+    dependencies=[allow(Action.EDIT_PLAN)],
+    response_model=PersonPublic,
+    status_code=201,
+    summary="Add a person",
+)
+def create_person(body: PersonCreate, keepword: KeepwordDep, who: WhoDep) -> PersonPublic:
     data = _person_input(body.id, body)
-    return _person(plan_edits.save_person(keepword.uow, data, create=True, **_who(keepword)).value)
+    return _person(plan_edits.save_person(keepword.uow, data, create=True, **who).value)
 
 
-@router.put("/people/{person_id}", response_model=PersonPublic, summary="Edit a person")
-def update_person(person_id: str, body: PersonUpdate, keepword: KeepwordDep) -> PersonPublic:
+@router.put(
+    "/people/{person_id}",
+    dependencies=[allow(Action.EDIT_PLAN)],
+    response_model=PersonPublic,
+    summary="Edit a person",
+)
+def update_person(
+    person_id: str, body: PersonUpdate, keepword: KeepwordDep, who: WhoDep
+) -> PersonPublic:
     data = _person_input(person_id, body)
-    return _person(plan_edits.save_person(keepword.uow, data, create=False, **_who(keepword)).value)
+    return _person(plan_edits.save_person(keepword.uow, data, create=False, **who).value)
 
 
 # --- projects ---------------------------------------------------------------------------------
@@ -191,17 +228,30 @@ class ProjectPublic(ProjectCreate):
     model_config = OPEN
 
 
-@router.post("/projects", response_model=ProjectPublic, status_code=201, summary="Add a project")
-def create_project(body: ProjectCreate, keepword: KeepwordDep) -> ProjectPublic:
+@router.post(
+    "/projects",
+    dependencies=[allow(Action.EDIT_PLAN)],
+    response_model=ProjectPublic,
+    status_code=201,
+    summary="Add a project",
+)
+def create_project(body: ProjectCreate, keepword: KeepwordDep, who: WhoDep) -> ProjectPublic:
     data = ProjectInput(**body.model_dump())
-    saved = plan_edits.save_project(keepword.uow, data, create=True, **_who(keepword))
+    saved = plan_edits.save_project(keepword.uow, data, create=True, **who)
     return ProjectPublic.model_validate(saved.value)
 
 
-@router.put("/projects/{project_id}", response_model=ProjectPublic, summary="Edit a project")
-def update_project(project_id: str, body: ProjectUpdate, keepword: KeepwordDep) -> ProjectPublic:
+@router.put(
+    "/projects/{project_id}",
+    dependencies=[allow(Action.EDIT_PLAN)],
+    response_model=ProjectPublic,
+    summary="Edit a project",
+)
+def update_project(
+    project_id: str, body: ProjectUpdate, keepword: KeepwordDep, who: WhoDep
+) -> ProjectPublic:
     data = ProjectInput(project_id, **body.model_dump())
-    saved = plan_edits.save_project(keepword.uow, data, create=False, **_who(keepword))
+    saved = plan_edits.save_project(keepword.uow, data, create=False, **who)
     return ProjectPublic.model_validate(saved.value)
 
 
@@ -226,7 +276,10 @@ def _phase(project_id: str, phase: Phase) -> PhasePublic:
 
 
 @router.get(
-    "/projects/{project_id}/phases", response_model=list[PhasePublic], summary="A project's phases"
+    "/projects/{project_id}/phases",
+    dependencies=[allow(Action.VIEW_PORTFOLIO)],
+    response_model=list[PhasePublic],
+    summary="A project's phases",
 )
 def list_phases(project_id: str, keepword: KeepwordDep) -> list[PhasePublic]:
     project = current_portfolio(keepword.uow).project(project_id)
@@ -235,24 +288,30 @@ def list_phases(project_id: str, keepword: KeepwordDep) -> list[PhasePublic]:
 
 @router.post(
     "/projects/{project_id}/phases",
+    dependencies=[allow(Action.EDIT_PLAN)],
     response_model=PhasePublic,
     status_code=201,
     summary="Add a phase after the project's last",
 )
-def create_phase(project_id: str, body: PhaseCreate, keepword: KeepwordDep) -> PhasePublic:
+def create_phase(
+    project_id: str, body: PhaseCreate, keepword: KeepwordDep, who: WhoDep
+) -> PhasePublic:
     data = PhaseInput(project_id, body.id, body.name)
-    saved = plan_edits.save_phase(keepword.uow, data, create=True, **_who(keepword))
+    saved = plan_edits.save_phase(keepword.uow, data, create=True, **who)
     return _phase(project_id, saved.value)
 
 
 @router.put(
-    "/projects/{project_id}/phases/{phase_id}", response_model=PhasePublic, summary="Rename a phase"
+    "/projects/{project_id}/phases/{phase_id}",
+    dependencies=[allow(Action.EDIT_PLAN)],
+    response_model=PhasePublic,
+    summary="Rename a phase",
 )
 def update_phase(
-    project_id: str, phase_id: str, body: PhaseUpdate, keepword: KeepwordDep
+    project_id: str, phase_id: str, body: PhaseUpdate, keepword: KeepwordDep, who: WhoDep
 ) -> PhasePublic:
     data = PhaseInput(project_id, phase_id, body.name)
-    saved = plan_edits.save_phase(keepword.uow, data, create=False, **_who(keepword))
+    saved = plan_edits.save_phase(keepword.uow, data, create=False, **who)
     return _phase(project_id, saved.value)
 
 
@@ -320,6 +379,7 @@ def _item(project_id: str, item: WorkItem) -> ItemPublic:
 
 @router.get(
     "/projects/{project_id}/items",
+    dependencies=[allow(Action.VIEW_PORTFOLIO)],
     response_model=list[ItemPublic],
     summary="A project's items, in priority order",
 )
@@ -330,24 +390,30 @@ def list_items(project_id: str, keepword: KeepwordDep) -> list[ItemPublic]:
 
 @router.post(
     "/projects/{project_id}/items",
+    dependencies=[allow(Action.EDIT_PLAN)],
     response_model=ItemPublic,
     status_code=201,
     summary="Add an item after the project's last (its scope grows today)",
 )
-def create_item(project_id: str, body: ItemCreate, keepword: KeepwordDep) -> ItemPublic:
+def create_item(
+    project_id: str, body: ItemCreate, keepword: KeepwordDep, who: WhoDep
+) -> ItemPublic:
     data = _item_input(project_id, body.id, body)
-    saved = plan_edits.save_item(keepword.uow, data, create=True, **_who(keepword))
+    saved = plan_edits.save_item(keepword.uow, data, create=True, **who)
     return _item(project_id, saved.value)
 
 
 @router.put(
-    "/projects/{project_id}/items/{item_id}", response_model=ItemPublic, summary="Edit an item"
+    "/projects/{project_id}/items/{item_id}",
+    dependencies=[allow(Action.EDIT_PLAN)],
+    response_model=ItemPublic,
+    summary="Edit an item",
 )
 def update_item(
-    project_id: str, item_id: str, body: ItemUpdate, keepword: KeepwordDep
+    project_id: str, item_id: str, body: ItemUpdate, keepword: KeepwordDep, who: WhoDep
 ) -> ItemPublic:
     data = _item_input(project_id, item_id, body)
-    saved = plan_edits.save_item(keepword.uow, data, create=False, **_who(keepword))
+    saved = plan_edits.save_item(keepword.uow, data, create=False, **who)
     return _item(project_id, saved.value)
 
 
@@ -376,7 +442,12 @@ class AllocationPublic(AllocationCreate):
     model_config = OPEN
 
 
-@router.get("/allocations", response_model=list[AllocationPublic], summary="Every allocation")
+@router.get(
+    "/allocations",
+    dependencies=[allow(Action.VIEW_PORTFOLIO)],
+    response_model=list[AllocationPublic],
+    summary="Every allocation",
+)
 def list_allocations(
     keepword: KeepwordDep, person: str | None = None, project: str | None = None
 ) -> list[AllocationPublic]:
@@ -388,16 +459,23 @@ def list_allocations(
 
 
 @router.post(
-    "/allocations", response_model=AllocationPublic, status_code=201, summary="Allocate a person"
+    "/allocations",
+    dependencies=[allow(Action.EDIT_PLAN)],
+    response_model=AllocationPublic,
+    status_code=201,
+    summary="Allocate a person",
 )
-def create_allocation(body: AllocationCreate, keepword: KeepwordDep) -> AllocationPublic:
+def create_allocation(
+    body: AllocationCreate, keepword: KeepwordDep, who: WhoDep
+) -> AllocationPublic:
     data = AllocationInput(**body.model_dump())
-    saved = plan_edits.save_allocation(keepword.uow, data, create=True, **_who(keepword))
+    saved = plan_edits.save_allocation(keepword.uow, data, create=True, **who)
     return AllocationPublic.model_validate(saved.value)
 
 
 @router.put(
     "/allocations/{person}/{project}/{start}",
+    dependencies=[allow(Action.EDIT_PLAN)],
     response_model=AllocationPublic,
     summary="Edit the allocation of a person to a project that starts on a day",
 )
@@ -407,10 +485,11 @@ def update_allocation(
     start: Annotated[date, Path(description="the day the allocation starts now")],
     body: AllocationUpdate,
     keepword: KeepwordDep,
+    who: WhoDep,
 ) -> AllocationPublic:
     data = AllocationInput(person, project, **body.model_dump())
     key = AllocationKey(person, project, start)
-    saved = plan_edits.save_allocation(keepword.uow, data, key=key, create=False, **_who(keepword))
+    saved = plan_edits.save_allocation(keepword.uow, data, key=key, create=False, **who)
     return AllocationPublic.model_validate(saved.value)
 
 
@@ -459,32 +538,41 @@ def _commitment_input(commitment_id: str, body: CommitmentUpdate) -> CommitmentI
 
 @router.post(
     "/commitments",
+    dependencies=[allow(Action.EDIT_PLAN)],
     response_model=CommitmentPublic,
     status_code=201,
     summary="Propose a commitment (the gate commits it)",
 )
-def propose_commitment(body: CommitmentCreate, keepword: KeepwordDep) -> CommitmentPublic:
+def propose_commitment(
+    body: CommitmentCreate, keepword: KeepwordDep, who: WhoDep
+) -> CommitmentPublic:
     data = _commitment_input(body.id, body)
-    saved = plan_edits.save_commitment(keepword.uow, data, create=True, **_who(keepword))
+    saved = plan_edits.save_commitment(keepword.uow, data, create=True, **who)
     return CommitmentPublic.model_validate(saved.value)
 
 
 @router.put(
-    "/commitments/{commitment_id}", response_model=CommitmentPublic, summary="Edit a commitment"
+    "/commitments/{commitment_id}",
+    dependencies=[allow(Action.EDIT_PLAN)],
+    response_model=CommitmentPublic,
+    summary="Edit a commitment",
 )
 def update_commitment(
-    commitment_id: str, body: CommitmentUpdate, keepword: KeepwordDep
+    commitment_id: str, body: CommitmentUpdate, keepword: KeepwordDep, who: WhoDep
 ) -> CommitmentPublic:
     data = _commitment_input(commitment_id, body)
-    saved = plan_edits.save_commitment(keepword.uow, data, create=False, **_who(keepword))
+    saved = plan_edits.save_commitment(keepword.uow, data, create=False, **who)
     return CommitmentPublic.model_validate(saved.value)
 
 
 class _Who(TypedDict):
-    actor: str
+    actor: Actor
     now: datetime
 
 
-def _who(keepword: Keepword) -> _Who:
-    """Who the events are recorded as, and when."""
-    return _Who(actor=keepword.settings.actor, now=keepword.settings.now())
+def _who_of(request: Request) -> _Who:
+    """Who the events are recorded as (the caller), and when."""
+    return _Who(actor=actor_of(request), now=keepword_of(request).settings.now())
+
+
+WhoDep = Annotated[_Who, Depends(_who_of)]

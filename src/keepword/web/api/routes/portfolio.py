@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from keepword.domain.access import Action
 from keepword.domain.commitment import DEFAULT_CONFIDENCE, CommitmentState, Health
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus
@@ -19,6 +20,7 @@ from keepword.services import dashboard, forecasting
 from keepword.services import portfolio as portfolio_service
 from keepword.web.charts import charts_of
 from keepword.web.rendering import KeepwordDep
+from keepword.web.security import allow
 
 router = APIRouter()
 
@@ -163,7 +165,7 @@ class PortfolioRow(Public):
     )
 
 
-@router.get("/portfolio", tags=["portfolio"])
+@router.get("/portfolio", dependencies=[allow(Action.VIEW_PORTFOLIO)], tags=["portfolio"])
 def get_portfolio(
     keepword: KeepwordDep,
     client: str | None = None,
@@ -244,14 +246,16 @@ def _summary(portfolio: Portfolio, project_id: str) -> ProjectSummary:
     )
 
 
-@router.get("/projects", tags=["projects"])
+@router.get("/projects", dependencies=[allow(Action.VIEW_PORTFOLIO)], tags=["projects"])
 def list_projects(keepword: KeepwordDep) -> list[ProjectSummary]:
     """Every project with its client, lead, size and commitments."""
     stored = portfolio_service.current_portfolio(keepword.uow)
     return [_summary(stored, p.id) for p in stored.projects]
 
 
-@router.get("/projects/{project_id}", tags=["projects"])
+@router.get(
+    "/projects/{project_id}", dependencies=[allow(Action.VIEW_PORTFOLIO)], tags=["projects"]
+)
 def get_project(project_id: str, keepword: KeepwordDep) -> ProjectDetail:
     """One project: its phases, items with their status, allocations and commitments."""
     stored = portfolio_service.current_portfolio(keepword.uow)
@@ -316,7 +320,11 @@ class ForecastPublic(Public):
     items_by: ItemsByPublic | None
 
 
-@router.get("/projects/{project_id}/forecast", tags=["projects"])
+@router.get(
+    "/projects/{project_id}/forecast",
+    dependencies=[allow(Action.VIEW_PORTFOLIO)],
+    tags=["projects"],
+)
 def get_forecast(
     project_id: str,
     keepword: KeepwordDep,
@@ -347,7 +355,9 @@ class ChartPublic(Public):
     spec: dict[str, Any] = Field(description="A Vega-Lite specification, data included.")
 
 
-@router.get("/projects/{project_id}/charts", tags=["projects"])
+@router.get(
+    "/projects/{project_id}/charts", dependencies=[allow(Action.VIEW_PORTFOLIO)], tags=["projects"]
+)
 def get_charts(project_id: str, keepword: KeepwordDep) -> list[ChartPublic]:
     """The project page's charts as Vega-Lite: the burn-up with the forecast fan, then the
     finish-week distribution, against the earliest promise still open."""
@@ -359,7 +369,7 @@ def get_charts(project_id: str, keepword: KeepwordDep) -> list[ChartPublic]:
 Limit = Annotated[int, Query(ge=1, le=1000, description="How many events, newest first.")]
 
 
-@router.get("/events", tags=["history"])
+@router.get("/events", dependencies=[allow(Action.VIEW_PORTFOLIO)], tags=["history"])
 def list_events(
     keepword: KeepwordDep,
     limit: Limit = 50,
@@ -372,7 +382,9 @@ def list_events(
     return [EventPublic.model_validate(e) for e in events]
 
 
-@router.get("/projects/{project_id}/events", tags=["history"])
+@router.get(
+    "/projects/{project_id}/events", dependencies=[allow(Action.VIEW_PORTFOLIO)], tags=["history"]
+)
 def project_events(project_id: str, keepword: KeepwordDep, limit: Limit = 50) -> list[EventPublic]:
     """The events about one project, newest first: the project, its items and history, its
     allocations, commitments, signals, messages, incidents and scenarios applied to it."""

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from keepword.bootstrap import Keepword
+from keepword.domain.access import Action, Actor
 from keepword.domain.commitment import Health
 from keepword.domain.events import Event
 from keepword.domain.portfolio import Portfolio
@@ -32,6 +33,7 @@ from keepword.web.api.routes.portfolio import (
     WorkItemPublic,
 )
 from keepword.web.rendering import KeepwordDep
+from keepword.web.security import ActorDep, allow
 
 router = APIRouter()
 
@@ -100,7 +102,7 @@ def _scenario(scenario: Scenario) -> ScenarioPublic:
     )
 
 
-@router.get("/scenarios", tags=["scenarios"])
+@router.get("/scenarios", dependencies=[allow(Action.TRY_WHATIF)], tags=["scenarios"])
 def list_scenarios(keepword: KeepwordDep) -> list[ScenarioPublic]:
     """The scenarios not yet applied, with their changes."""
     stored = portfolio_service.current_portfolio(keepword.uow)
@@ -154,7 +156,9 @@ class WhatIfPublic(BaseModel):
     still_progressing: list[ProgressPublic]
 
 
-@router.get("/scenarios/{scenario_id}/whatif", tags=["scenarios"])
+@router.get(
+    "/scenarios/{scenario_id}/whatif", dependencies=[allow(Action.TRY_WHATIF)], tags=["scenarios"]
+)
 def what_if(
     scenario_id: str,
     keepword: KeepwordDep,
@@ -227,12 +231,16 @@ def _raised(events: list[Event]) -> list[SignalRef]:
     ]
 
 
-@router.post("/scenarios/{scenario_id}/apply", tags=["scenarios"])
-def apply_scenario(scenario_id: str, keepword: KeepwordDep) -> Applied:
+@router.post(
+    "/scenarios/{scenario_id}/apply",
+    dependencies=[allow(Action.APPLY_SCENARIO)],
+    tags=["scenarios"],
+)
+def apply_scenario(scenario_id: str, keepword: KeepwordDep, actor: ActorDep) -> Applied:
     """Make a scenario real, now: its changes become events, forecasts and signals follow."""
     moment = keepword.settings.now()
     events = whatif.apply_scenario(
-        keepword.uow, scenario_id, actor=keepword.settings.actor, now=moment, today=moment.date()
+        keepword.uow, scenario_id, actor=actor, now=moment, today=moment.date()
     )
     return _applied(scenario_id, events)
 
@@ -276,7 +284,7 @@ def _moves(request: MovesRequest) -> list[whatif.Move]:
     return [whatif.Move(**move.model_dump()) for move in request.moves]
 
 
-@router.post("/whatif", tags=["scenarios"])
+@router.post("/whatif", dependencies=[allow(Action.TRY_WHATIF)], tags=["scenarios"])
 def try_moves(
     request: MovesRequest,
     keepword: KeepwordDep,
@@ -292,15 +300,15 @@ def try_moves(
     )
 
 
-@router.post("/whatif/apply", tags=["scenarios"])
-def apply_moves(request: MovesRequest, keepword: KeepwordDep) -> Applied:
+@router.post("/whatif/apply", dependencies=[allow(Action.APPLY_SCENARIO)], tags=["scenarios"])
+def apply_moves(request: MovesRequest, keepword: KeepwordDep, actor: ActorDep) -> Applied:
     """Make moves of people real, now, as applying a scenario does: the changes become
     events, forecasts and signals follow. No scenario is saved."""
     stored = portfolio_service.current_portfolio(keepword.uow)
     scenario = whatif.moves_scenario(stored, _moves(request))
     moment = keepword.settings.now()
     events = whatif.apply_changes(
-        keepword.uow, scenario, actor=keepword.settings.actor, now=moment, today=moment.date()
+        keepword.uow, scenario, actor=actor, now=moment, today=moment.date()
     )
     return _applied(scenario.id, events)
 
@@ -372,7 +380,7 @@ def _signal(view: risks.SignalView, now: datetime) -> SignalPublic:
 IncludeDisclosed = Annotated[bool, Query(alias="all", description="Also list disclosed signals.")]
 
 
-@router.get("/signals", tags=["signals"])
+@router.get("/signals", dependencies=[allow(Action.VIEW_SIGNALS)], tags=["signals"])
 def list_signals(
     keepword: KeepwordDep, include_disclosed: IncludeDisclosed = False
 ) -> list[SignalPublic]:
@@ -383,7 +391,7 @@ def list_signals(
     return [_signal(v, moment) for v in views]
 
 
-@router.get("/signals/{signal_id}", tags=["signals"])
+@router.get("/signals/{signal_id}", dependencies=[allow(Action.VIEW_SIGNALS)], tags=["signals"])
 def get_signal(signal_id: str, keepword: KeepwordDep) -> SignalPublic:
     """One signal with its disclosure clock, disclosed or not."""
     moment = keepword.settings.now()
@@ -405,15 +413,17 @@ class ReviewPublic(BaseModel):
     escalated: list[str] = Field(description="Undisclosed signals past target escalated now.")
 
 
-@router.post("/signals/review", tags=["signals"])
-def review(keepword: KeepwordDep, request: ReviewRequest | None = None) -> ReviewPublic:
+@router.post("/signals/review", dependencies=[allow(Action.REVIEW_SIGNALS)], tags=["signals"])
+def review(
+    keepword: KeepwordDep, actor: ActorDep, request: ReviewRequest | None = None
+) -> ReviewPublic:
     """What `keepword risks` does: bring forecasts up to date, raise the signals time calls
     for, escalate the undisclosed past their target, and list them."""
     request = request or ReviewRequest()
     moment = keepword.settings.now()
     result = risks.review(
         keepword.uow,
-        actor=keepword.settings.actor,
+        actor=actor,
         now=moment,
         today=moment.date(),
         stall_days=request.stall_days,
@@ -468,7 +478,7 @@ class OnDay(RequestBody):
 
 
 def _set_status(
-    keepword: Keepword, project: str, item: str, status: ItemStatus, on: date | None
+    keepword: Keepword, actor: Actor, project: str, item: str, status: ItemStatus, on: date | None
 ) -> ChangeResult:
     return _watched(
         keepword,
@@ -478,28 +488,44 @@ def _set_status(
             item,
             status,
             on=on or moment.date(),
-            actor=keepword.settings.actor,
+            actor=actor,
             now=moment,
         ),
     )
 
 
-@router.post("/projects/{project_id}/items/{item_id}/start", tags=["plan changes"])
+@router.post(
+    "/projects/{project_id}/items/{item_id}/start",
+    dependencies=[allow(Action.UPDATE_WORK)],
+    tags=["plan changes"],
+)
 def start_item(
-    project_id: str, item_id: str, keepword: KeepwordDep, request: OnDay | None = None
+    project_id: str,
+    item_id: str,
+    keepword: KeepwordDep,
+    actor: ActorDep,
+    request: OnDay | None = None,
 ) -> ChangeResult:
     """Record that work on an item started; its project is forecast again."""
     on = request.on if request else None
-    return _set_status(keepword, project_id, item_id, ItemStatus.IN_PROGRESS, on)
+    return _set_status(keepword, actor, project_id, item_id, ItemStatus.IN_PROGRESS, on)
 
 
-@router.post("/projects/{project_id}/items/{item_id}/done", tags=["plan changes"])
+@router.post(
+    "/projects/{project_id}/items/{item_id}/done",
+    dependencies=[allow(Action.UPDATE_WORK)],
+    tags=["plan changes"],
+)
 def finish_item(
-    project_id: str, item_id: str, keepword: KeepwordDep, request: OnDay | None = None
+    project_id: str,
+    item_id: str,
+    keepword: KeepwordDep,
+    actor: ActorDep,
+    request: OnDay | None = None,
 ) -> ChangeResult:
     """Record that an item is done; its project is forecast again."""
     on = request.on if request else None
-    return _set_status(keepword, project_id, item_id, ItemStatus.DONE, on)
+    return _set_status(keepword, actor, project_id, item_id, ItemStatus.DONE, on)
 
 
 class TimeOffRequest(RequestBody):
@@ -508,8 +534,12 @@ class TimeOffRequest(RequestBody):
     reason: str = Field(default="", max_length=200, description="Why, in a few words.")
 
 
-@router.post("/people/{person_id}/time-off", tags=["plan changes"])
-def book_time_off(person_id: str, request: TimeOffRequest, keepword: KeepwordDep) -> ChangeResult:
+@router.post(
+    "/people/{person_id}/time-off", dependencies=[allow(Action.UPDATE_WORK)], tags=["plan changes"]
+)
+def book_time_off(
+    person_id: str, request: TimeOffRequest, keepword: KeepwordDep, actor: ActorDep
+) -> ChangeResult:
     """Book days off for a person; the projects they work on are forecast again."""
     return _watched(
         keepword,
@@ -519,7 +549,7 @@ def book_time_off(person_id: str, request: TimeOffRequest, keepword: KeepwordDep
             request.start,
             request.end,
             reason=request.reason,
-            actor=keepword.settings.actor,
+            actor=actor,
             now=moment,
         ),
     )

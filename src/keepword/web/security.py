@@ -1,0 +1,206 @@
+"""Who is asking, and whether they may: sessions, tokens, CSRF, the route's action, headers.
+
+- :class:`AccessMiddleware` finds the caller of every request (a session cookie, or a
+  personal access token for the API), answers 401 to a protected path without one, and
+  puts the security headers on every response.
+- :func:`csrf_protect` refuses (403) a state-changing request sent cross-site, or sent with
+  a session cookie but without the session's CSRF token (a form field or a header).
+- :func:`allow` is each route's declared action, checked against the policy before the route
+  reads anything, so a refused id is refused exactly as an unknown one.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.responses import Response
+
+from keepword.bootstrap import Keepword
+from keepword.domain.access import Action, Actor, Forbidden
+from keepword.services import accounts
+from keepword.services.accounts import Caller
+
+SESSION_COOKIE = "keepword_session"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Reachable without logging in: the login form, assets, the health check, the API's schema.
+PUBLIC_PATHS = frozenset({"/login", "/healthz", "/favicon.ico", "/api/v1/openapi.json"})
+PUBLIC_PREFIXES = ("/static/",)
+
+# Vega compiles chart expressions with `new Function`; only pages with charts allow it.
+_CSP = (
+    "default-src 'self'; script-src 'self'{eval}; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'self'; object-src 'none'"
+)
+CSP = _CSP.format(eval="")
+CSP_WITH_CHARTS = _CSP.format(eval=" 'unsafe-eval'")
+
+
+def is_public(path: str) -> bool:
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+
+
+def address_of(request: Request) -> str:
+    """The caller's address as the server saw it (behind a proxy: uvicorn --proxy-headers)."""
+    return request.client.host if request.client else "unknown"
+
+
+class AccessMiddleware(BaseHTTPMiddleware):
+    def __init__(
+        self,
+        app: Any,
+        keepword: Keepword,
+        login_page: Callable[[Request], Response],
+    ) -> None:
+        super().__init__(app)
+        self._keepword = keepword
+        self._login_page = login_page
+
+    async def dispatch(
+        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        caller = await run_in_threadpool(self._caller, request)
+        request.state.caller = caller
+        if caller is None and not is_public(request.url.path):
+            response = self._unauthenticated(request)
+        else:
+            response = await call_next(request)
+        _secure(response, request, logged_in=caller is not None)
+        return response
+
+    def _caller(self, request: Request) -> Caller | None:
+        now = self._keepword.settings.now()
+        authorization = request.headers.get("authorization", "")
+        scheme, _, secret = authorization.partition(" ")
+        if scheme.lower() == "bearer" and request.url.path.startswith("/api/"):
+            return accounts.token_caller(self._keepword.uow, secret.strip(), now=now)
+        session_id = request.cookies.get(SESSION_COOKIE)
+        if session_id:
+            return accounts.session_caller(self._keepword.uow, session_id, now=now)
+        return None
+
+    def _unauthenticated(self, request: Request) -> Response:
+        if request.url.path.startswith("/api/"):
+            body = {
+                "error": {
+                    "status": 401,
+                    "code": "unauthenticated",
+                    "message": "log in, or send a personal access token as a Bearer token",
+                    "fields": [],
+                }
+            }
+            return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+        return self._login_page(request)
+
+
+def _secure(response: Response, request: Request, *, logged_in: bool) -> None:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "same-origin"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    if request.url.scheme == "https":
+        headers["Strict-Transport-Security"] = "max-age=31536000"
+    if logged_in or not request.url.path.startswith(PUBLIC_PREFIXES):
+        headers["Cache-Control"] = "no-store"
+
+
+def caller_of(request: Request) -> Caller | None:
+    caller: Caller | None = getattr(request.state, "caller", None)
+    return caller
+
+
+def actor_of(request: Request) -> Actor:
+    """The logged-in actor; the middleware has answered 401 already for a request without."""
+    caller = caller_of(request)
+    if caller is None:  # a public path asking for an actor: a bug, not a user's mistake
+        raise RuntimeError(f"{request.url.path} needs a logged-in user")
+    return caller.actor
+
+
+ActorDep = Annotated[Actor, Depends(actor_of)]
+
+
+def csrf_token_of(request: Request) -> str:
+    caller = caller_of(request)
+    return caller.csrf_token or "" if caller else ""
+
+
+class CsrfRefused(Exception):
+    """A state-changing request that may have been forged; answered 403, nothing done."""
+
+
+def _same_origin(request: Request) -> bool:
+    """False for a request a browser says came from another site, by either header."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None and site not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("origin")
+    return origin is None or origin == f"{request.url.scheme}://{request.url.netloc}"
+
+
+async def csrf_protect(request: Request) -> None:
+    """Every app's dependency: refuse a forged state-changing request before the route runs."""
+    if request.method in SAFE_METHODS:
+        return
+    if not _same_origin(request):
+        raise CsrfRefused("this request came from another site")
+    caller = caller_of(request)
+    if caller is None or caller.csrf_token is None:
+        return  # a token's caller (no ambient cookie to abuse), or the login form
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        value = (await request.form()).get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not sent or not hmac.compare_digest(sent, caller.csrf_token):
+        raise CsrfRefused("this form is missing its security token or it is stale; reload the page")
+
+
+class _Allow:
+    """The dependency of a route that does ``action``: the policy decides, before anything."""
+
+    def __init__(self, action: Action) -> None:
+        self.action = action
+
+    def __call__(self, request: Request) -> None:
+        actor = actor_of(request)
+        if not actor.may(self.action):
+            raise Forbidden(actor, self.action)
+
+
+def allow(action: Action) -> Any:
+    """``dependencies=[allow(Action.X)]``: the action this route does."""
+    return Depends(_Allow(action))
+
+
+def route_action(dependencies: list[Any]) -> Action | None:
+    """The action a route declared with :func:`allow`, if it declared one."""
+    for dependency in dependencies:
+        call = getattr(dependency, "dependency", None)
+        if isinstance(call, _Allow):
+            return call.action
+    return None
+
+
+def record_denied(request: Request, error: Forbidden) -> None:
+    """The audit event of a refused request: who, what action, which method and path."""
+    keepword: Keepword = request.app.state.keepword
+    accounts.record_denied(
+        keepword.uow,
+        error.actor,
+        error.action,
+        request=f"{request.method} {request.url.path}",
+        address=address_of(request),
+        now=keepword.settings.now(),
+    )

@@ -33,15 +33,29 @@ def at(moment: str) -> dict[str, str]:
 MONDAY = at("2026-11-23T09:00:00Z")  # the demo's Monday, 09:00 UTC
 
 
-def keepword(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> Run:
+def keepword(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120, input: str | None = None
+) -> Run:
     if env is None:
         env = {**os.environ, "COLUMNS": "200"}
     done = subprocess.run(
         [str(KEEPWORD), *args],
         capture_output=True,
+        input=input,
         text=True,
         env=env,
         timeout=timeout,
         check=False,
     )
     return Run(done.returncode, done.stdout, done.stderr)
+
+
+PASSWORD = "seven lanterns over the quay"
+
+
+def add_user(db: str, name: str, role: str, env: dict[str, str], client: str | None = None) -> None:
+    """``keepword user add`` with the test password (on standard input), as an operator."""
+    extra = ["--client", client] if client else []
+    args = ["--db", db, "user", "add", name, "--role", role, *extra, "--password-stdin"]
+    added = keepword(*args, env=env, input=PASSWORD + "\n")
+    assert added.code == 0, added.stderr

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 
-from tests.e2e.cli import KEEPWORD
+from tests.e2e.cli import KEEPWORD, PASSWORD
 
 
 def free_port() -> int:
@@ -47,3 +50,27 @@ def stop_server(server: subprocess.Popen[str]) -> str:
     server.terminate()
     output, _ = server.communicate(timeout=10)
     return output
+
+
+@contextmanager
+def logged_in(base: str, name: str, password: str = PASSWORD) -> Iterator[httpx.Client]:
+    """An HTTP client of the server at ``base`` logged in as ``name``."""
+    with httpx.Client(base_url=base, timeout=30) as client:
+        log_in(client, name, password)
+        yield client
+
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def log_in(client: httpx.Client, name: str, password: str = PASSWORD) -> str:
+    """Log ``client`` (an httpx or a Starlette test client) in as ``name``; it then sends the
+    session's CSRF token with every request, as the pages' forms and HTMX do. The token."""
+    answer = client.post(
+        "/login", data={"name": name, "password": password}, follow_redirects=False
+    )
+    assert answer.status_code == 303, f"login as {name}: {answer.status_code}"
+    token = _CSRF.search(client.get("/account").text)
+    assert token is not None, "the account page has no CSRF token"
+    client.headers["X-CSRF-Token"] = token.group(1)
+    return token.group(1)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import re
-
-from fastapi.testclient import TestClient
-
 from keepword.bootstrap import Keepword
 from keepword.demo import DEMO_NOW
 from keepword.domain.access import Role
 from keepword.services import accounts
+from tests.e2e.cli import PASSWORD
+from tests.e2e.server import log_in
 from tests.factories import staff
 
-PASSWORD = "seven lanterns over the quay"
+__all__ = ["PASSWORD", "log_in"]
+
 # One user of each role; two client users, of two of the demo's clients.
 USERS: dict[str, tuple[Role, str | None]] = {
     "ada": (Role.ADMIN, None),
@@ -32,19 +31,3 @@ def add_test_users(keepword: Keepword) -> None:
         accounts.add_user(
             keepword.uow, name, role, PASSWORD, organisation=client, actor=staff(), now=DEMO_NOW
         )
-
-
-_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def log_in(client: TestClient, name: str, password: str = PASSWORD) -> str:
-    """Log ``client`` in as ``name``; it then sends the session's CSRF token with every
-    request, as the pages' forms and HTMX do. The CSRF token."""
-    answer = client.post(
-        "/login", data={"name": name, "password": password}, follow_redirects=False
-    )
-    assert answer.status_code == 303, answer.text
-    token = _CSRF.search(client.get("/account").text)
-    assert token is not None
-    client.headers["X-CSRF-Token"] = token.group(1)
-    return token.group(1)

@@ -12,6 +12,7 @@ from keepword.bootstrap import Keepword
 from keepword.domain.portfolio import Portfolio
 from keepword.services import dashboard
 from keepword.web.app import create_app
+from tests.web.accounts import log_in
 
 API = "/api/v1"
 SCENARIO = "core-platform-security-fix"

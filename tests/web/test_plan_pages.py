@@ -66,7 +66,9 @@ def test_every_input_has_its_own_label(web: TestClient) -> None:
                 "/plan/allocations/amara/voice-bot/2026-11-30/edit",
                 "/plan/commitments/voice-bot-launch/edit"):  # fmt: skip
         soup = get_page(web, url)
-        controls = soup.select("form.edit input, form.edit select, form.edit textarea")
+        controls = soup.select(
+            "form.edit input:not([type=hidden]), form.edit select, form.edit textarea"
+        )
         assert controls, url
         for control in controls:
             label = soup.select_one(f"label[for={control['id']}]")
@@ -127,7 +129,10 @@ def test_an_edit_form_shows_the_current_values_and_saves_changes(
     identity = soup.select_one("input[name=id]")
     assert identity is not None
     assert identity.has_attr("readonly")
-    values = {str(i["name"]): str(i.get("value", "")) for i in soup.select("form.edit input")}
+    values = {
+        str(i["name"]): str(i.get("value", ""))
+        for i in soup.select("form.edit input:not([type=hidden])")
+    }
     saved(web, "/plan/clients/pitchwell/edit", {**values, "name": "Pitchwell"}, "/plan")
     assert current_portfolio(demo_keepword.uow).client("pitchwell").name == "Pitchwell"
 

@@ -18,7 +18,7 @@ from keepword.services import watch
 from keepword.web.app import create_app
 from tests.conftest import DEMO_PLAN, _admin_url, fresh_database
 from tests.factories import staff
-from tests.web.accounts import log_in
+from tests.web.accounts import add_test_users, log_in
 from tests.web.html import get_page, one, soup
 
 pytestmark = pytest.mark.postgres
@@ -41,6 +41,7 @@ def demo_template(postgres_admin: Engine, postgres_template: str) -> Iterator[st
             keepword.uow, read_plan(DEMO_PLAN), actor=staff("demo"), now=DEMO_NOW
         )
         watch.current_odds(keepword.uow, watch.watch_options(DEMO_NOW), now=DEMO_NOW)
+        add_test_users(keepword)
         keepword.close()
         yield name
 

@@ -17,8 +17,9 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_
 
 from keepword.bootstrap import open_keepword
 from keepword.config import Settings
+from keepword.demo import DEMO_USERS
 from keepword.services.portfolio import stored_version
-from tests.e2e.cli import clean_env, keepword
+from tests.e2e.cli import PASSWORD, clean_env, keepword
 from tests.e2e.server import start_server, stop_server
 
 CHROMIUM = Path(os.environ.get("KEEPWORD_TEST_CHROMIUM", "/usr/bin/chromium"))
@@ -81,14 +82,40 @@ class Served:
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Served]:
-    """``keepword demo`` loaded into its own file, then ``keepword serve`` on it."""
+    """``keepword demo`` loaded into its own file, then ``keepword serve`` on it; its demo
+    users' passwords set to the test password."""
     env = {**clean_env(tmp_path), "KEEPWORD_NOW": DEMO_DAY}
     db = str(tmp_path / "demo.db")
     loaded = keepword("--db", db, "demo", "--no-serve", env=env)
     assert loaded.code == 0, loaded.stderr
+    for name, _, _ in DEMO_USERS:
+        changed = keepword("--db", db, "user", "passwd", name, "--password-stdin", env=env,
+                           input=PASSWORD + "\n")  # fmt: skip
+        assert changed.code == 0, changed.stderr
     running = Served(db, env)
     yield running
     stop_server(running.server)
+
+
+def log_in(page: Page, served: Served, name: str) -> None:
+    """Log in through the login form, as a person would."""
+    page.goto(served.url("/login"))
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+
+
+@pytest.fixture
+def page(fresh_page: Page, served: Served) -> Page:
+    """A browser page logged in as the demo's delivery lead (beth)."""
+    log_in(fresh_page, served, "beth")
+    return fresh_page
+
+
+def cookies_of(page: Page) -> dict[str, str]:
+    """The page's cookies, for fetching a file as the logged-in user outside the browser."""
+    return {c["name"]: c["value"] for c in page.context.cookies() if "name" in c and "value" in c}
 
 
 class Console:
@@ -109,7 +136,8 @@ def console() -> Console:
 
 
 @pytest.fixture
-def page(browser: Browser, console: Console) -> Iterator[Page]:
+def fresh_page(browser: Browser, console: Console) -> Iterator[Page]:
+    """A page in a browser context of its own, logged in as nobody."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     opened = context.new_page()
     opened.on("console", console.listen)

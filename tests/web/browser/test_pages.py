@@ -9,7 +9,7 @@ import httpx
 from bs4 import BeautifulSoup
 from playwright.sync_api import Page, expect
 
-from tests.web.browser.conftest import Console, Served, screenshot
+from tests.web.browser.conftest import Console, Served, cookies_of, screenshot
 
 MAX_PAGES = 600
 SHOTS_PER_KIND = 2  # screenshots of each kind of page (the same route with other ids)
@@ -50,7 +50,9 @@ def test_every_page_reachable_from_the_dashboard_opens_cleanly(served: Served, p
                 continue
             seen.add(href)
             if link.has_attr("download"):  # a file (a chart, a proposal): fetched, not opened
-                assert httpx.get(served.url(href)).status_code == 200, href
+                assert httpx.get(served.url(href), cookies=cookies_of(page)).status_code == 200, (
+                    href
+                )
                 downloads.append(href)
                 continue
             queue.append(href)

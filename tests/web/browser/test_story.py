@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.web.browser.conftest import Served, screenshot
+from tests.web.browser.conftest import Served, log_in, screenshot
 
 
 def test_four_week_move_from_whatif_to_a_sent_message(served: Served, page: Page) -> None:
@@ -66,6 +66,10 @@ def test_four_week_move_from_whatif_to_a_sent_message(served: Served, page: Page
 
     # Five hours later the lead has called the client; the clock has run all the while.
     served.restart("2026-11-23T14:00:00Z")
+    # Five hours on, the session has gone idle past its timeout: log in again.
+    page.goto(served.url(signal))
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    log_in(page, served, "beth")
     page.goto(served.url(signal))
     expect(page.locator(".clock")).to_have_text("19 h left")
     page.goto(served.url(message))

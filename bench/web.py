@@ -28,26 +28,43 @@ from pathlib import Path
 
 import httpx
 import numpy as np
-from tests.factories import staff
 
 from keepword.bootstrap import open_keepword
 from keepword.config import Settings
+from keepword.domain.access import Actor, Role
+from keepword.services import accounts
 from keepword.services.portfolio import load_portfolio
 from whatif import TODAY, build_portfolio  # the sibling benchmark's portfolio (same folder)
 
+BENCH = Actor("bench", Role.ADMIN)
+USER, PASSWORD = "bench-lead", "a benchmark passphrase"  # the readers' session
 NOW = datetime(TODAY.year, TODAY.month, TODAY.day, 9, 0, tzinfo=UTC)
 KEEPWORD = Path(sys.executable).with_name("keepword")
 TARGET_P95_MS = 150.0
 
 
-def _load(path: Path) -> float:
+def _load(path: Path) -> tuple[float, str]:
+    """Load the portfolio (timed) and add the benchmark's user; the load's seconds and the
+    writer's personal access token."""
     keepword = open_keepword(
         Settings(database_url=f"sqlite:///{path}", actor="bench"), migrate=True
     )
     started = time.perf_counter()
-    load_portfolio(keepword.uow, build_portfolio(), actor=staff("bench"), now=NOW, today=TODAY)
+    load_portfolio(keepword.uow, build_portfolio(), actor=BENCH, now=NOW, today=TODAY)
+    loaded = time.perf_counter() - started
+    accounts.add_user(keepword.uow, USER, Role.DELIVERY_LEAD, PASSWORD, actor=BENCH, now=NOW)
+    lead = Actor(USER, Role.DELIVERY_LEAD)
+    _, token = accounts.create_token(keepword.uow, "writer", actor=lead, now=NOW)
     keepword.close()
-    return time.perf_counter() - started
+    return loaded, token
+
+
+def _session(base: str) -> dict[str, str]:
+    """The cookie of one logged-in session, shared by every reading client."""
+    answer = httpx.post(f"{base}/login", data={"name": USER, "password": PASSWORD})
+    if answer.status_code != 303:
+        raise SystemExit(f"login failed: {answer.status_code}")
+    return dict(answer.cookies)
 
 
 def _serve(path: Path, port: int) -> subprocess.Popen[bytes]:
@@ -70,11 +87,17 @@ def _serve(path: Path, port: int) -> subprocess.Popen[bytes]:
 
 
 def _writer(
-    base: str, items: list[tuple[str, str]], every: float, stop: threading.Event, out: list[float]
+    base: str,
+    token: str,
+    items: list[tuple[str, str]],
+    every: float,
+    stop: threading.Event,
+    out: list[float],
 ) -> None:
     """Mark one item done every ``every`` seconds through the API, as a team at work would:
     each write re-forecasts a project and makes the next dashboard a fresh build."""
-    with httpx.Client(timeout=30) as client:
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(timeout=30, headers=headers) as client:
         for project, item in items:
             if stop.wait(every):
                 break
@@ -85,8 +108,10 @@ def _writer(
             out.append(time.perf_counter() - began)
 
 
-def _client(url: str, count: int, start: threading.Barrier, out: list[float]) -> None:
-    with httpx.Client(timeout=30) as client:
+def _client(
+    url: str, cookies: dict[str, str], count: int, start: threading.Barrier, out: list[float]
+) -> None:
+    with httpx.Client(timeout=30, cookies=cookies) as client:
         start.wait()
         for _ in range(count):
             began = time.perf_counter()
@@ -110,11 +135,13 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "bench.db"
-        load_s = _load(db)
+        load_s, token = _load(db)
         server = _serve(db, args.port)
-        url = f"http://127.0.0.1:{args.port}{args.path}"
+        base = f"http://127.0.0.1:{args.port}"
+        url = base + args.path
         try:
-            with httpx.Client(timeout=30) as warm:
+            cookies = _session(base)
+            with httpx.Client(timeout=30, cookies=cookies) as warm:
                 began = time.perf_counter()
                 page = warm.get(url)
                 first_ms = (time.perf_counter() - began) * 1000
@@ -127,14 +154,15 @@ def main() -> None:
             start = threading.Barrier(args.clients)
             stop, writes = threading.Event(), list[float]()
             items = [(f"j{j}", "i1") for j in range(200)]
-            base = f"http://127.0.0.1:{args.port}"
             writer = threading.Thread(
-                target=_writer, args=(base, items, args.write_every, stop, writes)
+                target=_writer, args=(base, token, items, args.write_every, stop, writes)
             )
             if args.write_every:
                 writer.start()
             threads = [
-                threading.Thread(target=_client, args=(url, args.requests, start, latencies))
+                threading.Thread(
+                    target=_client, args=(url, cookies, args.requests, start, latencies)
+                )
                 for _ in range(args.clients)
             ]
             began = time.perf_counter()

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
+from fastapi.testclient import TestClient
 
 from tests.e2e.cli import KEEPWORD, PASSWORD
 
@@ -63,7 +64,7 @@ def logged_in(base: str, name: str, password: str = PASSWORD) -> Iterator[httpx.
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def log_in(client: httpx.Client, name: str, password: str = PASSWORD) -> str:
+def log_in(client: httpx.Client | TestClient, name: str, password: str = PASSWORD) -> str:
     """Log ``client`` (an httpx or a Starlette test client) in as ``name``; it then sends the
     session's CSRF token with every request, as the pages' forms and HTMX do. The token."""
     answer = client.post(

@@ -20,6 +20,8 @@ FAST = {"trials": 2000}  # enough for the demo's stories, quick enough for a tes
 
 OUR_PATHS = {
     "/portfolio": {"get"},
+    "/portal/projects": {"get"},
+    "/portal/projects/{project_id}": {"get"},
     "/projects": {"get"},
     "/projects/{project_id}": {"get"},
     "/projects/{project_id}/forecast": {"get"},

@@ -6,10 +6,12 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.web.browser.conftest import Served, log_in, screenshot
+from tests.web.browser.conftest import Console, Served, log_in, screenshot
 
 
-def test_four_week_move_from_whatif_to_a_sent_message(served: Served, page: Page) -> None:
+def test_four_week_move_from_whatif_to_a_sent_message(
+    served: Served, page: Page, console: Console
+) -> None:
     page.goto(served.url("/"))
     expect(page.locator("h1")).to_have_text("Portfolio")
     expect(page.locator("table.portfolio tbody tr")).to_have_count(7)
@@ -67,6 +69,7 @@ def test_four_week_move_from_whatif_to_a_sent_message(served: Served, page: Page
     # Five hours later the lead has called the client; the clock has run all the while.
     served.restart("2026-11-23T14:00:00Z")
     # Five hours on, the session has gone idle past its timeout: log in again.
+    console.expected.append("status of 401")
     page.goto(served.url(signal))
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     log_in(page, served, "beth")

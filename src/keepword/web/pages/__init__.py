@@ -7,6 +7,7 @@ from keepword.web.pages import (
     gate,
     incidents,
     plan,
+    portal,
     projects,
     signals,
     timeline,
@@ -24,4 +25,5 @@ routers = [
     signals.router,
     incidents.router,
     plan.router,
+    portal.router,
 ]

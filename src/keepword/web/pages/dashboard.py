@@ -12,7 +12,7 @@ from keepword.domain.commitment import Health
 from keepword.services.dashboard import Filters, dashboard
 from keepword.services.portfolio import stored_version
 from keepword.web.rendering import KeepwordDep, render_text
-from keepword.web.security import allow
+from keepword.web.security import allow, csrf_token_of
 
 router = APIRouter()
 
@@ -38,6 +38,8 @@ def dashboard_page(
         view = dashboard(keepword.uow, filters, now=now)
         return render_text(request, "dashboard.html", {"view": view, "healths": list(Health)})
 
-    # The page shows the stored state, the filters and the clock (to the minute) only.
-    key = (stored_version(keepword.uow), filters, now.replace(second=0, microsecond=0))
+    # The page shows the stored state, the filters, the clock (to the minute) and who is
+    # logged in (their name, and their session's CSRF token in its forms) only.
+    minute = now.replace(second=0, microsecond=0)
+    key = (stored_version(keepword.uow), filters, minute, csrf_token_of(request))
     return HTMLResponse(request.app.state.pages.get_or_render(key, page))

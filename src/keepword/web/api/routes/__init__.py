@@ -1,5 +1,12 @@
 """The API's routers, one module per area, included by :func:`keepword.web.api.create_api`."""
 
-from keepword.web.api.routes import gate, messages, plan, portfolio, watching
+from keepword.web.api.routes import gate, messages, plan, portal, portfolio, watching
 
-routers = [portfolio.router, plan.router, gate.router, watching.router, messages.router]
+routers = [
+    portfolio.router,
+    plan.router,
+    gate.router,
+    watching.router,
+    messages.router,
+    portal.router,
+]

@@ -164,12 +164,13 @@ def list_users(uow: UnitOfWorkFactory, *, actor: Actor) -> list[User]:
 @requires(Action.MANAGE_USERS)
 def set_password(
     uow: UnitOfWorkFactory, name: str, password: str, *, actor: Actor, now: datetime
-) -> None:
+) -> User:
     """Give ``name`` a new password; every session of theirs ends."""
     check_password(password, name=name)
     with uow(write=True) as work:
-        _replace_password(work, _user(work, name), password, actor, now)
+        changed = _replace_password(work, _user(work, name), password, actor, now)
         work.commit()
+    return changed
 
 
 @requires(Action.MANAGE_OWN_ACCOUNT)
@@ -188,24 +189,27 @@ def change_own_password(
 
 def _replace_password(
     work: UnitOfWork, user: User, password: str, actor: Actor, now: datetime
-) -> None:
+) -> User:
     changed = replace(user, password_hash=_hasher.hash(password), password_changed_at=now)
     work.users.save(changed)
     ended = work.sessions.end_all_of(user.name, now)
     _audit(work, actor, AuditKind.PASSWORD_CHANGED, now, user=user.name, sessions=str(ended))
+    return changed
 
 
 @requires(Action.MANAGE_USERS)
-def disable_user(uow: UnitOfWorkFactory, name: str, *, actor: Actor, now: datetime) -> None:
+def disable_user(uow: UnitOfWorkFactory, name: str, *, actor: Actor, now: datetime) -> User:
     """``name`` can no longer log in; their sessions end and their tokens stop working."""
     with uow(write=True) as work:
         user = _user(work, name)
         if user.disabled:
             raise InvalidTransition(f"user {name!r} is already disabled")
-        work.users.save(replace(user, disabled=True))
+        disabled = replace(user, disabled=True)
+        work.users.save(disabled)
         ended = work.sessions.end_all_of(name, now)
         _audit(work, actor, AuditKind.USER_DISABLED, now, user=name, sessions=str(ended))
         work.commit()
+    return disabled
 
 
 def _user(work: UnitOfWork, name: str) -> User:
@@ -313,7 +317,9 @@ def tokens_of(uow: UnitOfWorkFactory, *, actor: Actor) -> list[AccessToken]:
 
 
 @requires(Action.MANAGE_OWN_ACCOUNT)
-def revoke_token(uow: UnitOfWorkFactory, token_id: str, *, actor: Actor, now: datetime) -> None:
+def revoke_token(
+    uow: UnitOfWorkFactory, token_id: str, *, actor: Actor, now: datetime
+) -> AccessToken:
     """Revoke one of the actor's tokens (an admin may revoke anyone's)."""
     with uow(write=True) as work:
         token = work.tokens.get(token_id)
@@ -324,6 +330,7 @@ def revoke_token(uow: UnitOfWorkFactory, token_id: str, *, actor: Actor, now: da
         work.tokens.revoke(token_id, now)
         _audit(work, actor, AuditKind.TOKEN_REVOKED, now, token=token_id)
         work.commit()
+    return replace(token, revoked_at=now)
 
 
 def token_caller(uow: UnitOfWorkFactory, secret: str, *, now: datetime) -> Caller | None:

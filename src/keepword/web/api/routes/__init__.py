@@ -1,6 +1,6 @@
 """The API's routers, one module per area, included by :func:`keepword.web.api.create_api`."""
 
-from keepword.web.api.routes import gate, messages, plan, portal, portfolio, watching
+from keepword.web.api.routes import accounts, gate, messages, plan, portal, portfolio, watching
 
 routers = [
     portfolio.router,
@@ -9,4 +9,5 @@ routers = [
     watching.router,
     messages.router,
     portal.router,
+    accounts.router,
 ]

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from keepword.cli import output
 from keepword.cli.context import JsonOption, acting, open_app
+from keepword.config import USER_VARIABLE
 from keepword.domain.access import Role
 from keepword.domain.errors import KeepwordError
 from keepword.services import accounts
@@ -122,6 +123,8 @@ def token_add(
 ) -> None:
     """Make a token; it is printed once and not kept (only its digest is)."""
     keepword = open_app(ctx)
+    if keepword.settings.user is None:  # the operator is no stored user a token could be of
+        raise KeepwordError(f"a token is a user's: set {USER_VARIABLE} to the user it is for")
     token, secret = accounts.create_token(
         keepword.uow, name, actor=acting(keepword), now=keepword.settings.now()
     )

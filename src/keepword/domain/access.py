@@ -101,7 +101,8 @@ class Forbidden(KeepwordError):
     """The actor's role may not do the action."""
 
     def __init__(self, actor: Actor, action: Action) -> None:
-        super().__init__(f"a {actor.role.label} may not {action.value}")
+        article = "an" if actor.role.label[:1] in ("a", "e", "i", "o", "u") else "a"
+        super().__init__(f"{article} {actor.role.label} may not {action.value}")
         self.actor = actor
         self.action = action
 

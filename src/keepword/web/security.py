@@ -155,8 +155,10 @@ async def csrf_protect(request: Request) -> None:
     if not _same_origin(request):
         raise CsrfRefused("this request came from another site")
     caller = caller_of(request)
-    if caller is None or caller.csrf_token is None:
-        return  # a token's caller (no ambient cookie to abuse), or the login form
+    if caller is None or caller.csrf_token is None or request.url.path == "/login":
+        # A token's caller has no ambient cookie to abuse; logging in (again) makes a new
+        # session, guarded by the same-site check above.
+        return
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")

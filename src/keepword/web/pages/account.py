@@ -65,6 +65,11 @@ def log_in(
         return login_page(request, status_code=429, message=str(error), name=name)
     except LoginRefused as error:
         return login_page(request, status_code=401, message=str(error), name=name)
+    previous = request.cookies.get(SESSION_COOKIE)
+    if previous:  # whoever was logged in on this browser is not any more
+        accounts.log_out(
+            keepword.uow, previous, address=address_of(request), now=keepword.settings.now()
+        )
     target = _safe_next(next) or home_of(logged_in.actor)
     if logged_in.actor.role is Role.CLIENT and not target.startswith("/portal"):
         target = "/portal"

@@ -33,6 +33,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/change.py
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/web.py --requests 200 --write-every 1
+	$(BIN)/python bench/login.py
 
 format: $(VENV)/.installed
 	$(BIN)/ruff format .

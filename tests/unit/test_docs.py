@@ -54,3 +54,14 @@ def test_the_complete_example_in_the_documentation_loads() -> None:
     assert portfolio.projects
     assert portfolio.commitments
     assert portfolio.scenarios
+
+
+def test_the_access_document_shows_the_policy_table_of_the_code() -> None:
+    from keepword.domain.access import POLICY, Action, Role
+
+    text = (DOC.parent / "access.md").read_text(encoding="utf-8")
+    header = "| action | " + " | ".join(r.label for r in Role) + " |"
+    assert header in text
+    for action in Action:
+        cells = " | ".join("yes" if r in POLICY[action] else "—" for r in Role)
+        assert f"| {action.value} | {cells} |" in text, action

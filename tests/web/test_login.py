@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from keepword.bootstrap import Keepword
 from keepword.domain.access import Role
-from keepword.domain.accounts import AuditKind
+from keepword.domain.accounts import AuditEvent, AuditKind
 from keepword.domain.errors import InvalidValue
 from keepword.services import accounts
 from keepword.web.app import create_app
@@ -30,7 +30,7 @@ def _try(client: TestClient, name: str, password: str) -> int:
     return answer.status_code
 
 
-def _audit(keepword: Keepword, kind: AuditKind | None = None) -> list[accounts.AuditEvent]:
+def _audit(keepword: Keepword, kind: AuditKind | None = None) -> list[AuditEvent]:
     with keepword.uow() as work:
         return work.audit.latest(1000, kind)
 

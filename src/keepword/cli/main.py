@@ -446,6 +446,7 @@ def main(argv: list[str] | None = None) -> None:
         # Typer's own errors: bad usage carries exit code 2 and the context of the command.
         code = getattr(error, "exit_code", EXIT_BAD_USAGE)
         message = error.format_message() if hasattr(error, "format_message") else str(error)
+        message = " ".join(message.split())  # Click lists an option's choices one a line
         context = getattr(error, "ctx", None)
         if code == EXIT_BAD_USAGE:
             message += f" (see '{context.command_path if context else 'keepword'} --help')"

@@ -29,6 +29,11 @@ class Role(enum.StrEnum):
     def label(self) -> str:
         return self.value.replace("-", " ")
 
+    @property
+    def with_article(self) -> str:
+        """"an admin", "a sales" …: the role as a sentence names one of its users."""
+        return f"{'an' if self.label[0] in 'aeiou' else 'a'} {self.label}"
+
 
 class Action(enum.StrEnum):
     VIEW_PORTFOLIO = "view the portfolio"

@@ -27,7 +27,7 @@ class Role(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("-", " ")
+        return "sales lead" if self is Role.SALES else self.value.replace("-", " ")
 
     @property
     def with_article(self) -> str:

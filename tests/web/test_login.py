@@ -46,7 +46,7 @@ def _audit(keepword: Keepword, kind: AuditKind | None = None) -> list[AuditEvent
         ("password1", "most common"),
         ("Qwerty123", "most common"),
         ("iloveyou", "most common"),
-        ("newuser1", "most common"),  # the same as the name
+        ("NewUser1", "not be the user's name"),
     ],
 )
 def test_a_weak_password_is_refused_and_nothing_is_saved(

@@ -95,7 +95,9 @@ def check_password(password: str, *, name: str) -> None:
         raise InvalidValue(f"a password needs at least {PASSWORD_MIN} characters", "password")
     if len(password) > PASSWORD_MAX:
         raise InvalidValue(f"a password may have at most {PASSWORD_MAX} characters", "password")
-    if password.lower() in _common_passwords() or password.lower() == name.lower():
+    if password.lower() == name.lower():
+        raise InvalidValue("a password must not be the user's name", "password")
+    if password.lower() in _common_passwords():
         raise InvalidValue(
             "that password is one of the most common ones; choose another", "password"
         )

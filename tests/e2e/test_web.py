@@ -26,9 +26,11 @@ def served_demo(tmp_path: Path) -> Iterator[httpx.Client]:
     keepword("--db", db, "load", str(DEMO_PLAN), env=env)
     add_user(db, "beth", "delivery-lead", env)
     server, base = start_server(["--db", db, "serve"], env)
-    with logged_in(base, "beth") as client:
-        yield client
-    stop_server(server)
+    try:
+        with logged_in(base, "beth") as client:
+            yield client
+    finally:
+        stop_server(server)
 
 
 def test_served_dashboard_lists_every_commitment_and_its_stylesheet(

@@ -617,3 +617,10 @@ def test_every_route_has_a_response_model_and_the_error_body(web: TestClient) ->
             for code in ("404", "422"):
                 error = operation["responses"][code]["content"]["application/json"]["schema"]
                 assert error == {"$ref": "#/components/schemas/ErrorBody"}, where
+
+
+def test_a_path_the_api_cannot_route_still_gets_the_one_error_body(web: TestClient) -> None:
+    # A newline in a path parameter never reaches the API's mount (found by schemathesis).
+    response = web.get(API + "/projects/a%0Ab")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"

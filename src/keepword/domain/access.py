@@ -31,7 +31,7 @@ class Role(enum.StrEnum):
 
     @property
     def with_article(self) -> str:
-        """"an admin", "a sales" …: the role as a sentence names one of its users."""
+        """The role as a sentence names one of its users: "an admin", "a sales lead"."""
         return f"{'an' if self.label[0] in 'aeiou' else 'a'} {self.label}"
 
 

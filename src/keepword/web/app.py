@@ -9,7 +9,7 @@ import logging
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from sqlalchemy import text
@@ -20,7 +20,7 @@ from keepword.bootstrap import Keepword
 from keepword.domain.access import Forbidden
 from keepword.domain.errors import KeepwordError
 from keepword.web import pages
-from keepword.web.api import create_api
+from keepword.web.api import create_api, error_response
 from keepword.web.errors import status_of
 from keepword.web.memo import PageMemo
 from keepword.web.pages.account import login_page
@@ -99,7 +99,11 @@ def create_app(keepword: Keepword) -> FastAPI:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    def http_error(request: Request, error: StarletteHTTPException) -> HTMLResponse:
+    def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/api/"):
+            # A path the /api/v1 mount cannot take (one with a %0A in it): the API's body.
+            code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code)
+            return error_response(error.status_code, code or "bad_request", str(error.detail))
         title = "Not found" if error.status_code == 404 else _CANNOT
         return _error_page(request, error.status_code, title, str(error.detail))
 

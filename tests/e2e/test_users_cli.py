@@ -362,6 +362,16 @@ def test_a_keepword_user_acts_with_their_own_role(
     assert "beth" in {event["actor"] for event in history}
 
 
+def test_a_client_user_cannot_read_the_portfolio_from_the_command_line(
+    staffed: str, env: dict[str, str]
+) -> None:
+    _add(staffed, env, "marcus", "client", PASSWORD, "--client", "pitchwell")
+    for command in (["portfolio"], ["forecast", "voice-bot"], ["history"], ["risks"]):
+        refused = keepword("--db", staffed, *command, env=_as(env, "marcus"))
+        assert _one_error_line(refused) == "a client may not view the portfolio", command
+        assert "Calder" not in refused.stdout
+
+
 @pytest.mark.parametrize("who", ["ghost", "lucia"], ids=["unknown", "disabled"])
 def test_a_keepword_user_who_is_not_an_active_user_is_a_clear_error(
     staffed: str, env: dict[str, str], who: str

@@ -9,7 +9,7 @@ import typer
 
 from keepword.bootstrap import Keepword, open_keepword
 from keepword.config import USER_VARIABLE, Settings
-from keepword.domain.access import Actor, Role
+from keepword.domain.access import Action, Actor, Role, authorize
 from keepword.domain.commitment import DEFAULT_CONFIDENCE
 from keepword.domain.errors import KeepwordError
 from keepword.services import forecasting
@@ -50,6 +50,9 @@ def acting(keepword: Keepword) -> Actor:
 def open_app(ctx: typer.Context) -> Keepword:
     keepword = open_keepword(settings_of(ctx))
     ctx.call_on_close(keepword.close)
+    if keepword.settings.user is not None:
+        # Every command reads the portfolio: a client user has the portal, not the CLI.
+        authorize(acting(keepword), Action.VIEW_PORTFOLIO)
     return keepword
 
 

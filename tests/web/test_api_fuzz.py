@@ -352,14 +352,10 @@ def runs(
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_api_fuzz(
-    role: Role, runs: dict[Role, Future[Run]], record_property: Callable[[str, object], None]
-) -> None:
+def test_api_fuzz(role: Role, runs: dict[Role, Future[Run]]) -> None:
     run = runs[role].result()
     statuses = dict(sorted(run.statuses.items()))
-    record_property("requests", run.requests)
-    record_property("statuses", statuses)
-    record_property("seconds", round(run.seconds))
+    # Printed, not recorded as junit properties: CI's junit (xunit2) has no room for them.
     print(
         f"\nAPI fuzz as {role.value} ({run.caller}): {run.requests} requests over "
         f"{len(run.by_operation)} operations in {run.seconds:.0f} s (generated in "

@@ -8,13 +8,9 @@ from typing import Any
 from sqlalchemy import Connection, Row, delete, func, insert, or_, select, update
 
 from keepword.adapters.database import tables as t
-from keepword.adapters.database.repository import utc
+from keepword.adapters.database.repository import utc, utc_or_none
 from keepword.domain.access import Role
 from keepword.domain.accounts import AccessToken, AuditEvent, AuditKind, Session, User
-
-
-def _utc_or_none(moment: datetime | None) -> datetime | None:
-    return None if moment is None else utc(moment)
 
 
 class UserRepository:
@@ -206,7 +202,7 @@ def _session(row: Row[Any]) -> Session:
         csrf_token=row.csrf_token,
         created_at=utc(row.created_at),
         last_seen_at=utc(row.last_seen_at),
-        ended_at=_utc_or_none(row.ended_at),
+        ended_at=utc_or_none(row.ended_at),
     )
 
 
@@ -217,8 +213,8 @@ def _token(row: Row[Any]) -> AccessToken:
         name=row.name,
         token_hash=row.token_hash,
         created_at=utc(row.created_at),
-        last_used_at=_utc_or_none(row.last_used_at),
-        revoked_at=_utc_or_none(row.revoked_at),
+        last_used_at=utc_or_none(row.last_used_at),
+        revoked_at=utc_or_none(row.revoked_at),
     )
 
 

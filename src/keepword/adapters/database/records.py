@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, Table, delete, insert, select, update
 
 from keepword.adapters.database import tables as t
-from keepword.adapters.database.repository import utc
+from keepword.adapters.database.repository import utc, utc_or_none
 from keepword.domain.communications import (
     Communication,
     CommunicationKind,
@@ -19,10 +19,6 @@ from keepword.domain.communications import (
 )
 from keepword.domain.signals import Severity, Signal, SignalKind
 from keepword.services.ports import CachedOdds
-
-
-def _utc_or_none(moment: datetime | None) -> datetime | None:
-    return None if moment is None else utc(moment)
 
 
 class _Records:
@@ -216,11 +212,11 @@ def _signal(r: Row[Any]) -> Signal:
         summary=r.summary,
         evidence=dict(r.evidence),
         owner=r.owner,
-        disclosed_at=_utc_or_none(r.disclosed_at),
+        disclosed_at=utc_or_none(r.disclosed_at),
         communication=r.communication_id,
-        escalated_at=_utc_or_none(r.escalated_at),
+        escalated_at=utc_or_none(r.escalated_at),
         key=r.key,
-        updated_at=_utc_or_none(r.updated_at),
+        updated_at=utc_or_none(r.updated_at),
     )
 
 
@@ -237,7 +233,7 @@ def _communication(r: Row[Any]) -> Communication:
         author=r.author,
         answers=tuple(r.answers),
         incident=r.incident_id,
-        sent_at=_utc_or_none(r.sent_at),
+        sent_at=utc_or_none(r.sent_at),
     )
 
 
@@ -259,7 +255,7 @@ def _incident(r: Row[Any]) -> Incident:
             for s in r.steps
         ),
         commitment=r.commitment_id,
-        recorded_at=_utc_or_none(r.recorded_at),
+        recorded_at=utc_or_none(r.recorded_at),
     )
 
 

@@ -397,6 +397,11 @@ def utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def utc_or_none(moment: datetime | None) -> datetime | None:
+    """:func:`utc` of a time that may be missing."""
+    return None if moment is None else utc(moment)
+
+
 def _baseline(data: dict[str, Any] | None) -> Baseline | None:
     if data is None:
         return None

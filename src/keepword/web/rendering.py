@@ -14,6 +14,7 @@ from keepword import __version__
 from keepword.bootstrap import Keepword
 from keepword.domain.wording import day, percent
 from keepword.services.risks import clock_text
+from keepword.web.security import caller_of, csrf_token_of
 
 HERE = Path(__file__).parent
 
@@ -61,11 +62,11 @@ KeepwordDep = Annotated[Keepword, Depends(keepword_of)]
 
 def _shared(request: Request) -> dict[str, Any]:
     # What every page shows or needs: the clock, who is logged in, the token forms carry.
-    caller = getattr(request.state, "caller", None)
+    caller = caller_of(request)
     return {
         "now": keepword_of(request).settings.now(),
         "actor": caller.actor if caller else None,
-        "csrf_token": (caller.csrf_token or "") if caller else "",
+        "csrf_token": csrf_token_of(request),
     }
 
 

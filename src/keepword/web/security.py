@@ -67,7 +67,10 @@ class AccessMiddleware(BaseHTTPMiddleware):
     async def dispatch(
         self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        caller = await run_in_threadpool(self._caller, request)
+        if request.url.path.startswith(PUBLIC_PREFIXES):
+            caller = None  # the static files are the same for all: no session to read
+        else:
+            caller = await run_in_threadpool(self._caller, request)
         request.state.caller = caller
         if caller is None and not is_public(request.url.path):
             response = self._unauthenticated(request)
@@ -131,8 +134,9 @@ ActorDep = Annotated[Actor, Depends(actor_of)]
 
 
 def csrf_token_of(request: Request) -> str:
+    """The session's CSRF token, for the forms of a page; empty without a session."""
     caller = caller_of(request)
-    return caller.csrf_token or "" if caller else ""
+    return (caller.csrf_token or "") if caller else ""
 
 
 class CsrfRefused(Exception):

@@ -11,7 +11,8 @@ import pytest
 import sqlalchemy.exc
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, column, table, text
+from sqlalchemy.sql.expression import TableClause
 
 from keepword.adapters.database import tables as t
 from keepword.adapters.database.engine import make_engine
@@ -135,7 +136,7 @@ def test_upgrading_indexes_the_history_recorded_before_by_project(empty_engine: 
                  "before": {"changes": [{"from_project": "p", "to_project": "q"}]}},
             ],
         )  # fmt: skip
-    assert upgrade(empty_engine) == ("0002", "0004")
+    assert upgrade(empty_engine) == ("0002", "0005")
     uow = _factory(empty_engine)
     with uow() as work:
         assert [e.entity_id for e in work.events.about_project("p")] == ["move", "p/a", "p"]
@@ -146,6 +147,38 @@ def test_upgrading_indexes_the_history_recorded_before_by_project(empty_engine: 
         work.commit()
     with uow() as work:
         assert [e.entity_id for e in work.events.about_project("q", limit=1)] == ["q/b"]
+
+
+def test_upgrading_addresses_earlier_messages_and_incidents_to_their_projects_client(
+    empty_engine: Engine,
+) -> None:
+    upgrade(empty_engine, "0004")
+    with empty_engine.begin() as connection:  # records as a Keepword of revision 0004 wrote them
+        connection.execute(t.clients.insert(), [{"id": "acme", "position": 0, "name": "Acme"}])
+        connection.execute(
+            t.projects.insert(),
+            [{"id": "p", "position": 0, "client_id": "acme", "name": "P", "start": NOW.date()}],
+        )
+        connection.execute(
+            sa_table("communications", "client_id").insert(),
+            [{"id": "M-1", "project_id": "p", "kind": "status", "subject": "S", "body": "B",
+              "created_at": NOW, "answers": []}],
+        )  # fmt: skip
+        connection.execute(
+            sa_table("incidents", "client_id").insert(),
+            [{"id": "I-1", "project_id": "p", "title": "T", "occurred_at": NOW, "impact": "I",
+              "own_factors": [], "steps": []}],
+        )  # fmt: skip
+    assert upgrade(empty_engine) == ("0004", "0005")
+    with _factory(empty_engine)() as work:
+        assert [m.client for m in work.communications.all()] == ["acme"]
+        assert [i.client for i in work.incidents.all()] == ["acme"]
+
+
+def sa_table(name: str, without: str) -> TableClause:
+    """Table ``name`` as an earlier revision had it: without column ``without``."""
+    columns = t.metadata.tables[name].columns
+    return table(name, *(column(c.name, c.type) for c in columns if c.name != without))
 
 
 def test_the_migrations_build_exactly_the_tables_the_code_declares(engine: Engine) -> None:
@@ -159,8 +192,8 @@ def test_missing_or_old_schema_is_reported_not_migrated(tmp_path: object) -> Non
     engine = make_engine(f"sqlite:///{tmp_path}/empty.db")
     with pytest.raises(DatabaseNotReady, match="run 'keepword init'"):
         ensure_current(engine)
-    assert upgrade(engine) == (None, "0004")
-    assert upgrade(engine) == ("0004", "0004")
+    assert upgrade(engine) == (None, "0005")
+    assert upgrade(engine) == ("0005", "0005")
     ensure_current(engine)
     engine.dispose()
 

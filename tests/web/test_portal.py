@@ -241,3 +241,74 @@ def test_an_incident_shows_its_impact_our_part_and_the_recovery_steps(
     (shown,) = priya.get(API + "/portal/projects/voice-bot").json()["incidents"]
     assert [s["status"] for s in shown["steps"]] == ["todo"]
     assert "Test calls dropped" not in marcus.get("/portal/projects/pitchwell-app").text
+
+
+# --- one client's records never reach another ---------------------------------------------
+
+
+def _incident_on(client: TestClient, project: str, title: str) -> str:
+    body = {
+        "project": project,
+        "title": title,
+        "impact": "The pilot stopped for an afternoon",
+        "own_factors": ["We shipped without the load test"],
+        "steps": [],
+        "occurred_at": "2026-11-23T08:00:00Z",
+    }
+    return str(_post(client, "/incidents", body, status=201)["id"])
+
+
+def test_a_message_to_one_client_cannot_carry_another_clients_incident(
+    beth: TestClient, priya: TestClient, demo_keepword: Keepword
+) -> None:
+    pitchwells = _incident_on(beth, "pitchwell-app", "Pitchwell's dashboard went blank")
+    before = len(beth.get(API + "/messages").json())
+    for kind in ("recovery", "status", "delay", "phased-plan"):
+        refused = beth.post(
+            API + "/drafts",
+            json={"incident": pitchwells, "commitment": "voice-bot-launch", "kind": kind},
+        )
+        assert refused.status_code == 422, (kind, refused.text)
+        assert f"incident {pitchwells} is about project pitchwell-app" in refused.text
+    assert len(beth.get(API + "/messages").json()) == before  # nothing drafted
+    assert "Pitchwell" not in priya.get(API + "/portal/projects/voice-bot").text
+    # Its own client's message may tell it.
+    own = _post(beth, "/drafts", {"incident": pitchwells, "kind": "recovery"}, 201)
+    assert own["message"]["project"] == "pitchwell-app"
+
+
+def test_a_project_moved_to_another_client_takes_no_earlier_messages_or_incidents(
+    beth: TestClient, marcus: TestClient, priya: TestClient
+) -> None:
+    incident = _incident_on(beth, "voice-bot", "Calder's test calls dropped")
+    sent = _post(beth, "/drafts", {"commitment": "voice-bot-launch", "kind": "status"}, 201)
+    _post(beth, f"/messages/{sent['message']['id']}/send")
+    unsent = _post(beth, "/drafts", {"commitment": "voice-bot-launch", "kind": "status"}, 201)
+    shown = priya.get(API + "/portal/projects/voice-bot").json()
+    assert [m["subject"] for m in shown["messages"]] == [sent["message"]["subject"]]
+    assert [i["title"] for i in shown["incidents"]] == ["Calder's test calls dropped"]
+
+    project = beth.get(API + "/projects/voice-bot").json()
+    moved = {k: project[k] for k in ("name", "start", "lead", "disclosure_target")}
+    response = beth.put(API + "/projects/voice-bot", json={**moved, "client": "pitchwell"})
+    assert response.status_code == 200, response.text
+
+    now_pitchwells = marcus.get(API + "/portal/projects/voice-bot").json()
+    assert now_pitchwells["messages"] == []
+    assert now_pitchwells["incidents"] == []
+    page = get_page(marcus, "/portal/projects/voice-bot")
+    assert "Calder's test calls dropped" not in _text(page)
+    assert sent["message"]["subject"] not in _text(page)
+    # Calder & Wye's draft cannot go to Pitchwell, nor its incident into a new message.
+    refused = beth.post(API + f"/messages/{unsent['message']['id']}/send")
+    assert refused.status_code == 422, refused.text
+    assert "drafted for another client" in refused.text
+    refused = beth.post(API + "/drafts", json={"incident": incident, "kind": "recovery"})
+    assert refused.status_code == 422, refused.text
+    assert "another client's" in refused.text
+    # A status message drafted now is Pitchwell's, and leaves the old incident out.
+    fresh = _post(beth, "/drafts", {"commitment": "voice-bot-launch", "kind": "status"}, 201)
+    assert "Calder's test calls dropped" not in fresh["message"]["body"]
+    _post(beth, f"/messages/{fresh['message']['id']}/send")
+    shown = marcus.get(API + "/portal/projects/voice-bot").json()
+    assert [m["subject"] for m in shown["messages"]] == [fresh["message"]["subject"]]

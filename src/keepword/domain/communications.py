@@ -21,6 +21,8 @@ class Communication:
     """A message to a client: drafted, perhaps edited, then recorded as sent.
 
     ``answers`` names the signals it tells the client about; sending it discloses them.
+    ``client`` is the organisation it is addressed to, fixed when it is drafted: the portal
+    shows a client only what was addressed to it, whoever the project belongs to later.
     """
 
     id: str
@@ -35,6 +37,7 @@ class Communication:
     answers: tuple[str, ...] = ()
     incident: str | None = None
     sent_at: datetime | None = None
+    client: str | None = None
 
     def __post_init__(self) -> None:
         if not self.subject.strip():
@@ -77,6 +80,7 @@ class Incident:
     """Something that went wrong in front of the client (W3), and how the team recovers.
 
     ``own_factors`` are the team's own contributing factors, never anyone else's.
+    ``client`` is whose project it happened on, fixed when it is recorded.
     """
 
     id: str
@@ -88,6 +92,7 @@ class Incident:
     steps: tuple[RecoveryStep, ...] = ()
     commitment: str | None = None
     recorded_at: datetime | None = None
+    client: str | None = None
 
     def __post_init__(self) -> None:
         if not self.impact.strip():

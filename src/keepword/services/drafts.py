@@ -256,6 +256,7 @@ def draft_message(
             author=facts.lead,
             answers=tuple(s.id for s in answered),
             incident=found_incident.id if found_incident else None,
+            client=portfolio.project(project_id).client,
         )
         work.communications.save(message)
         work.events.append(
@@ -291,6 +292,8 @@ def send(
                 f"it cannot have been sent before that, at {now:%Y-%m-%d %H:%M} UTC",
                 "sent_at",
             )
+        portfolio = work.portfolio.get()
+        _check_still_addressed(message, portfolio)
         warnings: tuple[Finding, ...] = ()
         if body is not None:
             warnings = check_edited(message, body).findings
@@ -304,7 +307,6 @@ def send(
         disclosed: list[Disclosure] = []
         already: list[str] = []
         stale: list[str] = []
-        portfolio = work.portfolio.get()
         for signal_id in sent.answers:
             signal = work.signals.get(signal_id)
             if signal is None:
@@ -514,12 +516,54 @@ def _subject_of(
         ]
         commitment = found.commitment
     target = portfolio.commitment(commitment) if commitment else None
+    if found_incident is not None:
+        _check_same_story(portfolio, found_incident, target)
     if target is not None and signal is None:
         answered = [s for s in work.signals.all() if s.commitment == target.id and not s.disclosed]
     if target is not None and found_incident is None:
-        on_it = [i for i in work.incidents.all() if i.commitment == target.id]
+        client = portfolio.project(target.project).client
+        on_it = [
+            i
+            for i in work.incidents.all()
+            if i.commitment == target.id and i.client in (None, client)
+        ]
         found_incident = on_it[-1] if on_it else None
     return answered, target, found_incident
+
+
+def _check_same_story(
+    portfolio: Portfolio, incident: Incident, commitment: Commitment | None
+) -> None:
+    """A message tells one client about its own project: the incident it draws on must be
+    on the commitment's project (and that commitment, when it names one), and must have
+    happened while the project was that client's."""
+    if commitment is not None and (
+        incident.project != commitment.project
+        or (incident.commitment is not None and incident.commitment != commitment.id)
+    ):
+        about = incident.commitment or f"project {incident.project}"
+        raise DraftError(
+            f"incident {incident.id} is about {about}, not {commitment.id}", "incident"
+        )
+    client = portfolio.project(incident.project).client
+    if incident.client is not None and incident.client != client:
+        raise DraftError(
+            f"incident {incident.id} happened while project {incident.project} was another "
+            "client's; it cannot go in a message to this one",
+            "incident",
+        )
+
+
+def _check_still_addressed(message: Communication, portfolio: Portfolio) -> None:
+    """A draft goes only to the client it was drafted for: a project that has moved to
+    another client since then needs a new draft, from that client's facts."""
+    client = portfolio.project(message.project).client
+    if message.client is not None and message.client != client:
+        raise DraftError(
+            f"message {message.id} was drafted for another client of project "
+            f"{message.project}; draft it again for its client now",
+            "message",
+        )
 
 
 def _default_kind(incident: Incident | None) -> CommunicationKind:

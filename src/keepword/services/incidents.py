@@ -231,6 +231,7 @@ def record_incident(
             steps=tuple(sorted(recovery, key=lambda s: s.due)),
             commitment=commitment,
             recorded_at=now,
+            client=found.client,
         )
         work.incidents.save(incident)
         work.events.append(

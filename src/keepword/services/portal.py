@@ -203,8 +203,17 @@ def portal_project(
         raise NotFound(f"no project with id {project_id!r}")
     with uow() as work:
         signals = work.signals.all()
-        messages = [m for m in work.communications.all() if m.project == project.id]
-        incidents = [i for i in work.incidents.all() if i.project == project.id]
+        # Only what was addressed to this organisation: a project that changed clients keeps
+        # its earlier client's messages and incidents from the new one.
+        organisation = actor.organisation
+        messages = [
+            m
+            for m in work.communications.all()
+            if m.project == project.id and m.client == organisation
+        ]
+        incidents = [
+            i for i in work.incidents.all() if i.project == project.id and i.client == organisation
+        ]
     return PortalProjectView(
         id=project.id,
         name=project.name,

@@ -113,6 +113,7 @@ class CommunicationRepository(_Records):
                 "answers": list(message.answers),
                 "incident_id": message.incident,
                 "sent_at": message.sent_at,
+                "client_id": message.client,
             }
         )
 
@@ -138,6 +139,7 @@ class IncidentRepository(_Records):
                 "occurred_at": incident.occurred_at,
                 "recorded_at": incident.recorded_at,
                 "impact": incident.impact,
+                "client_id": incident.client,
                 "own_factors": list(incident.own_factors),
                 "steps": [
                     {
@@ -234,6 +236,7 @@ def _communication(r: Row[Any]) -> Communication:
         answers=tuple(r.answers),
         incident=r.incident_id,
         sent_at=utc_or_none(r.sent_at),
+        client=r.client_id,
     )
 
 
@@ -256,6 +259,7 @@ def _incident(r: Row[Any]) -> Incident:
         ),
         commitment=r.commitment_id,
         recorded_at=utc_or_none(r.recorded_at),
+        client=r.client_id,
     )
 
 

@@ -286,6 +286,7 @@ communications = Table(
     Column("answers", JSON, nullable=False),  # signal ids
     Column("incident_id", ID),
     Column("sent_at", DateTime(timezone=True)),
+    Column("client_id", ID),  # the organisation it is addressed to, fixed at drafting
 )
 
 incidents = Table(
@@ -300,6 +301,7 @@ incidents = Table(
     Column("impact", Text, nullable=False),
     Column("own_factors", JSON, nullable=False),
     Column("steps", JSON, nullable=False),  # [{action, due, status, done_at}]
+    Column("client_id", ID),  # whose project it happened on, fixed when recorded
 )
 
 # The forecast cache: each commitment's latest odds, valid while its project's inputs hash to

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
@@ -56,13 +56,18 @@ class FakeEventLog:
     def version(self) -> str:
         return str(self.count())
 
-    def about_project(self, project: str, limit: int | None = None) -> list[Event]:
+    def about_project(
+        self, project: str, limit: int | None = None, excluding: Collection[str] = ()
+    ) -> list[Event]:
         every = [e for e in [*self._committed, *self.added][::-1] if project in projects_of(e)]
-        return every[:limit]
+        return [e for e in every if e.entity not in excluding][:limit]
 
-    def latest(self, limit: int = 50, entity: str | None = None) -> list[Event]:
+    def latest(
+        self, limit: int = 50, entity: str | None = None, excluding: Collection[str] = ()
+    ) -> list[Event]:
         every = [*self._committed, *self.added][::-1]
-        return [e for e in every if entity is None or e.entity == entity][:limit]
+        wanted = [e for e in every if entity is None or e.entity == entity]
+        return [e for e in wanted if e.entity not in excluding][:limit]
 
 
 class FakeRecords(Generic[Record]):

@@ -82,7 +82,7 @@ def test_events_refuse_update_and_delete_in_the_database(engine: Engine) -> None
 
 def test_events_come_back_newest_first_with_utc_times(engine: Engine) -> None:
     service.load_portfolio(_factory(engine), f.portfolio(), actor=f.staff("dana"), now=NOW)
-    events = service.recent_events(_factory(engine), limit=3, entity="item")
+    events = service.recent_events(_factory(engine), limit=3, entity="item", actor=f.staff("dana"))
     assert [e.entity_id for e in events] == ["q/b", "q/a", "p/b"]
     assert all(e.at == NOW for e in events)
     assert events[0].after["depends_on"] == ["a"]

@@ -413,3 +413,101 @@ def test_sessions_time_out_when_idle_and_in_the_end(demo_keepword: Keepword) -> 
     with at(timedelta(minutes=30)) as later:
         later.cookies.set(SESSION_COOKIE, idle)
         assert later.get("/api/v1/me").status_code == 401
+
+
+# --- what each role reads ------------------------------------------------------------------
+
+# Reads that name what they ask for in the query: every kind of record in the history.
+EVENT_FEEDS = [f"{API}/events?limit=1000"] + [
+    f"{API}/events?limit=1000&entity={entity}" for entity in ("signal", "communication", "incident")
+]
+
+
+def _read_markers(demo_keepword: Keepword, ids: dict[str, str]) -> dict[Action, list[str]]:
+    """Strings that only a reader of each guarded kind of record may see: the signals'
+    summaries, an unsent draft's own sentence, a sent message's body, an incident's title."""
+    with TestClient(create_app(demo_keepword)) as lead:
+        log_in(lead, BY_ROLE[Role.DELIVERY_LEAD])
+        signals = lead.get(f"{API}/signals").json()
+        draft = lead.get(f"{API}/messages/{ids['message_id']}").json()
+        sent = lead.post(
+            f"{API}/drafts", json={"commitment": "voice-bot-launch", "kind": "status"}
+        ).json()["message"]
+        body = sent["body"] + "\n\nSent-body marker: the pilot line moves to Thursday."
+        answer = lead.post(f"{API}/messages/{sent['id']}/send", json={"body": body})
+        assert answer.status_code == 200, answer.text
+    own_sentence = max(draft["body"].splitlines(), key=len)
+    assert len(own_sentence) > 40
+    assert len(signals) >= 2
+    return {
+        Action.VIEW_SIGNALS: [
+            *{s["summary"] for s in signals},
+            own_sentence,
+            "Sent-body marker",
+        ],
+        Action.VIEW_INCIDENTS: ["Pitchwell staging outage marker"],
+    }
+
+
+def _readable_urls(ids: dict[str, str]) -> list[str]:
+    urls = [b_url for r in PROTECTED if r.method == "GET" for b_url, _ in _fill(r, ids)]
+    return sorted(set(urls) - {"/logout"}) + EVENT_FEEDS
+
+
+def test_no_role_reads_a_record_the_policy_refuses_it_through_any_route(
+    demo_keepword: Keepword, as_role: dict[str, TestClient]
+) -> None:
+    ids, _ = _b_objects(demo_keepword)
+    markers = _read_markers(demo_keepword, ids)
+    urls = _readable_urls(ids)
+    read, checked_markers, leaks = 0, 0, []
+    engineer_read = set()
+    for name, (role, _) in USERS.items():
+        if role is Role.CLIENT:
+            continue  # a client's reads are the isolation matrix's
+        hidden = [
+            m for action, found in markers.items() if role not in POLICY[action] for m in found
+        ]
+        for url in urls:
+            response = as_role[name].get(url)
+            if response.status_code != 200:
+                continue
+            read += 1
+            checked_markers += len(hidden)
+            leaks += [f"{role} GET {url}: {m[:40]!r}" for m in hidden if m in response.text]
+            if role is Role.ENGINEER:
+                engineer_read.add(url)
+    assert leaks == []
+    print(f"role read matrix: {read} bodies read, {checked_markers} marker checks, 0 found")
+    # The engineer, refused signals and messages, read every page and feed that tells of them.
+    assert {
+        "/",
+        "/projects/pitchwell-app",
+        "/projects/pitchwell-app/timeline",
+        f"{API}/portfolio",
+        f"{API}/projects/pitchwell-app/events",
+        *EVENT_FEEDS,
+    } <= engineer_read
+    assert read > 200
+
+
+def test_an_engineers_change_raises_signals_it_does_not_read(
+    demo_keepword: Keepword, as_role: dict[str, TestClient]
+) -> None:
+    engineer, lead = as_role[BY_ROLE[Role.ENGINEER]], as_role[BY_ROLE[Role.DELIVERY_LEAD]]
+    before = {s["id"] for s in lead.get(f"{API}/signals").json()}
+    answer = engineer.post(
+        f"{API}/people/ravi/time-off",
+        json={"start": "2026-11-24", "end": "2026-12-23", "reason": "surgery"},
+    )
+    assert answer.status_code == 200, answer.text
+    raised = [s for s in lead.get(f"{API}/signals").json() if s["id"] not in before]
+    assert raised  # a month off a committed project: the promise is at risk
+    assert answer.json()["signals_raised"] == []
+    assert all(e["entity"] != "signal" for e in answer.json()["changes"])
+    for signal in raised:
+        assert signal["summary"] not in answer.text
+    # Done items answer the same way.
+    done = engineer.post(f"{API}/projects/pitchwell-app/items/ux-dashboard/done", json={})
+    assert done.status_code == 200, done.text
+    assert done.json()["signals_raised"] == []

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from keepword.bootstrap import Keepword
 from keepword.services.portfolio import current_portfolio, recent_events
+from tests.factories import staff
 from tests.web.conftest import event_count
 from tests.web.html import get_page, soup
 
@@ -113,7 +114,10 @@ def test_a_whole_plan_is_built_through_the_forms(web: TestClient, demo_keepword:
     assert state.get_text() == "proposed"
     # Each entity is one event; the new proposal's project was forecast.
     assert event_count(demo_keepword) >= seen + 8
-    created = {(e.entity, e.entity_id) for e in recent_events(demo_keepword.uow, limit=20)}
+    created = {
+        (e.entity, e.entity_id)
+        for e in recent_events(demo_keepword.uow, limit=20, actor=staff("beth"))
+    }
     assert {("client", "globex"), ("item", "kiosk/tests"), ("commitment", "kiosk-mvp")} <= created
 
 

@@ -40,7 +40,13 @@ from keepword.cli.context import (
     open_app,
     settings_of,
 )
-from keepword.config import NOW_VARIABLE, Settings, load_settings
+from keepword.config import (
+    ALLOWED_HOSTS_VARIABLE,
+    LOCAL_HOSTS,
+    NOW_VARIABLE,
+    Settings,
+    load_settings,
+)
 from keepword.demo import DEMO_NOW, DEMO_USERS
 from keepword.domain.access import Actor, Role
 from keepword.domain.commitment import DEFAULT_CONFIDENCE
@@ -255,7 +261,8 @@ def history(
     """Show the event history, newest first."""
     if ctx.invoked_subcommand is not None:
         return
-    events = portfolio_service.recent_events(open_app(ctx).uow, limit, entity)
+    keepword = open_app(ctx)
+    events = portfolio_service.recent_events(keepword.uow, limit, entity, actor=acting(keepword))
     if json:
         output.print_json(events)
     else:
@@ -423,8 +430,26 @@ def _serve(keepword: Keepword, host: str, port: int) -> None:
 
     from keepword.web.app import create_app
 
+    settings = keepword.settings
+    hosts = settings.hosts_when_serving_on(host)
     output.console.print(f"Serving Keepword on http://{host}:{port} (Ctrl-C to stop)")
-    uvicorn.run(create_app(keepword), host=host, port=port, log_level="warning")
+    if hosts == LOCAL_HOSTS and host not in LOCAL_HOSTS:
+        output.console.print(
+            f"It answers only requests for {', '.join(hosts)}: set {ALLOWED_HOSTS_VARIABLE} "
+            "to the names people reach it by.",
+            highlight=False,
+        )
+    trusted = list(settings.trusted_proxies)
+    uvicorn.run(
+        create_app(keepword, allowed_hosts=hosts),
+        host=host,
+        port=port,
+        log_level="warning",
+        # uvicorn believes X-Forwarded-For from 127.0.0.1 unless told otherwise; Keepword
+        # believes it from the proxies it is told of only.
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

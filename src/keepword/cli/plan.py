@@ -92,7 +92,9 @@ def time_off(
 
 def _report(keepword: Keepword, change: Callable[[datetime], list[Event]]) -> None:
     """Make the change, then say what it did to the odds and which signals it raised."""
-    report = plan_changes.reforecast_by(keepword.uow, change, now=keepword.settings.now())
+    report = plan_changes.reforecast_by(
+        keepword.uow, change, actor=acting(keepword), now=keepword.settings.now()
+    )
     events = report.events
     changes = [e for e in events if e.entity != "signal"]
     output.console.print(

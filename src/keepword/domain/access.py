@@ -85,6 +85,15 @@ POLICY: Mapping[Action, frozenset[Role]] = {
 }
 
 
+# Reading some kinds of record takes more than viewing the portfolio. The kinds are the
+# event history's entities, so every feed of records or events filters by the same rule.
+READ_ACTION: Mapping[str, Action] = {
+    "signal": Action.VIEW_SIGNALS,
+    "communication": Action.VIEW_SIGNALS,
+    "incident": Action.VIEW_INCIDENTS,
+}
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who is acting: a user's name and role; a client user's ``organisation`` is their
@@ -100,6 +109,15 @@ class Actor:
 
     def may(self, action: Action) -> bool:
         return self.role in POLICY[action]
+
+    def may_read(self, entity: str) -> bool:
+        """Whether this actor may read records of kind ``entity`` (an event's entity)."""
+        return self.may(READ_ACTION.get(entity, Action.VIEW_PORTFOLIO))
+
+    @property
+    def unreadable(self) -> frozenset[str]:
+        """The kinds of record this actor may not read, of those :data:`READ_ACTION` guards."""
+        return frozenset(entity for entity in READ_ACTION if not self.may_read(entity))
 
 
 class Forbidden(KeepwordError):

@@ -4,14 +4,15 @@ client has gone untold longest first, filtered by client, lead and health."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from keepword.domain.access import Actor
 from keepword.domain.commitment import Health
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.signals import Signal
 from keepword.services.ports import CachedOdds, UnitOfWorkFactory
-from keepword.services.risks import SignalView, signal_views
+from keepword.services.risks import SignalView, readable_signals, signal_views
 from keepword.services.watch import current_state, watch_options
 
 
@@ -43,8 +44,10 @@ class Row:
     p85: date | None
     health: Health | None
     problem: str | None
-    overdue_signals: int  # undisclosed signals on it past their disclosure target
-    open_signals: int
+    # Undisclosed signals on it past their disclosure target, and all open ones; None for
+    # an actor who may not read signals.
+    overdue_signals: int | None
+    open_signals: int | None
 
 
 @dataclass(frozen=True)
@@ -63,14 +66,25 @@ class Dashboard:
     leads: list[Choice]
     filters: Filters
     total: int  # commitments before filtering
+    signals_shown: bool = True  # False: the actor may not read signals, none are counted
 
 
-def dashboard(uow: UnitOfWorkFactory, filters: Filters, *, now: datetime) -> Dashboard:
-    """The dashboard as of ``now``, forecasts from the cache (stale projects re-forecast)."""
+def dashboard(
+    uow: UnitOfWorkFactory, filters: Filters, *, actor: Actor, now: datetime
+) -> Dashboard:
+    """The dashboard as of ``now``, forecasts from the cache (stale projects re-forecast);
+    the signals and their counts only for an actor who may read them."""
     portfolio, cached = current_state(uow, watch_options(now), now=now)
     with uow() as work:
-        signals = work.signals.all()
-    return dashboard_of(portfolio, cached, signals, filters, now=now)
+        signals = readable_signals(work, actor)
+    board = dashboard_of(portfolio, cached, signals, filters, now=now)
+    if actor.may_read("signal"):
+        return board
+    return replace(
+        board,
+        rows=[replace(r, open_signals=None, overdue_signals=None) for r in board.rows],
+        signals_shown=False,
+    )
 
 
 def dashboard_of(
@@ -121,7 +135,7 @@ def dashboard_of(
     total = len(rows)
     shown = [row for row in rows if _matches(row, filters)]
     # The promises whose client has gone untold past the target lead, then by due date.
-    shown.sort(key=lambda r: (r.overdue_signals == 0, r.due, r.client, r.commitment_id))
+    shown.sort(key=lambda r: (not r.overdue_signals, r.due, r.client, r.commitment_id))
     in_view = {row.commitment_id for row in shown}
     leads = sorted({p.lead for p in portfolio.projects if p.lead})
     return Dashboard(

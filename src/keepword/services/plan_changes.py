@@ -40,9 +40,15 @@ class ChangeReport:
 
 
 def reforecast_by(
-    uow: UnitOfWorkFactory, change: Callable[[datetime], list[Event]], *, now: datetime
+    uow: UnitOfWorkFactory,
+    change: Callable[[datetime], list[Event]],
+    *,
+    actor: Actor,
+    now: datetime,
 ) -> ChangeReport:
-    """Make ``change`` at ``now`` and list, by commitment id, the odds it forecast again."""
+    """Make ``change`` at ``now`` and list, by commitment id, the odds it forecast again;
+    the events it recorded are those ``actor`` may read (an engineer's item done raises
+    signals all the same, but does not read them)."""
     # The cache as it was, and as the change left it: the change forecast what it touched.
     before = cached_odds(uow)
     events = change(now)
@@ -52,7 +58,7 @@ def reforecast_by(
         for commitment, odds in sorted(after.items())
         if (old := before.get(commitment)) is not None and old.inputs_key != odds.inputs_key
     ]
-    return ChangeReport(events, moved)
+    return ChangeReport([e for e in events if actor.may_read(e.entity)], moved)
 
 
 @requires(Action.UPDATE_WORK)

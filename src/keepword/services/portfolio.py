@@ -165,15 +165,22 @@ def commitment_rows(portfolio: Portfolio) -> list[CommitmentRow]:
     return sorted(rows, key=lambda r: (r.due, r.client, r.commitment_id))
 
 
-def project_events(uow: UnitOfWorkFactory, project_id: str, limit: int) -> list[Event]:
-    """The newest ``limit`` events about ``project_id``, newest first."""
+def project_events(
+    uow: UnitOfWorkFactory, project_id: str, limit: int, *, actor: Actor
+) -> list[Event]:
+    """The newest ``limit`` events about ``project_id`` that ``actor`` may read, newest
+    first; an unknown project: NotFound."""
     with uow() as work:
-        return work.events.about_project(project_id, limit)
+        work.portfolio.get().project(project_id)  # raises NotFound
+        return work.events.about_project(project_id, limit, excluding=actor.unreadable)
 
 
 def recent_events(
-    uow: UnitOfWorkFactory, limit: int = 50, entity: str | None = None
+    uow: UnitOfWorkFactory, limit: int = 50, entity: str | None = None, *, actor: Actor
 ) -> list[Event]:
-    """The newest events, newest first."""
+    """The newest events that ``actor`` may read (of ``entity`` only, if given), newest
+    first: events of a kind the actor may not read are left out, as if never recorded."""
+    if entity is not None and not actor.may_read(entity):
+        return []
     with uow() as work:
-        return work.events.latest(limit, entity)
+        return work.events.latest(limit, entity, excluding=actor.unreadable)

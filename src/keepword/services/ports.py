@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
@@ -32,10 +32,18 @@ class EventStore(Protocol):
         """Changes whenever an event is appended: every change to the stored state is one."""
         ...
 
-    def latest(self, limit: int = 50, entity: str | None = None) -> list[Event]: ...
+    def latest(
+        self, limit: int = 50, entity: str | None = None, excluding: Collection[str] = ()
+    ) -> list[Event]:
+        """The newest events (of ``entity`` only, if given; none of the kinds ``excluding``
+        names), newest first."""
+        ...
 
-    def about_project(self, project: str, limit: int | None = None) -> list[Event]:
-        """The events about ``project`` (see ``domain.events.projects_of``), newest first."""
+    def about_project(
+        self, project: str, limit: int | None = None, excluding: Collection[str] = ()
+    ) -> list[Event]:
+        """The events about ``project`` (see ``domain.events.projects_of``) but of the
+        kinds ``excluding`` names, newest first."""
         ...
 
 

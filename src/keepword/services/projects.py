@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from keepword.domain.access import Actor
 from keepword.domain.commitment import Commitment
 from keepword.domain.people import Allocation, Person
 from keepword.domain.portfolio import Portfolio
@@ -18,7 +19,7 @@ from keepword.services.forecasting import (
     forecast_project,
 )
 from keepword.services.ports import CachedOdds, UnitOfWorkFactory
-from keepword.services.risks import SignalView, signal_views
+from keepword.services.risks import SignalView, readable_signals, signal_views
 from keepword.services.watch import as_commitment_odds, current_state, watch_options
 
 
@@ -69,13 +70,16 @@ def first_open_due(portfolio: Portfolio, project_id: str) -> date | None:
     )
 
 
-def project_overview(uow: UnitOfWorkFactory, project_id: str, *, now: datetime) -> ProjectOverview:
+def project_overview(
+    uow: UnitOfWorkFactory, project_id: str, *, actor: Actor, now: datetime
+) -> ProjectOverview:
     """The project's page as of ``now``: commitments' odds from the cache, and a fresh
-    forecast of the project itself, with its curves, for the charts and criticality."""
+    forecast of the project itself, with its curves, for the charts and criticality; its
+    signals only for an actor who may read them."""
     options = watch_options(now)
     portfolio, cached = current_state(uow, options, now=now)
     with uow() as work:
-        signals = [s for s in work.signals.all() if s.project == project_id]
+        signals = [s for s in readable_signals(work, actor) if s.project == project_id]
     return overview_of(portfolio, project_id, cached, signals, options, now=now)
 
 

@@ -18,7 +18,7 @@ from keepword.domain.signals import (
     disclosure_clock,
 )
 from keepword.services.forecasting import ForecastOptions
-from keepword.services.ports import UnitOfWorkFactory
+from keepword.services.ports import UnitOfWork, UnitOfWorkFactory
 from keepword.services.watch import odds_of, raise_signals, refresh
 
 
@@ -103,6 +103,11 @@ def review(
         signals = work.signals.all()
     views = signal_views(portfolio, signals, now, include_disclosed=include_disclosed)
     return Review(views, raised, escalated)
+
+
+def readable_signals(work: UnitOfWork, actor: Actor) -> list[Signal]:
+    """Every stored signal, for an actor who may read signals; none for another."""
+    return work.signals.all() if actor.may_read("signal") else []
 
 
 def clock_text(view: SignalView, now: datetime) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from keepword.domain.access import Actor
 from keepword.domain.events import Event
 from keepword.domain.wording import day, percent
 from keepword.services.ports import UnitOfWorkFactory
@@ -51,13 +52,15 @@ class Timeline:
         return sum(len(d.entries) for d in self.days)
 
 
-def project_timeline(uow: UnitOfWorkFactory, project_id: str, limit: int | None = None) -> Timeline:
-    """The events about ``project_id`` (``domain.events.projects_of``; the newest ``limit``),
-    newest first, grouped by day; an unknown project: NotFound."""
+def project_timeline(
+    uow: UnitOfWorkFactory, project_id: str, limit: int | None = None, *, actor: Actor
+) -> Timeline:
+    """The events about ``project_id`` (``domain.events.projects_of``; the newest ``limit``)
+    that ``actor`` may read, newest first, grouped by day; an unknown project: NotFound."""
     with uow() as work:
         portfolio = work.portfolio.get()
         project = portfolio.project(project_id)  # raises NotFound
-        events = work.events.about_project(project_id, limit)
+        events = work.events.about_project(project_id, limit, excluding=actor.unreadable)
     people = {p.id: p.name for p in portfolio.people}
     entries = [entry(e, people) for e in events]
     return Timeline(project.id, project.name, by_day(entries))

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from keepword import __version__
 from keepword.bootstrap import Keepword
+from keepword.domain.access import Action
 from keepword.domain.wording import day, percent
 from keepword.services.risks import clock_text
 from keepword.web.security import caller_of, csrf_token_of
@@ -24,6 +25,8 @@ templates.env.filters["percent"] = percent
 templates.env.filters["short_percent"] = lambda value: percent(value, short=True)
 templates.env.globals["version"] = __version__
 templates.env.globals["clock_text"] = clock_text
+# A path, never a URL built from the request's Host header, which the sender chooses.
+templates.env.globals["static_url"] = lambda path: f"/static/{path}"
 
 
 def _when(value: datetime) -> str:
@@ -60,12 +63,27 @@ def keepword_of(request: Request) -> Keepword:
 KeepwordDep = Annotated[Keepword, Depends(keepword_of)]
 
 
+# The main navigation: each page with the action it needs; a role sees the ones it may open.
+NAVIGATION = (
+    ("/", "Portfolio", Action.VIEW_PORTFOLIO),
+    ("/gate", "Commit gate", Action.CHECK_GATE),
+    ("/whatif", "What-if", Action.TRY_WHATIF),
+    ("/signals", "Signals", Action.VIEW_SIGNALS),
+    ("/incidents", "Incidents", Action.VIEW_INCIDENTS),
+    ("/plan", "Plan", Action.VIEW_PORTFOLIO),
+    ("/admin/users", "Users", Action.MANAGE_USERS),
+    ("/portal", "Your projects", Action.VIEW_PORTAL),
+)
+
+
 def _shared(request: Request) -> dict[str, Any]:
     # What every page shows or needs: the clock, who is logged in, the token forms carry.
     caller = caller_of(request)
+    actor = caller.actor if caller else None
     return {
         "now": keepword_of(request).settings.now(),
-        "actor": caller.actor if caller else None,
+        "actor": actor,
+        "nav": [(href, label) for href, label, action in NAVIGATION if actor and actor.may(action)],
         "csrf_token": csrf_token_of(request),
     }
 

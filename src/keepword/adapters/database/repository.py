@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -359,8 +359,11 @@ class EventLog:
         ).one()
         return f"{count}:{newest or 0}"
 
-    def about_project(self, project: str, limit: int | None = None) -> list[Event]:
-        """The events about ``project`` (domain.events.projects_of), newest first."""
+    def about_project(
+        self, project: str, limit: int | None = None, excluding: Collection[str] = ()
+    ) -> list[Event]:
+        """The events about ``project`` (domain.events.projects_of) but of the kinds
+        ``excluding`` names, newest first."""
         query = (
             select(t.events)
             .join(t.event_projects, t.event_projects.c.event_id == t.events.c.id)
@@ -368,13 +371,20 @@ class EventLog:
             .order_by(t.events.c.id.desc())
             .limit(limit)
         )
+        if excluding:
+            query = query.where(t.events.c.entity.not_in(list(excluding)))
         return [_event(row) for row in self._db.execute(query)]
 
-    def latest(self, limit: int = 50, entity: str | None = None) -> list[Event]:
-        """The newest ``limit`` events, newest first, optionally of one kind of entity."""
+    def latest(
+        self, limit: int = 50, entity: str | None = None, excluding: Collection[str] = ()
+    ) -> list[Event]:
+        """The newest ``limit`` events, newest first, optionally of one kind of entity and
+        none of the kinds ``excluding`` names."""
         query = select(t.events).order_by(t.events.c.id.desc()).limit(limit)
         if entity is not None:
             query = query.where(t.events.c.entity == entity)
+        if excluding:
+            query = query.where(t.events.c.entity.not_in(list(excluding)))
         return [_event(row) for row in self._db.execute(query)]
 
 

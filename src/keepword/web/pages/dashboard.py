@@ -12,7 +12,7 @@ from keepword.domain.commitment import Health
 from keepword.services.dashboard import Filters, dashboard
 from keepword.services.portfolio import stored_version
 from keepword.web.rendering import KeepwordDep, render_text
-from keepword.web.security import allow, csrf_token_of
+from keepword.web.security import ActorDep, allow, csrf_token_of
 
 router = APIRouter()
 
@@ -23,6 +23,7 @@ router = APIRouter()
 def dashboard_page(
     request: Request,
     keepword: KeepwordDep,
+    actor: ActorDep,
     client: Annotated[str | None, Query()] = None,
     lead: Annotated[str | None, Query()] = None,
     health: Annotated[str | None, Query()] = None,
@@ -35,7 +36,7 @@ def dashboard_page(
     now = keepword.settings.now()
 
     def page() -> str:
-        view = dashboard(keepword.uow, filters, now=now)
+        view = dashboard(keepword.uow, filters, actor=actor, now=now)
         return render_text(request, "dashboard.html", {"view": view, "healths": list(Health)})
 
     # The page shows the stored state, the filters, the clock (to the minute) and who is

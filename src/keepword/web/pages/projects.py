@@ -12,7 +12,7 @@ from keepword.reports.charts import Chart, project_charts
 from keepword.services.projects import ProjectOverview, project_overview
 from keepword.web.charts import charts_of
 from keepword.web.rendering import KeepwordDep, render
-from keepword.web.security import CSP_WITH_CHARTS, allow
+from keepword.web.security import CSP_WITH_CHARTS, ActorDep, allow
 
 router = APIRouter()
 
@@ -23,8 +23,10 @@ router = APIRouter()
     response_class=HTMLResponse,
     name="project",
 )
-def project_page(request: Request, project_id: str, keepword: KeepwordDep) -> HTMLResponse:
-    overview = project_overview(keepword.uow, project_id, now=keepword.settings.now())
+def project_page(
+    request: Request, project_id: str, keepword: KeepwordDep, actor: ActorDep
+) -> HTMLResponse:
+    overview = project_overview(keepword.uow, project_id, actor=actor, now=keepword.settings.now())
     charts = _charts(overview)
     response = render(request, "project.html", {"view": overview, "charts": charts})
     if charts:  # Vega compiles its expressions with `new Function`

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 from keepword.domain.access import Action
 from keepword.services.timeline import project_timeline
 from keepword.web.rendering import KeepwordDep, render
-from keepword.web.security import allow
+from keepword.web.security import ActorDep, allow
 
 router = APIRouter()
 
@@ -21,6 +21,8 @@ SHOWN = 500  # the newest events on the page; the API pages further back
     response_class=HTMLResponse,
     name="timeline",
 )
-def timeline_page(request: Request, keepword: KeepwordDep, project: str) -> HTMLResponse:
-    timeline = project_timeline(keepword.uow, project, SHOWN)
+def timeline_page(
+    request: Request, keepword: KeepwordDep, actor: ActorDep, project: str
+) -> HTMLResponse:
+    timeline = project_timeline(keepword.uow, project, SHOWN, actor=actor)
     return render(request, "timeline.html", {"timeline": timeline, "shown": SHOWN})

@@ -102,12 +102,13 @@ async def apply_moves(request: Request, keepword: KeepwordDep, actor: ActorDep) 
 def applied(
     request: Request,
     keepword: KeepwordDep,
+    actor: ActorDep,
     scenario: Annotated[str, Query()],
     project: Annotated[list[str], Query()],
     signals: Annotated[int, Query()] = 0,
 ) -> HTMLResponse:
     """What an applied scenario left: the touched projects' promises as they stand now."""
-    view = dashboard(keepword.uow, Filters(), now=keepword.settings.now())
+    view = dashboard(keepword.uow, Filters(), actor=actor, now=keepword.settings.now())
     rows = [row for row in view.rows if row.project_id in set(project)]
     return render(
         request,

@@ -10,17 +10,18 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from keepword.domain.access import Action
 from keepword.domain.commitment import DEFAULT_CONFIDENCE, CommitmentState, Health
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus
+from keepword.domain.text import ID_MAX, LIST_MAX, NUL, NUL_REFUSED, TEXT_MAX
 from keepword.services import dashboard, forecasting
 from keepword.services import portfolio as portfolio_service
 from keepword.web.charts import charts_of
 from keepword.web.rendering import KeepwordDep
-from keepword.web.security import allow
+from keepword.web.security import ActorDep, allow
 
 router = APIRouter()
 
@@ -55,11 +56,35 @@ AsOf = Annotated[
 ]
 
 
+# Every text field of a request body has a limit: one of these, or its own.
+Ref = Annotated[str, Field(max_length=ID_MAX, description="The id of something stored.")]
+Line = Annotated[str, Field(max_length=TEXT_MAX)]  # a name, title or note, as a plan file
+Refs = Annotated[list[Ref], Field(max_length=LIST_MAX)]
+
+
 class RequestBody(BaseModel):
     """Base of every request body: a field the schema does not name is refused (422 naming
-    it), never ignored, so a misspelt field cannot pass for one left out."""
+    it), never ignored, so a misspelt field cannot pass for one left out; no text in it may
+    hold a NUL character (each text field also has its own length limit)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if _holds_nul(value):
+            raise ValueError(NUL_REFUSED)
+        return value
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    return False
 
 
 class Public(BaseModel):
@@ -159,15 +184,19 @@ class PortfolioRow(Public):
     p85: date | None
     health: Health | None
     problem: str | None = Field(description="Why there is no forecast, when there is none.")
-    open_signals: int
-    overdue_signals: int = Field(
-        description="Undisclosed signals on it past their disclosure target."
+    open_signals: int | None = Field(
+        description="Undisclosed signals on it; null for a caller who may not view signals."
+    )
+    overdue_signals: int | None = Field(
+        description="Undisclosed signals on it past their disclosure target; null for a caller "
+        "who may not view signals."
     )
 
 
 @router.get("/portfolio", dependencies=[allow(Action.VIEW_PORTFOLIO)], tags=["portfolio"])
 def get_portfolio(
     keepword: KeepwordDep,
+    actor: ActorDep,
     client: str | None = None,
     lead: str | None = None,
     health: Health | None = None,
@@ -175,7 +204,10 @@ def get_portfolio(
     """Every commitment with its odds and health; those whose client has gone untold past
     the disclosure target first, then by due date."""
     board = dashboard.dashboard(
-        keepword.uow, dashboard.Filters(client, lead, health), now=keepword.settings.now()
+        keepword.uow,
+        dashboard.Filters(client, lead, health),
+        actor=actor,
+        now=keepword.settings.now(),
     )
     return [PortfolioRow.model_validate(row) for row in board.rows]
 
@@ -372,22 +404,26 @@ Limit = Annotated[int, Query(ge=1, le=1000, description="How many events, newest
 @router.get("/events", dependencies=[allow(Action.VIEW_PORTFOLIO)], tags=["history"])
 def list_events(
     keepword: KeepwordDep,
+    actor: ActorDep,
     limit: Limit = 50,
     entity: Annotated[
         str | None, Query(description="Only events of this kind of entity (item, commitment, …).")
     ] = None,
 ) -> list[EventPublic]:
-    """The event history, newest first."""
-    events = portfolio_service.recent_events(keepword.uow, limit, entity)
+    """The event history, newest first: only the kinds of record the caller may read
+    (signals and messages need the right to view them)."""
+    events = portfolio_service.recent_events(keepword.uow, limit, entity, actor=actor)
     return [EventPublic.model_validate(e) for e in events]
 
 
 @router.get(
     "/projects/{project_id}/events", dependencies=[allow(Action.VIEW_PORTFOLIO)], tags=["history"]
 )
-def project_events(project_id: str, keepword: KeepwordDep, limit: Limit = 50) -> list[EventPublic]:
+def project_events(
+    project_id: str, keepword: KeepwordDep, actor: ActorDep, limit: Limit = 50
+) -> list[EventPublic]:
     """The events about one project, newest first: the project, its items and history, its
-    allocations, commitments, signals, messages, incidents and scenarios applied to it."""
-    portfolio_service.current_portfolio(keepword.uow).project(project_id)  # NotFound
-    events = portfolio_service.project_events(keepword.uow, project_id, limit)
+    allocations, commitments, signals, messages, incidents and scenarios applied to it, of
+    those the caller may read."""
+    events = portfolio_service.project_events(keepword.uow, project_id, limit, actor=actor)
     return [EventPublic.model_validate(e) for e in events]

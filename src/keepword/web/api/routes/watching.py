@@ -19,6 +19,7 @@ from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus
 from keepword.domain.scenario import Reallocation, Scenario, ScenarioChange, ScopeAddition
 from keepword.domain.signals import DEFAULT_STALL_DAYS, Severity, SignalKind
+from keepword.domain.text import LIST_MAX, TEXT_MAX
 from keepword.services import forecasting, plan_changes, records, risks, watch, whatif
 from keepword.services import portfolio as portfolio_service
 from keepword.web.api.routes.portfolio import (
@@ -26,6 +27,7 @@ from keepword.web.api.routes.portfolio import (
     EventPublic,
     Probability,
     Public,
+    Ref,
     RequestBody,
     Seed,
     Trials,
@@ -261,9 +263,9 @@ def _applied(scenario_id: str, events: list[Event]) -> Applied:
 class MoveRequest(RequestBody):
     """Some of a person's time moved off a project for a while."""
 
-    person: str
-    from_project: str = Field(description="The project they leave.")
-    to_project: str | None = Field(
+    person: Ref
+    from_project: Ref = Field(description="The project they leave.")
+    to_project: Ref | None = Field(
         default=None, description="The project they join; null: work Keepword does not plan."
     )
     start: date = Field(description="First day away.")
@@ -276,7 +278,7 @@ class MoveRequest(RequestBody):
 
 class MovesRequest(RequestBody):
     moves: list[MoveRequest] = Field(
-        description="At least one; a move at fault is named moves.N.FIELD."
+        max_length=LIST_MAX, description="At least one; a move at fault is named moves.N.FIELD."
     )
 
 
@@ -453,9 +455,13 @@ class ChangeResult(BaseModel):
     signals_raised: list[SignalRef]
 
 
-def _watched(keepword: Keepword, change: Callable[[datetime], list[Event]]) -> ChangeResult:
+def _watched(
+    keepword: Keepword, actor: Actor, change: Callable[[datetime], list[Event]]
+) -> ChangeResult:
     """Make the change, and say what it did to the odds and which signals it raised."""
-    report = plan_changes.reforecast_by(keepword.uow, change, now=keepword.settings.now())
+    report = plan_changes.reforecast_by(
+        keepword.uow, change, actor=actor, now=keepword.settings.now()
+    )
     events = report.events
     return ChangeResult(
         changes=[EventPublic.model_validate(e) for e in events if e.entity != "signal"],
@@ -482,6 +488,7 @@ def _set_status(
 ) -> ChangeResult:
     return _watched(
         keepword,
+        actor,
         lambda moment: plan_changes.set_item_status(
             keepword.uow,
             project,
@@ -531,7 +538,7 @@ def finish_item(
 class TimeOffRequest(RequestBody):
     start: date = Field(description="First day off.")
     end: date = Field(description="Last day off.")
-    reason: str = Field(default="", max_length=200, description="Why, in a few words.")
+    reason: str = Field(default="", max_length=TEXT_MAX, description="Why, in a few words.")
 
 
 @router.post(
@@ -543,6 +550,7 @@ def book_time_off(
     """Book days off for a person; the projects they work on are forecast again."""
     return _watched(
         keepword,
+        actor,
         lambda moment: plan_changes.add_time_off(
             keepword.uow,
             person_id,

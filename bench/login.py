@@ -51,7 +51,7 @@ def main() -> None:
             keepword.uow, "beth", Role.DELIVERY_LEAD, "a long passphrase", actor=operator, now=NOW
         )
         times: dict[str, list[float]] = {"wrong password": [], "unknown name": []}
-        with TestClient(create_app(keepword)) as client:
+        with TestClient(create_app(keepword, allowed_hosts=["testserver"])) as client:
             for n in range(args.tries + 1):
                 for kind, name in (("wrong password", "beth"), ("unknown name", f"nobody{n}")):
                     began = time.perf_counter()

@@ -18,6 +18,9 @@ ACTOR_VARIABLE = "KEEPWORD_ACTOR"
 USER_VARIABLE = "KEEPWORD_USER"  # the stored user the CLI acts as (default: the operator)
 NOW_VARIABLE = "KEEPWORD_NOW"
 TEMPLATES_VARIABLE = "KEEPWORD_TEMPLATES"  # the team's own draft templates (drafts.render)
+ALLOWED_HOSTS_VARIABLE = "KEEPWORD_ALLOWED_HOSTS"  # names the web app answers to, commas between
+TRUSTED_PROXIES_VARIABLE = "KEEPWORD_TRUSTED_PROXIES"  # addresses whose X-Forwarded-For counts
+LOCAL_HOSTS = ("localhost", "127.0.0.1")
 
 
 def data_dir() -> Path:
@@ -34,12 +37,26 @@ class Settings:
     ``fixed_now``: the clock, when it is set (``$KEEPWORD_NOW``) to replay a day.
     ``user``: the stored user the CLI acts as, with that user's role (``$KEEPWORD_USER``);
     without it the CLI acts as the operator of the database, an admin.
+    ``allowed_hosts``: the host names the web app answers to (``$KEEPWORD_ALLOWED_HOSTS``);
+    a request naming another Host is refused, so no page or redirect is built from it.
+    ``trusted_proxies``: the addresses of reverse proxies whose ``X-Forwarded-For`` and
+    ``X-Forwarded-Proto`` are believed (``$KEEPWORD_TRUSTED_PROXIES``); none by default,
+    since the caller's address feeds the login limits and the audit trail.
     """
 
     database_url: str
     actor: str
     fixed_now: datetime | None = None
     user: str | None = None
+    allowed_hosts: tuple[str, ...] = LOCAL_HOSTS
+    trusted_proxies: tuple[str, ...] = ()
+
+    def hosts_when_serving_on(self, address: str) -> tuple[str, ...]:
+        """The allowed hosts, with ``address`` the server listens on when it is one
+        address (not every one: 0.0.0.0 or ::)."""
+        if address in ("0.0.0.0", "::", "") or address in self.allowed_hosts:
+            return self.allowed_hosts
+        return (*self.allowed_hosts, address)
 
     def now(self) -> datetime:
         """The current time in UTC, or the fixed one."""
@@ -57,7 +74,19 @@ def load_settings(
     url = database or env.get(DATABASE_URL_VARIABLE) or str(data_dir() / default_database)
     actor = env.get(ACTOR_VARIABLE) or _login_name()
     user = env.get(USER_VARIABLE) or None
-    return Settings(database_url=url, actor=user or actor, fixed_now=fixed_clock(env), user=user)
+    return Settings(
+        database_url=url,
+        actor=user or actor,
+        fixed_now=fixed_clock(env),
+        user=user,
+        allowed_hosts=_names(env.get(ALLOWED_HOSTS_VARIABLE)) or LOCAL_HOSTS,
+        trusted_proxies=_names(env.get(TRUSTED_PROXIES_VARIABLE)),
+    )
+
+
+def _names(listed: str | None) -> tuple[str, ...]:
+    """``"a.example, b.example"`` → ``("a.example", "b.example")``; unset or empty: ()."""
+    return tuple(name.strip() for name in (listed or "").split(",") if name.strip())
 
 
 def fixed_clock(environ: Mapping[str, str] | None = None) -> datetime | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,7 +10,10 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 
+from keepword.bootstrap import open_keepword
+from keepword.config import Settings
 from keepword.demo import DEMO_USERS
+from keepword.domain.accounts import AuditKind
 from keepword.domain.portfolio import Portfolio
 from keepword.web.api.routes.portfolio import PortfolioRow
 from tests.conftest import DEMO_PLAN
@@ -91,3 +95,72 @@ def test_demo_command_loads_prints_and_serves(tmp_path: Path, demo_portfolio: Po
     logins = output[output.index("Demo users") :]
     assert all(name in logins for name, _, _ in DEMO_USERS)
     assert f"Serving Keepword on {base}" in output
+
+
+# --- what a request says of itself ---------------------------------------------------------
+
+
+def _new_server(tmp_path: Path, **settings: str) -> tuple[subprocess.Popen[str], str, str]:
+    """``keepword serve`` on a new database with beth, with ``settings`` in its environment."""
+    env = {**clean_env(tmp_path), **settings}
+    db = str(tmp_path / "web.db")
+    keepword("--db", db, "init", env=env)
+    add_user(db, "beth", "delivery-lead", env)
+    server, base = start_server(["--db", db, "serve"], env)
+    return server, base, db
+
+
+def test_a_request_for_another_host_is_refused_and_pages_never_name_one(tmp_path: Path) -> None:
+    server, base, _ = _new_server(tmp_path)
+    try:
+        forged = httpx.get(f"{base}/login", headers={"Host": "evil.example"})
+        assert forged.status_code == 400
+        assert "evil.example" not in forged.text
+        # A redirect built from the Host (a directory of the static files) is refused too.
+        redirect = httpx.get(f"{base}/static", headers={"Host": "evil.example"})
+        assert redirect.status_code == 400
+        assert "evil.example" not in redirect.headers.get("location", "")
+        page = httpx.get(f"{base}/login")
+        assert page.status_code == 200
+        sources = BeautifulSoup(page.text, "html.parser").select("script[src], link[href]")
+        assert sources
+        assert all(str(s.get("src") or s.get("href")).startswith("/static/") for s in sources)
+    finally:
+        stop_server(server)
+
+
+def test_a_configured_public_name_is_answered(tmp_path: Path) -> None:
+    server, base, _ = _new_server(tmp_path, KEEPWORD_ALLOWED_HOSTS="keepword.example.com")
+    try:
+        named = httpx.get(f"{base}/login", headers={"Host": "keepword.example.com"})
+        assert named.status_code == 200
+        assert "keepword.example.com" not in named.text  # paths, not URLs
+        assert httpx.get(f"{base}/login", headers={"Host": "evil.example"}).status_code == 400
+        # Serving on 127.0.0.1, that address is answered too.
+        assert httpx.get(f"{base}/login").status_code == 200
+    finally:
+        stop_server(server)
+
+
+@pytest.mark.parametrize(
+    ("trusted", "recorded"), [(None, "127.0.0.1"), ("127.0.0.1", "203.0.113.9")]
+)
+def test_a_forwarded_address_is_believed_only_from_a_proxy_named_trusted(
+    tmp_path: Path, trusted: str | None, recorded: str
+) -> None:
+    settings = {"KEEPWORD_TRUSTED_PROXIES": trusted} if trusted else {}
+    server, base, db = _new_server(tmp_path, **settings)
+    try:
+        answer = httpx.post(
+            f"{base}/login",
+            data={"name": "beth", "password": "a wrong guess"},
+            headers={"X-Forwarded-For": "203.0.113.9"},
+        )
+        assert answer.status_code == 401
+    finally:
+        stop_server(server)
+    opened = open_keepword(Settings(database_url=db, actor="test"))
+    with opened.uow() as work:
+        failed = work.audit.latest(10, AuditKind.LOGIN_FAILED)
+    opened.close()
+    assert [e.address for e in failed] == [recorded]

@@ -28,8 +28,17 @@ def event_count(keepword: Keepword) -> int:
         return work.events.count()
 
 
+# The host TestClient (and schemathesis over ASGI) names in each request.
+TEST_HOSTS = ("testserver",)
+
+
 def _settings(path: Path) -> Settings:
-    return Settings(database_url=f"sqlite:///{path}", actor="web-test", fixed_now=DEMO_NOW)
+    return Settings(
+        database_url=f"sqlite:///{path}",
+        actor="web-test",
+        fixed_now=DEMO_NOW,
+        allowed_hosts=TEST_HOSTS,
+    )
 
 
 @pytest.fixture(scope="session")

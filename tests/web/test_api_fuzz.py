@@ -55,6 +55,7 @@ from keepword.services import portfolio as portfolio_service
 from keepword.web.api.routes.portfolio import MIN_TRIALS
 from keepword.web.app import create_app
 from tests.web.accounts import BY_ROLE, CLIENT_A, USERS
+from tests.web.conftest import TEST_HOSTS
 
 API = "/api/v1"
 # One user per role; the client user is of calder-wye.
@@ -251,7 +252,9 @@ _CORPUS: dict[Path, Corpus] = {}
 
 
 def _settings(path: Path) -> Settings:
-    return Settings(database_url=f"sqlite:///{path}", actor="fuzz", fixed_now=DEMO_NOW)
+    return Settings(
+        database_url=f"sqlite:///{path}", actor="fuzz", fixed_now=DEMO_NOW, allowed_hosts=TEST_HOSTS
+    )
 
 
 def _corpus(database: Path, workdir: Path) -> Corpus:

@@ -19,6 +19,7 @@ from keepword.web.app import create_app
 from tests.conftest import DEMO_PLAN, _admin_url, fresh_database
 from tests.factories import staff
 from tests.web.accounts import add_test_users, log_in
+from tests.web.conftest import TEST_HOSTS
 from tests.web.html import get_page, one, soup
 
 pytestmark = pytest.mark.postgres
@@ -29,7 +30,9 @@ def _url(name: str) -> str:
 
 
 def _settings(name: str) -> Settings:
-    return Settings(database_url=_url(name), actor="web-test", fixed_now=DEMO_NOW)
+    return Settings(
+        database_url=_url(name), actor="web-test", fixed_now=DEMO_NOW, allowed_hosts=TEST_HOSTS
+    )
 
 
 @pytest.fixture(scope="module")
@@ -104,4 +107,17 @@ def test_a_bad_move_on_the_page_writes_nothing(web_pg: TestClient) -> None:
     )  # fmt: skip
     assert response.status_code == 422
     assert "before start" in one(soup(response.text), "#moves-0-end-error").text
+    assert web_pg.get("/api/v1/events?limit=5").json() == before
+
+
+def test_a_nul_is_refused_before_postgresql_could_fail_on_it(web_pg: TestClient) -> None:
+    # PostgreSQL cannot store or compare a NUL: each is a 422 naming where, never a 500.
+    before = web_pg.get("/api/v1/events?limit=5").json()
+    api = web_pg.post("/api/v1/clients", json={"id": "globex", "name": "Glo\x00bex"})
+    assert api.status_code == 422, api.text
+    assert [f["field"] for f in api.json()["error"]["fields"]] == ["name"]
+    form = web_pg.post("/plan/clients/new", data={"id": "globex", "name": "Glo\x00bex"})
+    assert form.status_code == 422
+    assert web_pg.get("/api/v1/projects/pitchwell%00app").status_code == 422
+    assert web_pg.get("/projects/pitchwell%00app/timeline").status_code == 422
     assert web_pg.get("/api/v1/events?limit=5").json() == before

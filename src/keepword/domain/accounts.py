@@ -69,6 +69,7 @@ class AccessToken:
 class AuditKind(enum.StrEnum):
     LOGIN = "login"
     LOGIN_FAILED = "login failed"
+    PASSWORD_CHECK_FAILED = "wrong current password"  # changing one's own; counts as a failure
     LOGIN_LIMITED = "login limited"
     LOGOUT = "logout"
     DENIED = "denied"

@@ -177,13 +177,27 @@ def set_password(
 
 @requires(Action.MANAGE_OWN_ACCOUNT)
 def change_own_password(
-    uow: UnitOfWorkFactory, current: str, new: str, *, actor: Actor, now: datetime
+    uow: UnitOfWorkFactory,
+    current: str,
+    new: str,
+    *,
+    actor: Actor,
+    address: str,
+    now: datetime,
 ) -> None:
-    """The actor's own new password, given the current one; all their sessions end."""
+    """The actor's own new password, given the current one; all their sessions end.
+
+    The current password is a guess like a login's: a wrong one counts as a failed login
+    of the account and the address, under the same limit (:class:`TooManyAttempts`), so a
+    stolen session cannot try passwords one after another.
+    """
     check_password(new, name=actor.name)
     with uow(write=True) as work:
+        _refuse_when_limited(work, actor.name, address, now)
         user = _user(work, actor.name)
         if not _verify(user.password_hash, current):
+            _record_failure(work, actor.name, address, now, AuditKind.PASSWORD_CHECK_FAILED)
+            work.commit()
             raise InvalidValue("that is not your current password", "current")
         _replace_password(work, user, new, actor, now)
         work.commit()
@@ -234,22 +248,12 @@ def log_in(
     """
     account = name[:80]
     with uow(write=True) as work:
-        by_account, by_address = work.login_failures.count_since(
-            now - LOGIN_WINDOW, account=account, address=address
-        )
-        if max(by_account, by_address) >= LOGIN_FAILURES_ALLOWED:
-            work.audit.append(AuditEvent(now, account, AuditKind.LOGIN_LIMITED, address=address))
-            work.commit()
-            raise TooManyAttempts()
+        _refuse_when_limited(work, account, address, now)
         user = work.users.get(name)
         matches = _verify(user.password_hash if user else _dummy_hash(), password)
         if user is None or not matches or user.disabled:
-            work.login_failures.forget_before(now - LOGIN_WINDOW)
-            work.login_failures.add(account, address, now)
             organisation = user.organisation if user else None
-            work.audit.append(
-                AuditEvent(now, account, AuditKind.LOGIN_FAILED, organisation, address)
-            )
+            _record_failure(work, account, address, now, AuditKind.LOGIN_FAILED, organisation)
             work.commit()
             raise LoginRefused()
         if _hasher.check_needs_rehash(user.password_hash):
@@ -259,6 +263,31 @@ def log_in(
         work.audit.append(AuditEvent(now, user.name, AuditKind.LOGIN, user.organisation, address))
         work.commit()
     return LoggedIn(session_id, csrf_token, user.actor)
+
+
+def _refuse_when_limited(work: UnitOfWork, account: str, address: str, now: datetime) -> None:
+    """:class:`TooManyAttempts` (audited) once the account or the address has failed
+    ``LOGIN_FAILURES_ALLOWED`` times in the window."""
+    by_account, by_address = work.login_failures.count_since(
+        now - LOGIN_WINDOW, account=account, address=address
+    )
+    if max(by_account, by_address) >= LOGIN_FAILURES_ALLOWED:
+        work.audit.append(AuditEvent(now, account, AuditKind.LOGIN_LIMITED, address=address))
+        work.commit()
+        raise TooManyAttempts()
+
+
+def _record_failure(
+    work: UnitOfWork,
+    account: str,
+    address: str,
+    now: datetime,
+    kind: AuditKind,
+    organisation: str | None = None,
+) -> None:
+    work.login_failures.forget_before(now - LOGIN_WINDOW)
+    work.login_failures.add(account, address, now)
+    work.audit.append(AuditEvent(now, account, kind, organisation, address))
 
 
 def log_out(uow: UnitOfWorkFactory, session_id: str, *, address: str, now: datetime) -> None:

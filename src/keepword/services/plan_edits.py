@@ -33,11 +33,11 @@ from keepword.domain.ids import ID_RULE, is_valid_id
 from keepword.domain.people import Allocation, Person, find_over_allocations
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import Client, Estimate, ItemStatus, Phase, Project, WorkItem
+from keepword.domain.text import TEXT_MAX, too_long
 from keepword.services.ports import UnitOfWorkFactory
 from keepword.services.watch import record_change
 
 ALL = "__all__"  # the key of a problem that no single field owns
-MAX_TEXT = 2000
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)  # the dates a plan can hold
 
 _Value = TypeVar("_Value")
@@ -600,8 +600,8 @@ def _text(errors: Errors, field: str, value: str | None, *, required: bool = Fal
     if text is None:
         if required:
             errors.setdefault(field, "required")
-    elif len(text) > MAX_TEXT:
-        errors.setdefault(field, f"at most {MAX_TEXT} characters")
+    elif len(text) > TEXT_MAX:
+        errors.setdefault(field, too_long(TEXT_MAX))
 
 
 def _required(errors: Errors, field: str, value: object) -> None:

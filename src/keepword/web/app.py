@@ -6,6 +6,7 @@ Routes stay thin: they parse the request, call the same services the CLI calls, 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from keepword import __version__
 from keepword.bootstrap import Keepword
@@ -25,7 +27,13 @@ from keepword.web.errors import status_of
 from keepword.web.memo import PageMemo
 from keepword.web.pages.account import login_page
 from keepword.web.rendering import HERE, render
-from keepword.web.security import AccessMiddleware, CsrfRefused, csrf_protect, record_denied
+from keepword.web.security import (
+    AccessMiddleware,
+    CsrfRefused,
+    csrf_protect,
+    record_denied,
+    refuse_unstorable_text,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -39,18 +47,22 @@ class Health(BaseModel):
     version: str
 
 
-def create_app(keepword: Keepword) -> FastAPI:
-    """The web app over ``keepword``'s database."""
+def create_app(keepword: Keepword, *, allowed_hosts: Sequence[str] | None = None) -> FastAPI:
+    """The web app over ``keepword``'s database, answering requests for ``allowed_hosts``
+    (default: the settings' ``allowed_hosts``) only."""
     app = FastAPI(
         title="Keepword",
         version=__version__,
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
-        dependencies=[Depends(csrf_protect)],
+        dependencies=[Depends(refuse_unstorable_text), Depends(csrf_protect)],
     )
     # Around everything, the API included: who is asking, 401 without a login, the headers.
     app.add_middleware(AccessMiddleware, keepword=keepword, login_page=login_page)
+    # Outermost: a request for a host we are not is refused before anything reads its Host.
+    hosts = allowed_hosts if allowed_hosts is not None else keepword.settings.allowed_hosts
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(hosts))
     app.state.keepword = keepword
     app.state.pages = PageMemo()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -82,12 +94,14 @@ def create_app(keepword: Keepword) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     def bad_request(request: Request, error: RequestValidationError) -> HTMLResponse:
-        # A hand-typed address: say which part of it is wrong, as a page.
+        # A hand-typed address or a form sent by hand: say which part of it is wrong.
         problems = "; ".join(
             f"{'.'.join(str(part) for part in e['loc'][1:]) or e['loc'][0]}: {e['msg']}"
             for e in error.errors()
         )
-        return _error_page(request, 422, "That address is not right", problems)
+        in_form = any(e["loc"][:1] == ("body",) for e in error.errors())
+        title = "That form is not right" if in_form else "That address is not right"
+        return _error_page(request, 422, title, problems)
 
     @app.exception_handler(Exception)
     def failure(request: Request, error: Exception) -> HTMLResponse:

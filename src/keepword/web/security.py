@@ -23,6 +23,8 @@ from starlette.responses import Response
 
 from keepword.bootstrap import Keepword
 from keepword.domain.access import Action, Actor, Forbidden
+from keepword.domain.errors import InvalidValue
+from keepword.domain.text import MESSAGE_MAX, NUL, NUL_REFUSED, TEXT_MAX, check_text
 from keepword.services import accounts
 from keepword.services.accounts import Caller
 
@@ -164,13 +166,36 @@ async def csrf_protect(request: Request) -> None:
         # session, guarded by the same-site check above.
         return
     sent = request.headers.get(CSRF_HEADER)
-    if sent is None and request.headers.get("content-type", "").startswith(
-        ("application/x-www-form-urlencoded", "multipart/form-data")
-    ):
+    if sent is None and request.headers.get("content-type", "").startswith(FORM_TYPES):
         value = (await request.form()).get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
     if not sent or not hmac.compare_digest(sent, caller.csrf_token):
         raise CsrfRefused("this form is missing its security token or it is stale; reload the page")
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+async def refuse_unstorable_text(request: Request) -> None:
+    """Every app's dependency: text no field may hold (a NUL character, anywhere in the
+    path, the query or a form; or a form field longer than a message) is refused with 422
+    naming where, before anything reads or stores it. JSON bodies are checked by their
+    schemas (``RequestBody``)."""
+    if NUL in request.url.path:
+        raise InvalidValue(f"the address {NUL_REFUSED}", "path")
+    for name, value in request.query_params.multi_items():
+        _check_field(name, value, MESSAGE_MAX)
+    if request.method in SAFE_METHODS:
+        return
+    if request.headers.get("content-type", "").startswith(FORM_TYPES):
+        for name, field in (await request.form()).multi_items():
+            if isinstance(field, str):
+                _check_field(name, field, MESSAGE_MAX)
+
+
+def _check_field(name: str, value: str, limit: int) -> None:
+    check_text(name, "a field's name", TEXT_MAX)
+    check_text(value, name, limit)
 
 
 class _Allow:

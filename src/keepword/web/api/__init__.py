@@ -27,7 +27,7 @@ from keepword.domain.errors import (
 )
 from keepword.web.api import routes
 from keepword.web.errors import status_of
-from keepword.web.security import CsrfRefused, csrf_protect, record_denied
+from keepword.web.security import CsrfRefused, csrf_protect, record_denied, refuse_unstorable_text
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ def create_api(keepword: Keepword) -> FastAPI:
         docs_url=None,  # Swagger UI loads from a CDN; the document itself is the reference
         redoc_url=None,
         responses=ERROR_RESPONSES,
-        dependencies=[Depends(csrf_protect)],
+        dependencies=[Depends(refuse_unstorable_text), Depends(csrf_protect)],
     )
     api.state.keepword = keepword
     for router in routes.routers:

@@ -144,11 +144,18 @@ def change_password(
 ) -> Response:
     try:
         accounts.change_own_password(
-            keepword.uow, current, new, actor=actor, now=keepword.settings.now()
+            keepword.uow,
+            current,
+            new,
+            actor=actor,
+            address=address_of(request),
+            now=keepword.settings.now(),
         )
     except InvalidValue as error:
         field = "current" if error.field == "current" else "new"
         return _account(request, actor, errors={field: error.message}, status_code=422)
+    except TooManyAttempts as error:
+        return _account(request, actor, errors={"current": str(error)}, status_code=429)
     # Every session ended with the change, this one too: log in again with the new password.
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")

@@ -22,6 +22,7 @@ from keepword.domain.access import Action
 from keepword.domain.commitment import DEFAULT_CONFIDENCE
 from keepword.domain.errors import InvalidFields, InvalidValue, KeepwordError, NotFound
 from keepword.domain.portfolio import Portfolio
+from keepword.domain.text import ID_MAX, LIST_MAX
 from keepword.reports import proposal as proposals
 from keepword.services import gate as gate_service
 from keepword.services import portfolio as portfolio_service
@@ -186,11 +187,11 @@ def gate_answer(
     request: Request,
     keepword: KeepwordDep,
     actor: ActorDep,
-    project: Annotated[str, Form()] = "",
-    due: Annotated[str, Form()] = "",
-    confidence: Annotated[str, Form()] = "",
-    team: Annotated[list[str] | None, Form()] = None,
-    record: Annotated[str, Form()] = "",
+    project: Annotated[str, Form(max_length=ID_MAX)] = "",
+    due: Annotated[str, Form(max_length=ID_MAX)] = "",
+    confidence: Annotated[str, Form(max_length=ID_MAX)] = "",
+    team: Annotated[list[str] | None, Form(max_length=LIST_MAX)] = None,
+    record: Annotated[str, Form(max_length=ID_MAX)] = "",
 ) -> HTMLResponse:
     form = GateForm(project, due, confidence, team or [], record)
     portfolio = portfolio_service.current_portfolio(keepword.uow)

@@ -19,6 +19,7 @@ from keepword.domain.access import Action
 from keepword.domain.communications import RecoveryStep
 from keepword.domain.errors import InvalidValue, KeepwordError
 from keepword.domain.portfolio import Portfolio
+from keepword.domain.text import ID_MAX, LINES_MAX, TEXT_MAX
 from keepword.services import incidents as incident_service
 from keepword.services import portfolio as portfolio_service
 from keepword.web.rendering import KeepwordDep, render
@@ -113,13 +114,13 @@ def record_incident(
     request: Request,
     keepword: KeepwordDep,
     actor: ActorDep,
-    project: Annotated[str, Form()] = "",
-    commitment: Annotated[str, Form()] = "",
-    title: Annotated[str, Form()] = "",
-    impact: Annotated[str, Form()] = "",
-    own_factors: Annotated[str, Form()] = "",
-    steps: Annotated[str, Form()] = "",
-    occurred_at: Annotated[str, Form()] = "",
+    project: Annotated[str, Form(max_length=ID_MAX)] = "",
+    commitment: Annotated[str, Form(max_length=ID_MAX)] = "",
+    title: Annotated[str, Form(max_length=TEXT_MAX)] = "",
+    impact: Annotated[str, Form(max_length=TEXT_MAX)] = "",
+    own_factors: Annotated[str, Form(max_length=LINES_MAX)] = "",
+    steps: Annotated[str, Form(max_length=LINES_MAX)] = "",
+    occurred_at: Annotated[str, Form(max_length=ID_MAX)] = "",
 ) -> HTMLResponse | RedirectResponse:
     form = IncidentForm(project, commitment, title, impact, own_factors, steps, occurred_at)
     portfolio = portfolio_service.current_portfolio(keepword.uow)

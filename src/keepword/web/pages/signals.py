@@ -9,12 +9,15 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from keepword.domain.access import Action
+from keepword.domain.text import MESSAGE_MAX
 from keepword.drafts.render import team_renderer
 from keepword.services import drafts, records, watch
 from keepword.web.rendering import KeepwordDep, render
 from keepword.web.security import ActorDep, allow
 
 router = APIRouter()
+
+MessageBody = Annotated[str, Form(max_length=MESSAGE_MAX)]
 
 
 @router.get(
@@ -85,7 +88,10 @@ def message_page(request: Request, message_id: str, keepword: KeepwordDep) -> HT
     response_class=HTMLResponse,
 )
 def check_message(
-    request: Request, message_id: str, keepword: KeepwordDep, body: Annotated[str, Form()] = ""
+    request: Request,
+    message_id: str,
+    keepword: KeepwordDep,
+    body: MessageBody = "",
 ) -> HTMLResponse:
     """The playbook panel for the body as typed so far (the editor asks as you type)."""
     message = drafts.find_message(keepword.uow, message_id)
@@ -95,7 +101,10 @@ def check_message(
 
 @router.post("/messages/{message_id}/send", dependencies=[allow(Action.SEND_MESSAGES)])
 def send_message(
-    message_id: str, keepword: KeepwordDep, actor: ActorDep, body: Annotated[str, Form()] = ""
+    message_id: str,
+    keepword: KeepwordDep,
+    actor: ActorDep,
+    body: MessageBody = "",
 ) -> RedirectResponse:
     message = drafts.find_message(keepword.uow, message_id)
     edited = body.replace("\r\n", "\n")

@@ -13,6 +13,7 @@ from keepword.domain.commitment import CommitmentState, Health, health_of
 from keepword.domain.errors import InvalidFields
 from keepword.domain.ids import VALID_ID
 from keepword.domain.portfolio import Portfolio
+from keepword.domain.text import ID_MAX
 from keepword.reports.proposal import option_lines
 from keepword.services import forecasting, plan_changes
 from keepword.services import gate as gate_service
@@ -22,6 +23,8 @@ from keepword.web.api.routes.portfolio import (
     Confidence,
     Probability,
     Public,
+    Ref,
+    Refs,
     RequestBody,
     Seed,
     SeedField,
@@ -38,15 +41,16 @@ CommitmentId = Annotated[
     str,
     Field(
         pattern=f"^{VALID_ID.pattern}$",
+        max_length=ID_MAX,
         description="Letters, digits, '.', '_' and '-', starting with a letter or digit.",
     ),
 ]
 
 
 class ProposalRequest(RequestBody):
-    project: str
+    project: Ref
     due: date = Field(description="The date the client asks for.")
-    team: list[str] | None = Field(
+    team: Refs | None = Field(
         None,
         description="Person ids to forecast with instead of the people allocated, each full "
         "time from the start.",

@@ -17,10 +17,11 @@ from keepword.domain.communications import CommunicationKind, Incident, StepStat
 from keepword.domain.playbook import NEEDS_APOLOGY, FindingKind, PlaybookReport, has_apology
 from keepword.domain.playbook import check as playbook
 from keepword.domain.signals import SignalKind
+from keepword.domain.text import LIST_MAX, MESSAGE_MAX, TEXT_MAX
 from keepword.drafts.render import team_renderer
 from keepword.services import drafts, forecasting, incidents, records
 from keepword.services import portfolio as portfolio_service
-from keepword.web.api.routes.portfolio import Public, RequestBody, UtcDateTime
+from keepword.web.api.routes.portfolio import Line, Public, Ref, RequestBody, UtcDateTime
 from keepword.web.rendering import KeepwordDep
 from keepword.web.security import ActorDep, allow
 
@@ -76,11 +77,11 @@ class DraftOptions(RequestBody):
 
 
 class DraftRequest(DraftOptions):
-    signal: str | None = Field(default=None, description="Draft the message disclosing it.")
-    commitment: str | None = Field(
+    signal: Ref | None = Field(default=None, description="Draft the message disclosing it.")
+    commitment: Ref | None = Field(
         default=None, description="Draft about it (answers its undisclosed signals)."
     )
-    incident: str | None = Field(default=None, description="Draft its recovery message.")
+    incident: Ref | None = Field(default=None, description="Draft its recovery message.")
 
 
 def _draft(keepword: Keepword, actor: Actor, request: DraftRequest) -> DraftPublic:
@@ -128,16 +129,16 @@ def draft(request: DraftRequest, keepword: KeepwordDep, actor: ActorDep) -> Draf
 
 
 class CheckRequest(RequestBody):
-    text: str = Field(max_length=100_000, description="The message as written (Markdown).")
+    text: str = Field(max_length=MESSAGE_MAX, description="The message as written (Markdown).")
     kind: CommunicationKind | None = Field(
         default=None, description="Default: the draft's kind, else delay."
     )
-    message: str | None = Field(
+    message: Ref | None = Field(
         default=None,
         description="The stored draft being edited: the check then expects what sending "
         "it will (an apology only if the draft had one).",
     )
-    signal: str | None = Field(
+    signal: Ref | None = Field(
         default=None,
         description="The signal it answers: scope the client asked for needs no apology.",
     )
@@ -185,7 +186,7 @@ def check(request: CheckRequest, keepword: KeepwordDep) -> CheckPublic:
 
 class SendRequest(RequestBody):
     body: str | None = Field(
-        default=None, max_length=100_000, description="The body as sent, if it was edited."
+        default=None, max_length=MESSAGE_MAX, description="The body as sent, if it was edited."
     )
 
 
@@ -323,25 +324,28 @@ def get_incident(incident_id: str, keepword: KeepwordDep) -> IncidentPublic:
 
 
 class StepRequest(RequestBody):
-    action: str = Field(min_length=1, max_length=500)
+    action: str = Field(min_length=1, max_length=TEXT_MAX)
     due: UtcDateTime = Field(description="UTC; a time without a zone is taken as UTC.")
 
 
 class IncidentRequest(RequestBody):
-    project: str
-    title: str = Field(min_length=1, max_length=200, description="What went wrong.")
+    project: Ref
+    title: str = Field(min_length=1, max_length=TEXT_MAX, description="What went wrong.")
     impact: str = Field(
-        min_length=1, max_length=2000, description="What it did to the client, in their terms."
+        min_length=1, max_length=TEXT_MAX, description="What it did to the client, in their terms."
     )
-    own_factors: list[str] = Field(
-        default=[], description="The team's own contributing factors, never anyone else's."
+    own_factors: list[Line] = Field(
+        default=[],
+        max_length=LIST_MAX,
+        description="The team's own contributing factors, never anyone else's.",
     )
     steps: list[StepRequest] = Field(
         default=[],
+        max_length=LIST_MAX,
         description="Recovery steps; a first contact with the client is added if none is one.",
     )
     occurred_at: UtcDateTime | None = Field(default=None, description="Default: now.")
-    commitment: str | None = Field(default=None, description="The commitment it hit.")
+    commitment: Ref | None = Field(default=None, description="The commitment it hit.")
 
 
 @router.post(

@@ -20,6 +20,7 @@ from keepword.domain.calendar import WEEKDAY_NAMES
 from keepword.domain.commitment import DEFAULT_CONFIDENCE
 from keepword.domain.people import Person
 from keepword.domain.project import Phase, WorkItem
+from keepword.domain.text import ID_MAX
 from keepword.services import plan_edits
 from keepword.services.plan_edits import (
     AllocationInput,
@@ -32,7 +33,7 @@ from keepword.services.plan_edits import (
     ProjectInput,
 )
 from keepword.services.portfolio import current_portfolio
-from keepword.web.api.routes.portfolio import RequestBody
+from keepword.web.api.routes.portfolio import Line, Ref, Refs, RequestBody
 from keepword.web.rendering import KeepwordDep, keepword_of
 from keepword.web.security import actor_of, allow
 
@@ -41,7 +42,9 @@ router = APIRouter(tags=["plan"])
 # WEEKDAY_NAMES spelt out, as a type and for the OpenAPI enum.
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Status = Literal["todo", "in_progress", "done"]
-Id = Annotated[str, Field(description="letters, digits, '.', '_' and '-' (at most 80)")]
+Id = Annotated[
+    str, Field(max_length=ID_MAX, description="letters, digits, '.', '_' and '-' (at most 80)")
+]
 WORKING_WEEK: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
 # The responses below extend the request bodies but say nothing against fields added later;
 # they are read from the domain's dataclasses (``Model.model_validate(entity)``).
@@ -52,13 +55,13 @@ OPEN = ConfigDict(extra="ignore", from_attributes=True)
 
 
 class ClientUpdate(RequestBody):
-    name: str
-    contact: str | None
+    name: Line
+    contact: Line | None
 
 
 class ClientCreate(ClientUpdate):
     id: Id
-    contact: str | None = None
+    contact: Line | None = None
 
 
 class ClientPublic(ClientCreate):
@@ -109,21 +112,21 @@ COUNTRY = "ISO 3166 code, for public holidays"
 
 
 class PersonUpdate(RequestBody):
-    name: str
-    email: str | None
-    skills: list[str]
-    country: str | None = Field(description=COUNTRY)
-    subdivision: str | None
-    working_days: list[Weekday]
+    name: Line
+    email: Line | None
+    skills: Refs
+    country: Ref | None = Field(description=COUNTRY)
+    subdivision: Line | None
+    working_days: Annotated[list[Weekday], Field(max_length=7)]
 
 
 class PersonCreate(PersonUpdate):
     id: Id
-    email: str | None = None
-    skills: list[str] = Field([])
-    country: str | None = Field(None, description=COUNTRY)
-    subdivision: str | None = None
-    working_days: list[Weekday] = WORKING_WEEK
+    email: Line | None = None
+    skills: Refs = Field([])
+    country: Ref | None = Field(None, description=COUNTRY)
+    subdivision: Line | None = None
+    working_days: Annotated[list[Weekday], Field(max_length=7)] = WORKING_WEEK
 
 
 class TimeOffPublic(BaseModel):
@@ -209,16 +212,16 @@ DISCLOSURE_TARGET = "working days between a risk found and the client told; null
 
 
 class ProjectUpdate(RequestBody):
-    client: str
-    name: str
+    client: Ref
+    name: Line
     start: date
-    lead: str | None
+    lead: Ref | None
     disclosure_target: int | None = Field(description=DISCLOSURE_TARGET)
 
 
 class ProjectCreate(ProjectUpdate):
     id: Id
-    lead: str | None = None
+    lead: Ref | None = None
     disclosure_target: int | None = Field(None, description=DISCLOSURE_TARGET)
 
 
@@ -259,7 +262,7 @@ def update_project(
 
 
 class PhaseUpdate(RequestBody):
-    name: str
+    name: Line
 
 
 class PhaseCreate(PhaseUpdate):
@@ -268,7 +271,7 @@ class PhaseCreate(PhaseUpdate):
 
 class PhasePublic(PhaseCreate):
     model_config = OPEN
-    project: str
+    project: Ref
 
 
 def _phase(project_id: str, phase: Phase) -> PhasePublic:
@@ -321,13 +324,13 @@ def update_phase(
 class ItemUpdate(RequestBody):
     """A work item; its estimate is three points in ideal person-days, all or none."""
 
-    title: str
-    phase: str | None
-    skill: str | None
+    title: Line
+    phase: Ref | None
+    skill: Ref | None
     optimistic: float | None
     likely: float | None
     pessimistic: float | None
-    depends_on: list[str]
+    depends_on: Refs
     status: Status
     started: date | None
     done: date | None
@@ -335,12 +338,12 @@ class ItemUpdate(RequestBody):
 
 class ItemCreate(ItemUpdate):
     id: Id
-    phase: str | None = None
-    skill: str | None = None
+    phase: Ref | None = None
+    skill: Ref | None = None
     optimistic: float | None = None
     likely: float | None = None
     pessimistic: float | None = None
-    depends_on: list[str] = Field([])
+    depends_on: Refs = Field([])
     status: Status = "todo"
     started: date | None = None
     done: date | None = None
@@ -348,7 +351,7 @@ class ItemCreate(ItemUpdate):
 
 class ItemPublic(ItemCreate):
     model_config = OPEN
-    project: str
+    project: Ref
     added: date | None = Field(None, description="the day it joined the scope")
 
 
@@ -431,8 +434,8 @@ class AllocationUpdate(RequestBody):
 
 
 class AllocationCreate(AllocationUpdate):
-    person: str
-    project: str
+    person: Ref
+    project: Ref
     over_allocation: bool = Field(False, description=OVER_ALLOCATION)
 
 
@@ -504,30 +507,30 @@ class CommitmentUpdate(RequestBody):
     """A commitment's terms. Once committed its project, due date and phases change only by
     renegotiation: close it as renegotiated and propose the new terms."""
 
-    project: str
-    title: str
+    project: Ref
+    title: Line
     due: date
-    phases: list[str] = Field(description=PHASES)
+    phases: Refs = Field(description=PHASES)
     confidence: float = Field(description=CONFIDENCE)
-    made_by: str | None
-    made_to: str | None
+    made_by: Line | None
+    made_to: Line | None
     made_on: date | None
     fixed_date: bool
 
 
 class CommitmentCreate(CommitmentUpdate):
     id: Id
-    phases: list[str] = Field([], description=PHASES)
+    phases: Refs = Field([], description=PHASES)
     confidence: float = Field(DEFAULT_CONFIDENCE, description=CONFIDENCE)
-    made_by: str | None = None
-    made_to: str | None = None
+    made_by: Line | None = None
+    made_to: Line | None = None
     made_on: date | None = None
     fixed_date: bool = False
 
 
 class CommitmentPublic(CommitmentCreate):
     model_config = OPEN
-    state: str
+    state: Ref
 
 
 def _commitment_input(commitment_id: str, body: CommitmentUpdate) -> CommitmentInput:

@@ -34,6 +34,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/web.py --requests 200 --write-every 1
 	$(BIN)/python bench/login.py
+	$(BIN)/python bench/playbook.py
 
 format: $(VENV)/.installed
 	$(BIN)/ruff format .

@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from keepword.domain.communications import CommunicationKind
-from keepword.domain.playbook import FindingKind, check
+from keepword.domain.playbook import (
+    APOLOGY,
+    BLAME,
+    BLAME_UNLESS_OWNED,
+    COMPARISON,
+    HEDGING,
+    NAME_BLAME,
+    NON_APOLOGY,
+    OWNED_CHOICE,
+    FindingKind,
+    check,
+    has_apology,
+)
 
 GOOD_DELAY = """\
 Hi Marcus,
@@ -291,3 +307,175 @@ def test_a_probability_called_below_a_target_it_is_above_is_found(
     text = f"On 3 May {sentence}\n"
     found = [f for f in check(text, kind="status").findings if f.rule == "contradiction"]
     assert bool(found) is contradicts
+
+
+# --- long and hostile texts: the check stays linear and its findings stay the same -------
+
+
+def _avoid(text: str) -> list[tuple[str, str | None, int | None]]:
+    return [(f.rule, f.phrase, f.line) for f in check(text, kind="status").avoid]
+
+
+def test_our_before_a_name_far_into_a_long_line_still_owns_it() -> None:
+    padding = "and then " * 10_000
+    text = f"{padding}our CI pipeline broke, and {padding}Stratus broke."
+    assert _avoid(text) == [("blame", "Stratus broke", 1)]
+
+
+@pytest.mark.parametrize(
+    ("text", "blamed"),
+    [
+        ("Our very new CI broke.", ["CI broke"]),  # two words after "our": not ours
+        ("our" + " " * 5_000 + "CI broke.", []),
+        ("our " + "x" * 5_000 + " CI broke.", []),
+        ("our x-CI broke.", []),
+        # the owned match ends at the dash; the name after it is a match of its own
+        ("our Ab broke-Cd's API broke.", ["Cd's API broke"]),
+    ],
+)
+def test_a_name_is_owned_after_our_and_one_word_however_long_the_word_or_the_spaces(
+    text: str, blamed: list[str]
+) -> None:
+    assert [phrase for rule, phrase, _ in _avoid(text) if rule == "blame"] == blamed
+
+
+@pytest.mark.parametrize(
+    ("unit", "finding", "times"),
+    [
+        ("our Ab broke ", None, 0),  # each name owned by the "our" before it
+        ("AB-", None, 0),
+        ("A-", None, 0),
+        ("Stratus broke. ", ("blame", "Stratus broke", 1), 5_000),
+        # the name's two words of slack take in the next "Stratus": one phrase per pair
+        ("Stratus broke ", ("blame", "Stratus broke Stratus broke", 1), 2_500),
+        ("the vendor ", ("blame", "the vendor", 1), 5_000),
+        ("hopefully ", ("hedging", "hopefully", 1), 5_000),
+        ("sorry you feel ", ("non-apology", "sorry you feel", 1), 5_000),
+        ("96 % below 85 %; ", ("contradiction", "96 % below 85 %", 1), 5_000),
+    ],
+)
+def test_a_unit_repeated_thousands_of_times_on_one_line_is_found_each_time(
+    unit: str, finding: tuple[str, str, int] | None, times: int
+) -> None:
+    assert _avoid(unit * 5_000) == [finding] * times
+
+
+def test_a_run_of_dash_joined_names_that_broke_is_one_phrase() -> None:
+    run = "AB-" * 5_000
+    assert _avoid(f"{run} broke") == [("blame", f"{run} broke", 1)]
+
+
+def test_a_phrase_after_very_many_short_lines_is_found_on_its_line() -> None:
+    assert _avoid("w\n" * 20_000 + "Stratus broke") == [("blame", "Stratus broke", 20_001)]
+    assert _avoid("w\r\n" * 3 + "\n\x85\u2028" + "Stratus broke") == [("blame", "Stratus broke", 7)]
+
+
+@pytest.mark.parametrize("brk", ["\n", "\r\n", "\r", "\x0b", "\x0c", "\x1c", "\x85", "\u2028"])
+def test_a_phrase_split_by_a_line_break_of_any_kind_is_not_found(brk: str) -> None:
+    phrases = [
+        "It is 96 %,{}below the 85 % target.",
+        "It is 96{}% below the 85 % target.",
+        "It is 96 % below{}85 % of it.",
+        "Stratus{}broke.",
+        "our{}Stratus broke.",  # found: "our" on the line before owns nothing
+        "We are sorry you{}feel that.",
+        "Fingers{}crossed.",
+        "It was due to{}your team.",
+    ]
+    text = " ".join(phrases).format(*[brk] * len(phrases))
+    assert [(rule, phrase) for rule, phrase, _ in _avoid(text)] == [("blame", "Stratus broke")]
+    on_one_line = _avoid(text.replace(brk, " "))
+    assert len(on_one_line) == len(phrases) - 1  # "our Stratus broke" is owned
+
+
+def test_many_excuses_do_not_hide_one_apology() -> None:
+    excuses = "We are sorry you feel let down. " * 5_000
+    assert not has_apology(excuses)
+    assert has_apology(excuses + "I am sorry: we let you down.")
+    assert "apology" in {f.rule for f in check(excuses, kind="delay").lacks}
+
+
+def test_a_greeting_with_a_long_run_of_spaces_is_still_a_greeting() -> None:
+    text = "Hi" + " " * 20_000 + ",\n\nThe launch is delayed to 3 May 2027.\n"
+    assert "impact-first" not in {f.rule for f in check(text, kind="delay").findings}
+    sentence = "Hi" + " " * 20_000 + "."  # a full stop: a sentence, not a greeting
+    [finding] = [f for f in check(sentence, kind="delay").findings if f.rule == "impact-first"]
+    assert (finding.phrase, finding.line) == ("Hi .", 1)
+
+
+# The straightforward reading of the rules on lines, as the check once ran them: each line on
+# its own, each match against every one kept before it, and the ownership of a name looked
+# for in all of the line before it. Quadratic on long texts, plain on short ones.
+_OWNED_BEFORE = re.compile(r"\b(?:our|my)\b(?:\s+[\w-]+)?\s*$", re.IGNORECASE)
+
+
+def _reference_avoid(text: str) -> list[tuple[str, str | None, int | None]]:
+    found: list[tuple[str, str | None, int | None]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        blame = BLAME if OWNED_CHOICE.search(line) else BLAME + BLAME_UNLESS_OWNED
+        for rule, patterns in (
+            ("blame", blame),
+            ("hedging", [HEDGING]),
+            ("non-apology", [NON_APOLOGY]),
+        ):
+            spans: list[tuple[int, int]] = []
+            for pattern in patterns:
+                for m in pattern.finditer(line):
+                    if pattern is NAME_BLAME and _OWNED_BEFORE.search(line[: m.start()]):
+                        continue
+                    if not any(m.start() < end and start < m.end() for start, end in spans):
+                        spans.append(m.span())
+            found += [(rule, line[start:end].strip(), number) for start, end in sorted(spans)]
+        for m in COMPARISON.finditer(line):
+            first, word, second = float(m[1]), m[2].lower(), float(m[3])
+            if first > second if word in ("below", "under") else first < second:
+                found.append(("contradiction", m[0].strip(), number))
+    return found
+
+
+def _reference_has_apology(text: str) -> bool:
+    excuses = [m.span() for m in NON_APOLOGY.finditer(text)]
+    return any(
+        not any(start <= m.start() < end for start, end in excuses) for m in APOLOGY.finditer(text)
+    )
+
+
+# Texts of clauses that come near the rules' edges: names after "our" and a word or two, a
+# dash or an apostrophe; comparisons with a line break in them; excuses around apologies.
+_NAMES = st.tuples(
+    st.sampled_from(["", "our ", "Our new ", "our  x-", "my-x ", "my big\t", "our\x85", "the "]),
+    st.sampled_from(["CI", "AB", "Stratus", "x", "The", "AB-Cd", "vendor", "third-party"]),
+    st.sampled_from(["", "'s", "\u2019s API", " new", " it", " broke-Cd's"]),
+    st.sampled_from([" broke", " was down", " let us down", " crossed", ""]),
+)
+_COMPARISONS = st.tuples(
+    st.sampled_from(["96", "85", "9.5", "100", "1000"]),
+    st.sampled_from(["%", " %", " per cent", "\u2028%"]),
+    st.sampled_from([", ", " is ", ". ", " ", ",\x0b"]),
+    st.sampled_from(["below", "above", "under", "over"]),
+    st.sampled_from([" the ", " ", "\n", " our " + "x" * 20 + " "]),
+    st.sampled_from(["96", "85", "9.5"]),
+    st.sampled_from([" %", "%", "\x85%"]),
+)
+_PHRASES = st.sampled_from(
+    [
+        *["sorry", "sorry you feel", "we're sorry you feel", "I am sorry", "sorry if this"],
+        *["sorry for any inconvenience", "apologies", "hopefully", "we hope", "we hope you"],
+        *["should be fine", "we chose", "that was our call", "due to the client", "our vendor"],
+        *["the client's", "a third-party", "because you changed", "your team didn't"],
+    ]
+)
+_GAPS = st.sampled_from(
+    [" ", " ", " ", " ", "", "-", "  ", "\t", ",", ". ", "\n", "\r\n", "\x0b", "\x85", "\u2028"]
+)
+_TEXTS = st.lists(
+    st.tuples(st.one_of(_NAMES.map("".join), _COMPARISONS.map("".join), _PHRASES), _GAPS),
+    max_size=8,
+).map(lambda parts: "".join(clause + gap for clause, gap in parts))
+
+
+@settings(max_examples=400, deadline=None, derandomize=True, database=None)
+@given(_TEXTS)
+def test_the_check_finds_what_the_straightforward_reading_of_each_line_finds(text: str) -> None:
+    assert _avoid(text) == _reference_avoid(text)
+    assert has_apology(text) is _reference_has_apology(text)

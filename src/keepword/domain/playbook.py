@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterator
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import accumulate
 
 from keepword.domain.communications import CommunicationKind
 
@@ -66,6 +68,10 @@ _MONTHS = (
 )
 _WEEKDAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _APOSTROPHE = "['\u2019]"
+# Where str.splitlines breaks lines. The rules on lines scan the whole text at once, so none
+# may match across one of these: where such a rule allows whitespace, it allows _SPACE.
+_LINE_BREAK = r"\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029"
+_SPACE = rf"[^\S{_LINE_BREAK}]"
 # 2027-03-26, 26/03/2027, 26 March (2027), March 26
 DATE = re.compile(
     rf"\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b"
@@ -111,17 +117,27 @@ _NOT_NAMES = (
     "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|"
     "April|May|June|July|August|September|October|November|December"
 )
-# Words after which a capitalised one is the team's own: "our CI pipeline broke".
-_OWNED = re.compile(r"\b(?:our|my)\b(?:\s+[\w-]+)?\s*$", re.IGNORECASE)
+# A name after "our" or "my" and at most one more word is the team's own: "our CI pipeline
+# broke". Such a name starts after the match and no later than the end of group 1.
+_OWNER = re.compile(rf"\b(?:our|my)\b(?=({_SPACE}++[\w-]++{_SPACE}*+))", re.IGNORECASE)
 _PRONOUN = r"(?:it|we|our|my|us|I)"
-# A capitalised name (not a sentence opener, a day or a month) that broke or let us down.
-NAME_BLAME = re.compile(
-    rf"\b(?!(?:{_NOT_NAMES})\b)[A-Z][\w-]+(?:{_APOSTROPHE}s)?(?! {_PRONOUN}\b)"
+_NAME = rf"\b(?!(?:{_NOT_NAMES})\b)[A-Z]"  # where a name starts
+# What follows a name. It opens with an apostrophe or a space, neither in [\w-], so a name
+# runs to the end of its run of [\w-] from whichever capital in the run it starts at.
+_NAME_TAIL = (
+    rf"(?:{_APOSTROPHE}s)?(?! {_PRONOUN}\b)"
     r"(?: (?!(?:it|we|our|my|us)\b)[\w-]+){0,2} "
     r"(?:broke(?: down)?|went down|let us down|failed us|dropped the ball|messed up|"
     r"changed (?:its|their) API|had (?:an? )?(?:outage|incident|problem|issue|failure)s?|"
     r"(?:was|were) (?:down|late|unavailable|unstable|offline))\b"
 )
+# A capitalised name (not a sentence opener, a day or a month) that broke or let us down.
+# The rule as one pattern: _names_blamed finds the same matches without its quadratic scan.
+NAME_BLAME = re.compile(rf"{_NAME}[\w-]+{_NAME_TAIL}")
+# NAME_BLAME in two parts: a whole run of [\w-] that the tail (group 1) follows, and where
+# in that run the name starts.
+_NAME_RUN = re.compile(rf"(?<![\w-])[\w-]++(?=({_NAME_TAIL}))")
+_NAME_START = re.compile(rf"{_NAME}[\w-]")
 # The team owns its choice to build on someone else's work: "that was our call".
 OWNED_CHOICE = re.compile(
     r"\b(?:we (?:chose|decided|picked|selected|opted|agreed)|(?:chose|decided) to|"
@@ -189,9 +205,10 @@ HEDGING = re.compile(
     re.IGNORECASE,
 )
 # "96 %, below the 85 % target": a comparison the numbers contradict.
-_NUMBER = r"(\d{1,3}(?:\.\d+)?)\s?(?:%|per ?cent\b)"
+_NUMBER = rf"(\d{{1,3}}(?:\.\d+)?){_SPACE}?(?:%|per ?cent\b)"
 COMPARISON = re.compile(
-    rf"{_NUMBER}[^.%\n]{{0,40}}?\b(below|under|above|over)\b[^.%\d\n]{{0,20}}?{_NUMBER}",
+    rf"{_NUMBER}[^.%{_LINE_BREAK}]{{0,40}}?\b(below|under|above|over)\b"
+    rf"[^.%\d{_LINE_BREAK}]{{0,20}}?{_NUMBER}",
     re.IGNORECASE,
 )
 
@@ -202,8 +219,11 @@ NEEDS_NEXT_STEP = frozenset({_K.DELAY, _K.RECOVERY, _K.PHASED_PLAN})
 NEEDS_APOLOGY = frozenset({_K.DELAY, _K.RECOVERY})
 NEEDS_IMPACT_FIRST = frozenset({_K.DELAY, _K.RECOVERY})
 
+# The greeting's word, then no sentence's end up to the end of the line. A trailing comma
+# and spaces are in [^.!?] already: spelling them out (",?\s*$") backtracked over a run of
+# spaces from each of its spaces, quadratic on "Hi", many spaces and a full stop.
 _GREETING = re.compile(
-    r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening|day))\b[^.!?]*,?\s*$", re.I
+    r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening|day))\b[^.!?]*$", re.I
 )
 # Any short first line that ends in "," or "!" is a greeting: "Marcus,", "Dear Dr. Bell,".
 _SHORT_GREETING = re.compile(r"^(?:\S+\s+){0,4}\S+\s*[,!]$")
@@ -234,72 +254,131 @@ def check(
     wants_apology = kind in NEEDS_APOLOGY if expect_apology is None else expect_apology
     if wants_apology and not has_apology(text):
         findings.append(_lacks("apology", "no apology: say sorry where the team is at fault"))
-    for number, line in enumerate(lines, start=1):
-        blame = BLAME if OWNED_CHOICE.search(line) else BLAME + BLAME_UNLESS_OWNED
-        findings += [
-            Finding("blame", FindingKind.AVOID, "blames others; own your part", m, number)
-            for m in _matches(blame, line)
-        ]
-        findings += [
-            Finding("hedging", FindingKind.AVOID, "hedges; say what you know", m, number)
-            for m in _matches([HEDGING], line)
-        ]
-        findings += [
-            Finding(
-                "non-apology",
-                FindingKind.AVOID,
-                "is sorry for how the client feels, not for what we did; apologise for it",
-                m,
-                number,
-            )
-            for m in _matches([NON_APOLOGY], line)
-        ]
-        findings += [
-            Finding(
-                "contradiction",
-                FindingKind.AVOID,
-                "the numbers say the opposite of the words",
-                m,
-                number,
-            )
-            for m in _contradictions(line)
-        ]
+    findings += _avoid(text)
     return PlaybookReport(kind, tuple(findings))
 
 
 def has_apology(text: str) -> bool:
     """Whether ``text`` says sorry for something, not only for how the client feels."""
-    excuses = [m.span() for m in NON_APOLOGY.finditer(text)]
-    return any(
-        not any(start <= m.start() < end for start, end in excuses) for m in APOLOGY.finditer(text)
+    excuses = NON_APOLOGY.finditer(text)
+    excuse = next(excuses, None)
+    for apology in APOLOGY.finditer(text):
+        # Both come in order, and excuses do not overlap: one walk finds each one's excuse.
+        while excuse is not None and excuse.end() <= apology.start():
+            excuse = next(excuses, None)
+        if excuse is None or apology.start() < excuse.start():
+            return True
+    return False
+
+
+_Span = tuple[int, int]
+
+_AVOID = {  # the rules on lines, in the order a line's findings are listed
+    "blame": "blames others; own your part",
+    "hedging": "hedges; say what you know",
+    "non-apology": "is sorry for how the client feels, not for what we did; apologise for it",
+    "contradiction": "the numbers say the opposite of the words",
+}
+
+
+def _avoid(text: str) -> list[Finding]:
+    """What ``text`` should not say: by line, then by rule, then by place in the line.
+
+    Each rule scans the whole text once, not each line on its own (no rule matches across a
+    line break): a text of many short lines would pay for every rule on every line.
+    """
+    ends = list(accumulate(len(line) for line in text.splitlines(keepends=True)))
+
+    def line_of(offset: int) -> int:
+        return bisect_right(ends, offset) + 1
+
+    spans = {
+        "blame": _blames(text, line_of),
+        "hedging": _spans(HEDGING, text),
+        "non-apology": _spans(NON_APOLOGY, text),
+        "contradiction": [m.span() for m in COMPARISON.finditer(text) if _contradicts(m)],
+    }
+    placed = sorted(
+        (line_of(start), order, start, end, rule)
+        for order, (rule, found) in enumerate(spans.items())
+        for start, end in found
+    )
+    return [
+        Finding(rule, FindingKind.AVOID, _AVOID[rule], text[start:end].strip(), line)
+        for line, _, start, end, rule in placed
+    ]
+
+
+def _blames(text: str, line_of: Callable[[int], int]) -> list[_Span]:
+    # "a third party" is blame unless its line owns the choice of one.
+    chosen = {line_of(m.start()) for m in OWNED_CHOICE.finditer(text)}
+    return _first_wins(
+        [
+            list(_names_blamed(text)) if pattern is NAME_BLAME else _spans(pattern, text)
+            for pattern in BLAME
+        ]
+        + [
+            [(start, end) for start, end in _spans(pattern, text) if line_of(start) not in chosen]
+            for pattern in BLAME_UNLESS_OWNED
+        ]
     )
 
 
-def _contradictions(line: str) -> Iterator[str]:
+def _names_blamed(text: str) -> Iterator[_Span]:
+    """Where NAME_BLAME matches, as its ``finditer`` would find them, less names we own.
+
+    NAME_BLAME tries a name at each capital of a run like "AB-AB-AB-..." and scans to the
+    run's end from each. Every name in a run shares that end, so whether the rest matches:
+    here the rest is tried once per run, and then the run's first name taken.
+    """
+    owners = [(m.end(), m.end(1)) for m in _OWNER.finditer(text)]
+    owner_starts = [start for start, _ in owners]
+    reach = list(accumulate((end for _, end in owners), max))
+    after = 0  # matches do not overlap: the next name starts where the last match ended
+    for run in _NAME_RUN.finditer(text):
+        name = _NAME_START.search(text, max(after, run.start()), run.end())
+        if name is None:
+            continue
+        start, after = name.start(), run.end(1)
+        owner = bisect_right(owner_starts, start)
+        if owner and reach[owner - 1] >= start:
+            continue  # "our CI pipeline broke": the name is the team's own
+        yield start, after
+
+
+def _first_wins(rules: list[list[_Span]]) -> list[_Span]:
+    """The spans of each rule in turn, less those overlapping a span kept before, in order.
+
+    A rule's spans come in order and apart, as ``finditer`` gives them, so one walk along
+    the kept spans checks them all.
+    """
+    kept: list[_Span] = []
+    for spans in rules:
+        new: list[_Span] = []
+        i = 0
+        for start, end in spans:
+            while i < len(kept) and kept[i][1] <= start:
+                i += 1
+            if i == len(kept) or end <= kept[i][0]:
+                new.append((start, end))
+        kept = sorted(kept + new)  # two sorted runs, which Timsort merges in linear time
+    return kept
+
+
+def _spans(pattern: re.Pattern[str], text: str) -> list[_Span]:
+    return [m.span() for m in pattern.finditer(text)]
+
+
+def _contradicts(match: re.Match[str]) -> bool:
     """``96 %, below the 85 %``: a comparison in words that its own numbers contradict."""
-    for match in COMPARISON.finditer(line):
-        first, word, second = float(match[1]), match[2].lower(), float(match[3])
-        if (word in ("below", "under") and first > second) or (
-            word in ("above", "over") and first < second
-        ):
-            yield match.group(0).strip()
+    first, word, second = float(match[1]), match[2].lower(), float(match[3])
+    return (word in ("below", "under") and first > second) or (
+        word in ("above", "over") and first < second
+    )
 
 
 def _lacks(rule: str, message: str) -> Finding:
     return Finding(rule, FindingKind.LACKS, message)
-
-
-def _matches(patterns: list[re.Pattern[str]], line: str) -> Iterator[str]:
-    """Each phrase once, in order: where two rules match overlapping text, the first wins."""
-    spans: list[tuple[int, int]] = []
-    for pattern in patterns:
-        for match in pattern.finditer(line):
-            if pattern is NAME_BLAME and _OWNED.search(line[: match.start()]):
-                continue  # "our CI pipeline broke": the name is the team's own
-            if not any(match.start() < end and start < match.end() for start, end in spans):
-                spans.append(match.span())
-    for start, end in sorted(spans):
-        yield line[start:end].strip()
 
 
 def _has_next_step(text: str) -> bool:

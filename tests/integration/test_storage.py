@@ -16,7 +16,13 @@ from sqlalchemy.sql.expression import TableClause
 
 from keepword.adapters.database import tables as t
 from keepword.adapters.database.engine import make_engine
-from keepword.adapters.database.migrate import DatabaseNotReady, ensure_current, upgrade
+from keepword.adapters.database.migrate import (
+    HEAD_REVISION,
+    DatabaseNotReady,
+    ensure_current,
+    head_revision,
+    upgrade,
+)
 from keepword.adapters.database.unit_of_work import SqlUnitOfWork
 from keepword.domain.events import Event
 from keepword.domain.portfolio import Portfolio
@@ -186,6 +192,11 @@ def test_the_migrations_build_exactly_the_tables_the_code_declares(engine: Engin
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), t.metadata)
     assert differences == []
+
+
+def test_the_schema_check_knows_the_newest_migration_script() -> None:
+    # ensure_current compares with the constant, so that no command parses the scripts.
+    assert head_revision() == HEAD_REVISION
 
 
 def test_missing_or_old_schema_is_reported_not_migrated(tmp_path: object) -> None:

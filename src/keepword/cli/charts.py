@@ -11,9 +11,7 @@ import typer
 
 from keepword.cli import output
 from keepword.cli.context import AsOfOption, SeedOption, TrialsOption, forecast_options, open_app
-from keepword.services import forecasting
-from keepword.services import portfolio as portfolio_service
-from keepword.services.projects import first_open_due
+from keepword.forecast import DEFAULT_SEED, DEFAULT_TRIALS
 
 
 class ChartKind(enum.StrEnum):
@@ -35,12 +33,15 @@ def chart(
         Path, typer.Option("--out", help="File to write: FILE.svg or FILE.png.", show_default=False)
     ],
     as_of: AsOfOption = None,
-    trials: TrialsOption = forecasting.DEFAULT_TRIALS,
-    seed: SeedOption = forecasting.DEFAULT_SEED,
+    trials: TrialsOption = DEFAULT_TRIALS,
+    seed: SeedOption = DEFAULT_SEED,
 ) -> None:
     """Draw a project's forecast as a chart file, with its earliest open commitment's due date."""
     # vl-convert (and the charts behind it) load here, not with every command.
     from keepword.reports import chart_files, charts
+    from keepword.services import forecasting
+    from keepword.services import portfolio as portfolio_service
+    from keepword.services.projects import first_open_due
 
     chart_files.check_suffix(out)  # before the forecast: a wrong name fails at once
     keepword = open_app(ctx)

@@ -1,18 +1,26 @@
-"""What every command shares: options, settings, the opened application, the clock."""
+"""What every command shares: options, settings, the opened application, the clock.
+
+The command modules import only Typer, Rich and the light domain modules at start: a
+service, the database or the forecast engine is imported by the command that uses it, so
+that ``keepword --help`` and a typo answer at once.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from keepword.bootstrap import Keepword, open_keepword
 from keepword.config import USER_VARIABLE, Settings
 from keepword.domain.access import Action, Actor, Role, authorize
 from keepword.domain.commitment import DEFAULT_CONFIDENCE
 from keepword.domain.errors import KeepwordError
-from keepword.services import forecasting
+from keepword.forecast import DEFAULT_SEED, DEFAULT_TRIALS
+
+if TYPE_CHECKING:
+    from keepword.bootstrap import Keepword
+    from keepword.services.forecasting import ForecastOptions
 
 DbOption = Annotated[
     str | None,
@@ -48,6 +56,8 @@ def acting(keepword: Keepword) -> Actor:
 
 
 def open_app(ctx: typer.Context) -> Keepword:
+    from keepword.bootstrap import open_keepword
+
     keepword = open_keepword(settings_of(ctx))
     ctx.call_on_close(keepword.close)
     if keepword.settings.user is not None:
@@ -75,12 +85,12 @@ ConfidenceOption = Annotated[
 def forecast_options(
     now: datetime,
     as_of: datetime | None,
-    trials: int = forecasting.DEFAULT_TRIALS,
-    seed: int = forecasting.DEFAULT_SEED,
+    trials: int = DEFAULT_TRIALS,
+    seed: int = DEFAULT_SEED,
     confidence: float = DEFAULT_CONFIDENCE,
     by: datetime | None = None,
-) -> forecasting.ForecastOptions:
+) -> ForecastOptions:
+    from keepword.services.forecasting import ForecastOptions
+
     today = as_of.date() if as_of else now.date()
-    return forecasting.ForecastOptions(
-        today, trials, seed, confidence, by=by.date() if by else None
-    )
+    return ForecastOptions(today, trials, seed, confidence, by=by.date() if by else None)

@@ -11,7 +11,6 @@ import typer
 from rich import box
 from rich.table import Table
 
-from keepword.adapters.files import write_atomically
 from keepword.cli import output
 from keepword.cli.context import (
     AsOfOption,
@@ -24,9 +23,10 @@ from keepword.cli.context import (
 )
 from keepword.domain import wording
 from keepword.domain.commitment import health_of
-from keepword.services import forecasting
-from keepword.services import gate as gate_service
-from keepword.services import portfolio as portfolio_service
+from keepword.forecast import DEFAULT_SEED, DEFAULT_TRIALS
+
+if TYPE_CHECKING:
+    from keepword.services import gate as gate_service
 
 if TYPE_CHECKING:
     from keepword.reports.proposal import OptionLine
@@ -57,8 +57,8 @@ def propose(
         ),
     ] = None,
     as_of: AsOfOption = None,
-    trials: TrialsOption = forecasting.DEFAULT_TRIALS,
-    seed: SeedOption = forecasting.DEFAULT_SEED,
+    trials: TrialsOption = DEFAULT_TRIALS,
+    seed: SeedOption = DEFAULT_SEED,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -78,8 +78,12 @@ def propose(
     json: JsonOption = False,
 ) -> None:
     """Before promising a date: its odds, the date at the confidence, the cut line, the options."""
+    from keepword.adapters.files import write_atomically
+
     # The proposal's templates (Jinja2) load here, not with every command.
     from keepword.reports import proposal as proposals
+    from keepword.services import gate as gate_service
+    from keepword.services import portfolio as portfolio_service
 
     if record is not None:
         gate_service.check_commitment_id(record)
@@ -171,14 +175,16 @@ def _print_answer(answer: gate_service.GateAnswer, options: Sequence[OptionLine]
 def commit(
     ctx: typer.Context,
     commitment: Annotated[str, typer.Argument(help="Id of a proposed commitment.")],
-    trials: TrialsOption = forecasting.DEFAULT_TRIALS,
-    seed: SeedOption = forecasting.DEFAULT_SEED,
+    trials: TrialsOption = DEFAULT_TRIALS,
+    seed: SeedOption = DEFAULT_SEED,
     json: JsonOption = False,
 ) -> None:
     """Make a proposed commitment a promise, with today's forecast as its baseline.
 
     A promise is made now: its baseline is forecast from today ($KEEPWORD_NOW replays a day).
     """
+    from keepword.services import gate as gate_service
+
     keepword = open_app(ctx)
     options = forecast_options(keepword.settings.now(), None, trials, seed)
     committed = gate_service.commit(

@@ -9,22 +9,13 @@ from dataclasses import replace
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
-import sqlalchemy.exc
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from keepword import __version__
-from keepword.adapters import histories
-from keepword.adapters.database.engine import make_engine
-from keepword.adapters.database.migrate import upgrade
-from keepword.adapters.files import write_atomically
-from keepword.adapters.planfile import located, read_plan, write_plan
-from keepword.bootstrap import Keepword, open_keepword
 from keepword.cli import charts, gate, messages, output, plan, users, watching
 from keepword.cli.context import (
     AsOfOption,
@@ -47,15 +38,15 @@ from keepword.config import (
     Settings,
     load_settings,
 )
-from keepword.demo import DEMO_NOW, DEMO_USERS
 from keepword.domain.access import Actor, Role
 from keepword.domain.commitment import DEFAULT_CONFIDENCE
 from keepword.domain.errors import InvalidPortfolio, KeepwordError
 from keepword.domain.project import CompletedItem
-from keepword.forecast import backtest as backtests
-from keepword.services import accounts, forecasting, watch
-from keepword.services import history as history_service
-from keepword.services import portfolio as portfolio_service
+from keepword.forecast import DEFAULT_SEED, DEFAULT_TRIALS
+
+if TYPE_CHECKING:
+    from keepword.adapters import histories
+    from keepword.bootstrap import Keepword
 
 EXIT_BAD_INPUT = 1
 EXIT_BAD_USAGE = 2
@@ -117,6 +108,9 @@ def db_upgrade(ctx: typer.Context) -> None:
 
 
 def _upgrade(settings: Settings) -> None:
+    from keepword.adapters.database.engine import make_engine
+    from keepword.adapters.database.migrate import upgrade
+
     engine = make_engine(settings.database_url)
     try:
         before, after = upgrade(engine)
@@ -135,6 +129,9 @@ def load(
     file: Annotated[Path, typer.Argument(help="Plan file (YAML) holding the whole portfolio.")],
 ) -> None:
     """Validate a plan file and make the stored portfolio equal to it, all or nothing."""
+    from keepword.adapters.planfile import located, read_plan
+    from keepword.services import portfolio as portfolio_service
+
     portfolio = read_plan(file)
     keepword = open_app(ctx)
     try:
@@ -166,6 +163,10 @@ def export(
     ] = None,
 ) -> None:
     """Write the stored portfolio as a plan file."""
+    from keepword.adapters.files import write_atomically
+    from keepword.adapters.planfile import write_plan
+    from keepword.services import portfolio as portfolio_service
+
     text = write_plan(portfolio_service.current_portfolio(open_app(ctx).uow))
     if file is None:
         sys.stdout.write(text)
@@ -185,6 +186,9 @@ def _count(n: int, plural: str) -> str:
 @app.command()
 def portfolio(ctx: typer.Context, as_of: AsOfOption = None, json: JsonOption = False) -> None:
     """List every commitment: client, project, due date, state, and its forecast odds."""
+    from keepword.services import portfolio as portfolio_service
+    from keepword.services import watch
+
     keepword = open_app(ctx)
     moment = keepword.settings.now()
     stored, cached = watch.current_state(keepword.uow, forecast_options(moment, as_of), now=moment)
@@ -205,8 +209,8 @@ def portfolio(ctx: typer.Context, as_of: AsOfOption = None, json: JsonOption = F
 def forecast(
     ctx: typer.Context,
     project: Annotated[str, typer.Argument(help="Project id.")],
-    trials: TrialsOption = forecasting.DEFAULT_TRIALS,
-    seed: SeedOption = forecasting.DEFAULT_SEED,
+    trials: TrialsOption = DEFAULT_TRIALS,
+    seed: SeedOption = DEFAULT_SEED,
     confidence: ConfidenceOption = DEFAULT_CONFIDENCE,
     as_of: AsOfOption = None,
     by: Annotated[
@@ -220,6 +224,9 @@ def forecast(
     json: JsonOption = False,
 ) -> None:
     """P50/P85/P95 dates of a project's phases and commitments, and their odds of being on time."""
+    from keepword.services import forecasting
+    from keepword.services import portfolio as portfolio_service
+
     stored = portfolio_service.current_portfolio(open_app(ctx).uow)
     result = forecasting.forecast_project(
         stored,
@@ -259,6 +266,8 @@ def history(
     json: JsonOption = False,
 ) -> None:
     """Show the event history, newest first."""
+    from keepword.services import portfolio as portfolio_service
+
     if ctx.invoked_subcommand is not None:
         return
     keepword = open_app(ctx)
@@ -279,6 +288,8 @@ def history_import(
     ] = HOURS_PER_DAY,
 ) -> None:
     """Load completed items into a project's history; rows that cannot be read are listed."""
+    from keepword.services import history as history_service
+
     read = _read_history(file)
     items = [_completed(item, hours_per_day) for item in read.items]
     keepword = open_app(ctx)
@@ -297,6 +308,8 @@ def history_import(
 
 
 def _read_history(file: Path) -> histories.History:
+    from keepword.adapters import histories
+
     try:
         return histories.read_history(file)
     except (OSError, UnicodeDecodeError, ValueError) as error:
@@ -324,7 +337,7 @@ def _completed(item: histories.HistoryItem, hours_per_day: float) -> CompletedIt
 def backtest(
     file: Annotated[Path, typer.Argument(help="CSV of completed items to replay.")],
     trials: Annotated[int, typer.Option(help="Monte Carlo trials per origin.", min=100)] = 4000,
-    seed: SeedOption = forecasting.DEFAULT_SEED,
+    seed: SeedOption = DEFAULT_SEED,
     model: Annotated[
         str,
         typer.Option(
@@ -334,6 +347,11 @@ def backtest(
     json: JsonOption = False,
 ) -> None:
     """Replay a real history: forecast from every origin and score coverage and pinball loss."""
+    import numpy as np
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from keepword.forecast import backtest as backtests
+
     if model not in backtests.MODELS:
         raise typer.BadParameter(f"use one of {', '.join(backtests.MODELS)}", param_hint="--model")
     read = _read_history(file)
@@ -378,6 +396,12 @@ def demo(
 ) -> None:
     """Load the demo portfolio into its own database (demo.db unless --db), show it as of its
     own day (Monday 2026-11-23, unless $KEEPWORD_NOW says otherwise), serve it."""
+    from keepword.adapters.planfile import read_plan
+    from keepword.bootstrap import open_keepword
+    from keepword.demo import DEMO_NOW
+    from keepword.services import portfolio as portfolio_service
+    from keepword.services import watch
+
     settings = settings_of(ctx)
     if ctx.find_root().params.get("db") is None and not os.environ.get("KEEPWORD_DATABASE_URL"):
         settings = load_settings(default_database="demo.db")
@@ -409,6 +433,9 @@ def demo(
 
 def _demo_logins(keepword: Keepword, moment: datetime) -> Table:
     """Each demo user gets a fresh random password, printed here once."""
+    from keepword.demo import DEMO_USERS
+    from keepword.services import accounts
+
     operator = Actor("demo", Role.ADMIN)
     with keepword.uow() as work:
         existing = {u.name for u in work.users.all()}
@@ -465,8 +492,6 @@ def main(argv: list[str] | None = None) -> None:
         # A file that cannot be read or written: say which, and why, in one line.
         where = f"{error.filename}: " if error.filename else ""
         _fail(EXIT_BAD_INPUT, f"{where}{error.strerror or error}")
-    except sqlalchemy.exc.OperationalError as error:
-        _fail(EXIT_BAD_INPUT, f"database error: {str(error.orig).strip().splitlines()[0]}")
     except typer.TyperException as error:
         # Typer's own errors: bad usage carries exit code 2 and the context of the command.
         code = getattr(error, "exit_code", EXIT_BAD_USAGE)
@@ -478,6 +503,13 @@ def main(argv: list[str] | None = None) -> None:
         _fail(code, message)
     except KeyboardInterrupt:
         _fail(130, "interrupted")
+    except Exception as error:
+        # SQLAlchemy loads with the commands that use the database, not to answer --help.
+        from sqlalchemy.exc import OperationalError
+
+        if not isinstance(error, OperationalError):
+            raise
+        _fail(EXIT_BAD_INPUT, f"database error: {str(error.orig).strip().splitlines()[0]}")
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -5,22 +5,21 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
 from rich.table import Table
 
-from keepword.adapters.files import write_atomically
-from keepword.bootstrap import Keepword
 from keepword.cli import output
 from keepword.cli.context import AsOfOption, JsonOption, acting, forecast_options, open_app
 from keepword.config import TEMPLATES_VARIABLE
-from keepword.domain.communications import CommunicationKind, Incident, StepStatus
+from keepword.domain.communications import MOMENT_FORMATS, CommunicationKind, Incident, StepStatus
 from keepword.domain.errors import InvalidValue, KeepwordError
-from keepword.domain.playbook import Finding, FindingKind, PlaybookReport
-from keepword.domain.playbook import check as playbook
-from keepword.services import drafts, incidents
+
+if TYPE_CHECKING:
+    from keepword.bootstrap import Keepword
+    from keepword.domain.playbook import Finding, PlaybookReport
 
 KINDS = ", ".join(k.value for k in CommunicationKind)
 KindOption = Annotated[
@@ -34,7 +33,7 @@ KindOption = Annotated[
 MomentOption = Annotated[
     datetime | None,
     typer.Option(
-        formats=list(incidents.MOMENT_FORMATS),
+        formats=list(MOMENT_FORMATS),
         help="When it happened, UTC, as YYYY-MM-DD HH:MM (default: now).",
         show_default=False,
     ),
@@ -90,9 +89,12 @@ def draft(
     as_of: AsOfOption = None,
 ) -> None:
     """Draft an honest message to the client from the facts, check it, and store it unsent."""
+    from keepword.adapters.files import write_atomically
+
     # Jinja2 and the email package load here, not with every command.
     from keepword.drafts.eml import address_in, email_message, person_address
     from keepword.drafts.render import JinjaRenderer
+    from keepword.services import drafts
 
     chosen = _kind(kind)
     if signal is None and commitment is None and incident is None:
@@ -168,6 +170,8 @@ def send(
     ] = None,
 ) -> None:
     """Record that a drafted message went to the client; the signals it answers are disclosed."""
+    from keepword.services import drafts
+
     text = _read(body) if body is not None else None
     keepword = open_app(ctx)
     if text is not None:
@@ -209,6 +213,8 @@ def send(
 
 def _without_subject_heading(text: str, keepword: Keepword, message_id: str) -> str:
     # 'draft --out' writes the subject as the .md's heading; it is not part of the body.
+    from keepword.services import drafts
+
     message = drafts.find_message(keepword.uow, message_id)
     first, _, rest = text.partition("\n")
     return rest.lstrip("\n") if first.strip() == f"# {message.subject}" else text
@@ -223,6 +229,8 @@ def check(
 ) -> None:
     """Check a message against the playbook; exit 1 when it lacks something or says what it
     should not."""
+    from keepword.domain.playbook import check as playbook
+
     chosen = _kind(kind)
     assert chosen is not None
     report = playbook(_read(file), kind=chosen)
@@ -245,6 +253,8 @@ def _read(file: Path) -> str:
 
 
 def _finding_text(finding: Finding) -> str:
+    from keepword.domain.playbook import FindingKind
+
     if finding.kind is FindingKind.AVOID:
         return f'{finding.message}: "{finding.phrase}"'
     return finding.message + (f' ("{finding.phrase}")' if finding.phrase else "")
@@ -271,6 +281,8 @@ incident_app = typer.Typer(help="Incidents and their recovery steps.", no_args_i
 
 
 def _step(text: str) -> tuple[str, datetime]:
+    from keepword.services import incidents
+
     try:
         return incidents.parse_step(text)
     except InvalidValue as error:
@@ -305,6 +317,8 @@ def incident_add(
     json: JsonOption = False,
 ) -> None:
     """Record an incident; a first contact with the client is added if no step is one."""
+    from keepword.services import incidents
+
     steps = [_step(s) for s in step or []]
     keepword = open_app(ctx)
     moment = keepword.settings.now()
@@ -335,6 +349,8 @@ def incident_list(
     json: JsonOption = False,
 ) -> None:
     """Incidents, newest first, with their recovery steps and clocks."""
+    from keepword.services import incidents
+
     keepword = open_app(ctx)
     found = incidents.list_incidents(keepword.uow, project)
     if json:
@@ -354,6 +370,8 @@ def incident_done(
     number: Annotated[int, typer.Argument(metavar="STEP", help="Step number, from 1.", min=1)],
 ) -> None:
     """Mark a recovery step done now."""
+    from keepword.services import incidents
+
     keepword = open_app(ctx)
     moment = keepword.settings.now()
     after = incidents.step_done(

@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
@@ -15,9 +15,11 @@ from rich.table import Table
 from keepword.domain.commitment import Health
 from keepword.domain.events import Event, snapshot
 from keepword.domain.wording import percent
-from keepword.forecast.backtest import BacktestResult
-from keepword.services.forecasting import CommitmentOdds, Finish, ProjectForecast
-from keepword.services.portfolio import CommitmentRow
+
+if TYPE_CHECKING:  # the engine and the services load with the command that uses them
+    from keepword.forecast.backtest import BacktestResult
+    from keepword.services.forecasting import CommitmentOdds, Finish, ProjectForecast
+    from keepword.services.portfolio import CommitmentRow
 
 console = Console()
 

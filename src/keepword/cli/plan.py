@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from keepword.bootstrap import Keepword
 from keepword.cli import output
 from keepword.cli.context import acting, open_app
 from keepword.domain.commitment import CommitmentState
 from keepword.domain.events import Event
 from keepword.domain.project import ItemStatus
-from keepword.services import plan_changes
+
+if TYPE_CHECKING:
+    from keepword.bootstrap import Keepword
 
 item_app = typer.Typer(help="Work items: record that one started or is done.")
 
@@ -52,6 +53,8 @@ item_app.command("done", help="Record that an item is done.")(_status_command(It
 def _set_status(
     ctx: typer.Context, project: str, item: str, status: ItemStatus, on: datetime | None
 ) -> None:
+    from keepword.services import plan_changes
+
     keepword = open_app(ctx)
     _report(
         keepword,
@@ -75,6 +78,8 @@ def time_off(
     reason: Annotated[str, typer.Option(help="Why, in a few words.")] = "",
 ) -> None:
     """Book days off for a person; the projects they work on are forecast again."""
+    from keepword.services import plan_changes
+
     keepword = open_app(ctx)
     _report(
         keepword,
@@ -92,6 +97,8 @@ def time_off(
 
 def _report(keepword: Keepword, change: Callable[[datetime], list[Event]]) -> None:
     """Make the change, then say what it did to the odds and which signals it raised."""
+    from keepword.services import plan_changes
+
     report = plan_changes.reforecast_by(
         keepword.uow, change, actor=acting(keepword), now=keepword.settings.now()
     )
@@ -127,6 +134,8 @@ def close(
     ],
 ) -> None:
     """End a commitment: met, missed or renegotiated; a proposal can be withdrawn."""
+    from keepword.services import plan_changes
+
     try:
         closing = CommitmentState(state)
     except ValueError:

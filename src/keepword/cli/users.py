@@ -19,7 +19,6 @@ from keepword.cli.context import JsonOption, acting, open_app
 from keepword.config import USER_VARIABLE
 from keepword.domain.access import Role
 from keepword.domain.errors import KeepwordError
-from keepword.services import accounts
 
 user_app = typer.Typer(help="Users: who may log in, and with which role.", no_args_is_help=True)
 token_app = typer.Typer(
@@ -54,6 +53,8 @@ def add(
     password_stdin: PasswordStdin = False,
 ) -> None:
     """Add a user who can log in to the web app (and be acted as with $KEEPWORD_USER)."""
+    from keepword.services import accounts
+
     keepword = open_app(ctx)
     actor = acting(keepword)
     password = _password(password_stdin)
@@ -73,6 +74,8 @@ def add(
 @user_app.command("passwd")
 def passwd(ctx: typer.Context, name: NameArgument, password_stdin: PasswordStdin = False) -> None:
     """Give a user a new password; every session of theirs ends."""
+    from keepword.services import accounts
+
     keepword = open_app(ctx)
     actor = acting(keepword)
     accounts.set_password(
@@ -84,6 +87,8 @@ def passwd(ctx: typer.Context, name: NameArgument, password_stdin: PasswordStdin
 @user_app.command("disable")
 def disable(ctx: typer.Context, name: NameArgument) -> None:
     """Stop a user logging in; their sessions end and their tokens stop working."""
+    from keepword.services import accounts
+
     keepword = open_app(ctx)
     accounts.disable_user(keepword.uow, name, actor=acting(keepword), now=keepword.settings.now())
     output.console.print(f"{name} is disabled; their sessions ended.", highlight=False)
@@ -92,6 +97,8 @@ def disable(ctx: typer.Context, name: NameArgument) -> None:
 @user_app.command("list")
 def list_users(ctx: typer.Context, json: JsonOption = False) -> None:
     """Every user, their role and client, and whether they are active."""
+    from keepword.services import accounts
+
     keepword = open_app(ctx)
     users = accounts.list_users(keepword.uow, actor=acting(keepword))
     if json:
@@ -122,6 +129,8 @@ def token_add(
     ctx: typer.Context, name: Annotated[str, typer.Argument(help="What the token is for.")]
 ) -> None:
     """Make a token; it is printed once and not kept (only its digest is)."""
+    from keepword.services import accounts
+
     keepword = open_app(ctx)
     if keepword.settings.user is None:  # the operator is no stored user a token could be of
         raise KeepwordError(f"a token is a user's: set {USER_VARIABLE} to the user it is for")
@@ -135,6 +144,8 @@ def token_add(
 @token_app.command("list")
 def token_list(ctx: typer.Context) -> None:
     """The tokens of the user the CLI acts as."""
+    from keepword.services import accounts
+
     keepword = open_app(ctx)
     table = Table("Id", "Name", "Made", "Last used", "State")
     for t in accounts.tokens_of(keepword.uow, actor=acting(keepword)):
@@ -149,6 +160,8 @@ def token_revoke(
     ctx: typer.Context, token_id: Annotated[str, typer.Argument(help="The token's id.")]
 ) -> None:
     """Revoke a token: requests with it are refused from now on."""
+    from keepword.services import accounts
+
     keepword = open_app(ctx)
     accounts.revoke_token(
         keepword.uow, token_id, actor=acting(keepword), now=keepword.settings.now()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
@@ -21,8 +21,10 @@ from keepword.cli.context import (
 )
 from keepword.domain.events import snapshot
 from keepword.domain.signals import DEFAULT_STALL_DAYS
-from keepword.services import forecasting, risks, watch, whatif
-from keepword.services import portfolio as portfolio_service
+from keepword.forecast import DEFAULT_SEED, DEFAULT_TRIALS
+
+if TYPE_CHECKING:
+    from keepword.services import risks, whatif
 
 scenario_app = typer.Typer(help="Scenarios: try them with 'whatif', then apply one.")
 
@@ -31,12 +33,14 @@ def what_if(
     ctx: typer.Context,
     scenario: Annotated[str, typer.Argument(help="Scenario id (see 'keepword scenario list').")],
     as_of: AsOfOption = None,
-    trials: TrialsOption = forecasting.DEFAULT_TRIALS,
-    seed: SeedOption = forecasting.DEFAULT_SEED,
+    trials: TrialsOption = DEFAULT_TRIALS,
+    seed: SeedOption = DEFAULT_SEED,
     json: JsonOption = False,
 ) -> None:
     """Try a scenario in memory: every commitment it touches before and after, most harmed
     first, and what can still progress. Nothing is saved."""
+    from keepword.services import watch, whatif
+
     keepword = open_app(ctx)
     moment = keepword.settings.now()
     options = forecast_options(moment, as_of, trials, seed)
@@ -109,6 +113,8 @@ def _progress_table(result: whatif.WhatIf) -> Table:
 @scenario_app.command("list")
 def scenario_list(ctx: typer.Context, json: JsonOption = False) -> None:
     """The scenarios not yet applied."""
+    from keepword.services import portfolio as portfolio_service
+
     stored = portfolio_service.current_portfolio(open_app(ctx).uow)
     if json:
         output.print_json(stored.scenarios)
@@ -126,6 +132,8 @@ def scenario_apply(
     scenario: Annotated[str, typer.Argument(help="Scenario id.")],
 ) -> None:
     """Make a scenario real, now: its changes become events, forecasts and signals follow."""
+    from keepword.services import whatif
+
     keepword = open_app(ctx)
     moment = keepword.settings.now()
     events = whatif.apply_scenario(
@@ -150,6 +158,8 @@ def risks_command(
 ) -> None:
     """Open risk signals with their disclosure clocks, those past their target first;
     overdue ones are escalated. The review is of now ($KEEPWORD_NOW replays a day)."""
+    from keepword.services import risks
+
     keepword = open_app(ctx)
     moment = keepword.settings.now()
     result = risks.review(
@@ -187,6 +197,8 @@ def risks_command(
 
 
 def _clock(view: risks.SignalView, moment: datetime) -> str:
+    from keepword.services import risks
+
     text = risks.clock_text(view, moment)
     return f"[red]{text}[/]" if view.overdue_undisclosed else text
 

@@ -6,8 +6,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
-
 from keepword.domain.errors import InvalidValue
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -26,12 +24,16 @@ def weekday_number(name: str) -> int:
 
 @lru_cache(maxsize=256)
 def _public_holidays(country: str, subdivision: str | None, year: int) -> frozenset[date]:
+    import holidays  # a tenth of a second to load: only when a calendar has a country
+
     return frozenset(holidays.country_holidays(country, subdiv=subdivision, years=year).keys())
 
 
 @lru_cache(maxsize=256)
 def check_country(country: str, subdivision: str | None = None) -> None:
     """Raise :class:`InvalidValue` unless the holidays package knows this country/subdivision."""
+    import holidays
+
     try:
         holidays.country_holidays(country, subdiv=subdivision, years=2000)
     except NotImplementedError:

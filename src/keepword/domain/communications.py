@@ -8,6 +8,9 @@ from datetime import datetime
 
 from keepword.domain.errors import InvalidTransition, InvalidValue
 
+# How a moment is typed on the command line and in the forms, always in UTC.
+MOMENT_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
+
 
 class CommunicationKind(enum.StrEnum):
     DELAY = "delay"

@@ -6,3 +6,8 @@
 - ``network``: task networks with unlimited people (longest path).
 - ``schedule``: items scheduled over people's capacity calendars, skills and priorities.
 """
+
+# What a forecast uses unless told: here, not beside the engine's numpy code, so that a
+# command line can show them as its options' defaults without loading the engine.
+DEFAULT_TRIALS = 10_000
+DEFAULT_SEED = 20261123

@@ -23,7 +23,7 @@ from keepword.domain.commitment import DEFAULT_CONFIDENCE, Commitment, Health
 from keepword.domain.errors import KeepwordError
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import Project, WorkItem
-from keepword.forecast import throughput
+from keepword.forecast import DEFAULT_SEED, DEFAULT_TRIALS, throughput
 from keepword.forecast.percentiles import nearest_ranks, probability_by
 from keepword.forecast.pert import sample_pert
 from keepword.forecast.schedule import (
@@ -36,8 +36,6 @@ from keepword.forecast.schedule import (
     schedule,
 )
 
-DEFAULT_TRIALS = 10_000
-DEFAULT_SEED = 20261123
 HORIZON_DAYS = 3 * 365
 THROUGHPUT_WINDOW_WORKING_DAYS = 60  # twelve weeks of five working days
 RECORD_WORKING_DAYS = 1100  # about four years: older points carry no weight in the drift

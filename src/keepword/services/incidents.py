@@ -16,7 +16,7 @@ from typing import Literal
 
 from keepword.domain.access import Action, Actor, requires
 from keepword.domain.calendar import WorkingCalendar
-from keepword.domain.communications import Incident, RecoveryStep
+from keepword.domain.communications import MOMENT_FORMATS, Incident, RecoveryStep
 from keepword.domain.errors import InvalidValue, NotFound
 from keepword.domain.events import Event, snapshot
 from keepword.domain.portfolio import Portfolio
@@ -149,10 +149,6 @@ def find_incident(uow: UnitOfWorkFactory, incident_id: str, now: datetime) -> In
     if found is None:
         raise NotFound(f"no incident with id {incident_id!r}")
     return incident_view(found, portfolio, now)
-
-
-# How a moment is typed on the command line and in the forms, always in UTC.
-MOMENT_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
 
 
 def parse_moment(text: str) -> datetime | None:

@@ -14,6 +14,7 @@ from keepword.domain.errors import InvalidFields
 from keepword.domain.ids import VALID_ID
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.text import ID_MAX
+from keepword.forecast import DEFAULT_SEED, DEFAULT_TRIALS
 from keepword.reports.proposal import option_lines
 from keepword.services import forecasting, plan_changes
 from keepword.services import gate as gate_service
@@ -64,8 +65,8 @@ class ProposalRequest(RequestBody):
         "existing proposal of that id is updated).",
     )
     as_of: date | None = Field(default=None, description="Forecast as if today were this date.")
-    trials: TrialsField = forecasting.DEFAULT_TRIALS
-    seed: SeedField = forecasting.DEFAULT_SEED
+    trials: TrialsField = DEFAULT_TRIALS
+    seed: SeedField = DEFAULT_SEED
 
 
 class PhasePlanPublic(Public):
@@ -221,8 +222,8 @@ def commit(
     commitment_id: str,
     keepword: KeepwordDep,
     actor: ActorDep,
-    trials: Trials = forecasting.DEFAULT_TRIALS,
-    seed: Seed = forecasting.DEFAULT_SEED,
+    trials: Trials = DEFAULT_TRIALS,
+    seed: Seed = DEFAULT_SEED,
 ) -> Committed:
     """Make a proposed commitment a promise, now, with today's forecast as its baseline."""
     moment = keepword.settings.now()

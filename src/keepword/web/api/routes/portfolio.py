@@ -17,6 +17,7 @@ from keepword.domain.commitment import DEFAULT_CONFIDENCE, CommitmentState, Heal
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus
 from keepword.domain.text import ID_MAX, LIST_MAX, NUL, NUL_REFUSED, TEXT_MAX
+from keepword.forecast import DEFAULT_SEED, DEFAULT_TRIALS
 from keepword.services import dashboard, forecasting
 from keepword.services import portfolio as portfolio_service
 from keepword.web.charts import charts_of
@@ -360,8 +361,8 @@ class ForecastPublic(Public):
 def get_forecast(
     project_id: str,
     keepword: KeepwordDep,
-    trials: Trials = forecasting.DEFAULT_TRIALS,
-    seed: Seed = forecasting.DEFAULT_SEED,
+    trials: Trials = DEFAULT_TRIALS,
+    seed: Seed = DEFAULT_SEED,
     confidence: Annotated[
         float,
         Query(gt=0, lt=1, description="Confidence for cut lines and target dates, in (0, 1)."),

@@ -20,6 +20,7 @@ from keepword.domain.project import ItemStatus
 from keepword.domain.scenario import Reallocation, Scenario, ScenarioChange, ScopeAddition
 from keepword.domain.signals import DEFAULT_STALL_DAYS, Severity, SignalKind
 from keepword.domain.text import LIST_MAX, TEXT_MAX
+from keepword.forecast import DEFAULT_SEED, DEFAULT_TRIALS
 from keepword.services import forecasting, plan_changes, records, risks, watch, whatif
 from keepword.services import portfolio as portfolio_service
 from keepword.web.api.routes.portfolio import (
@@ -165,8 +166,8 @@ def what_if(
     scenario_id: str,
     keepword: KeepwordDep,
     as_of: AsOf = None,
-    trials: Trials = forecasting.DEFAULT_TRIALS,
-    seed: Seed = forecasting.DEFAULT_SEED,
+    trials: Trials = DEFAULT_TRIALS,
+    seed: Seed = DEFAULT_SEED,
 ) -> WhatIfPublic:
     """Try a scenario in memory: every commitment it touches before and after, and what can
     still progress. Nothing is saved."""
@@ -291,8 +292,8 @@ def try_moves(
     request: MovesRequest,
     keepword: KeepwordDep,
     as_of: AsOf = None,
-    trials: Trials = forecasting.DEFAULT_TRIALS,
-    seed: Seed = forecasting.DEFAULT_SEED,
+    trials: Trials = DEFAULT_TRIALS,
+    seed: Seed = DEFAULT_SEED,
 ) -> WhatIfPublic:
     """Try moves of people in memory, as the what-if page does: the same answer as a saved
     scenario's what-if (its id is the same for the same moves). Nothing is saved."""

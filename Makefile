@@ -20,7 +20,7 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	@sh scripts/ensure-chromium.sh
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
@@ -35,6 +35,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/web.py --requests 200 --write-every 1
 	$(BIN)/python bench/login.py
 	$(BIN)/python bench/playbook.py
+	$(BIN)/python bench/cli.py
 
 format: $(VENV)/.installed
 	$(BIN)/ruff format .

@@ -212,6 +212,28 @@ def test_a_recorded_proposal_can_be_committed_once_and_closed(web: TestClient) -
     assert closed["state"] == "met"
 
 
+def test_an_executive_asks_the_gate_as_on_the_page_but_may_not_record(
+    demo_keepword: Keepword,
+) -> None:
+    # One action per question: asking is "check a commitment at the gate", on the page and
+    # here; storing the proposal is "record a proposal", which an executive may not do.
+    with TestClient(create_app(demo_keepword)) as executive:
+        log_in(executive, "eve")
+        asked = {"project": "voice-bot", "due": "2027-02-05", **FAST}
+        before = _event_count(executive)
+        answer = executive.post(API + "/proposals", json=asked)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["recorded"] is None
+        refused = executive.post(API + "/proposals", json={**asked, "record": "voice-bot-feb"})
+        assert refused.status_code == 403
+        assert "an executive may not record a proposal" in refused.text
+        assert _event_count(executive) == before
+        page = executive.post("/gate", data={**asked, "record": "voice-bot-feb"})
+        assert page.status_code == 422
+        assert "an executive may not record a proposal" in page.text
+        assert _event_count(executive) == before
+
+
 def test_bad_proposal_fields_are_422_with_each_field_named(web: TestClient) -> None:
     response = web.post(
         API + "/proposals",

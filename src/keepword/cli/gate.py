@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich import box
@@ -83,38 +83,34 @@ def propose(
     # The proposal's templates (Jinja2) load here, not with every command.
     from keepword.reports import proposal as proposals
     from keepword.services import gate as gate_service
-    from keepword.services import portfolio as portfolio_service
 
-    if record is not None:
-        gate_service.check_commitment_id(record)
     keepword = open_app(ctx)
-    stored = portfolio_service.current_portfolio(keepword.uow)
-    options = forecast_options(keepword.settings.now(), as_of, trials, seed)
-    people = None if team is None else [p.strip() for p in team.split(",") if p.strip()]
-    answer = gate_service.propose(
-        stored, project, due.date(), options, confidence=confidence, team=people
-    )
-    view = proposals.proposal_view(answer, stored)  # one view for both files and the options
-    markdown = proposals.render_markdown_view(view)
-    html = proposals.render_html_view(view)
+    people = None if team is None else tuple(p.strip() for p in team.split(",") if p.strip())
+    question = gate_service.GateQuestion(project, due.date(), confidence, people, record)
     stem = out if out is not None else Path(f"proposal-{project}")
     files = [Path(f"{stem}.md"), Path(f"{stem}.html")]
-    # The files first: if they cannot be written, nothing is recorded either.
-    write_atomically(files[0], markdown)
-    write_atomically(files[1], html)
-    if record is not None:
-        gate_service.record_proposal(
-            keepword.uow,
-            answer,
-            record,
-            actor=acting(keepword),
-            now=keepword.settings.now(),
-            today=options.today,
-        )
+    views: list[dict[str, Any]] = []  # the view the files were written from
+
+    def write_files(asked: gate_service.Asked) -> None:
+        # The files before the proposal is recorded: if they cannot be written, nothing is.
+        view = proposals.proposal_view(asked.answer, asked.portfolio)
+        write_atomically(files[0], proposals.render_markdown_view(view))
+        write_atomically(files[1], proposals.render_html_view(view))
+        views.append(view)
+
+    asked = gate_service.ask(
+        keepword.uow,
+        question,
+        forecast_options(keepword.settings.now(), as_of, trials, seed),
+        actor=acting(keepword),
+        now=keepword.settings.now(),
+        before_recording=write_files,
+    )
+    answer = asked.answer
     if json:
         output.print_json({"answer": answer, "files": [str(f) for f in files]})
         return
-    _print_answer(answer, view["options"])
+    _print_answer(answer, views[0]["options"])
     if record is not None:
         output.console.print(f"Recorded proposed commitment {record}.", highlight=False)
     output.console.print(f"Wrote {files[0]} and {files[1]}.", highlight=False)

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from keepword.domain.access import Action, Actor, requires
+from keepword.domain.access import Action, Actor, authorize, requires
 from keepword.domain.calendar import TimeOff, WorkingCalendar
 from keepword.domain.commitment import Baseline, Commitment, CommitmentState
 from keepword.domain.errors import InvalidValue, NotFound
@@ -161,6 +161,68 @@ class GateAnswer:
     @property
     def meets_target(self) -> bool:
         return self.on_time >= self.confidence
+
+
+@dataclass(frozen=True)
+class GateQuestion:
+    """What a person asks the gate: this project by this date, at this confidence (None:
+    the project's proposed commitment's), with this team (None: the people allocated); and,
+    with ``record``, to store the asked date as the proposed commitment of that id."""
+
+    project: str
+    due: date
+    confidence: float | None = None
+    team: tuple[str, ...] | None = None
+    record: str | None = None
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The gate's answer, the portfolio it was forecast on, and the proposal stored."""
+
+    answer: GateAnswer
+    portfolio: Portfolio
+    recorded: Commitment | None = None
+
+
+@requires(Action.CHECK_GATE)
+def ask(
+    uow: UnitOfWorkFactory,
+    question: GateQuestion,
+    options: ForecastOptions,
+    *,
+    actor: Actor,
+    now: datetime,
+    before_recording: Callable[[Asked], None] | None = None,
+) -> Asked:
+    """The gate's answer to ``question`` over the stored portfolio; with ``question.record``
+    (which needs the right to record a proposal) the asked date is then stored as a proposed
+    commitment. ``before_recording`` runs on the answer first, so that what it does (the
+    command line writes the proposal's files) failing leaves nothing recorded."""
+    if question.record is not None:
+        authorize(actor, Action.PROPOSE)
+        check_commitment_id(question.record)
+    with uow() as work:
+        stored = work.portfolio.get()
+    if question.team is not None:
+        check_team(stored, question.team)
+    answer = propose(
+        stored,
+        question.project,
+        question.due,
+        options,
+        confidence=question.confidence,
+        team=question.team,
+    )
+    asked = Asked(answer, stored)
+    if before_recording is not None:
+        before_recording(asked)
+    if question.record is None:
+        return asked
+    recorded = record_proposal(
+        uow, answer, question.record, actor=actor, now=now, today=options.today
+    )
+    return replace(asked, recorded=recorded)
 
 
 def propose(

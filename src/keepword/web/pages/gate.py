@@ -18,7 +18,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from keepword.bootstrap import Keepword
-from keepword.domain.access import Action
+from keepword.domain.access import Action, Actor
 from keepword.domain.commitment import DEFAULT_CONFIDENCE
 from keepword.domain.errors import InvalidFields, InvalidValue, KeepwordError, NotFound
 from keepword.domain.portfolio import Portfolio
@@ -46,23 +46,16 @@ class GateForm:
     record: str = ""
 
 
-@dataclass(frozen=True)
-class Question:
-    """The form once valid: what :func:`keepword.services.gate.propose` is asked."""
+Question = gate_service.GateQuestion  # the form once valid
 
-    project: str
-    due: date
-    confidence: float | None
-    team: tuple[str, ...] | None  # None: the people allocated
-    record: str | None
 
-    def query(self) -> str:
-        """The question as a query string, for the proposal's download links."""
-        pairs = [("project", self.project), ("due", self.due.isoformat())]
-        if self.confidence is not None:
-            pairs.append(("confidence", f"{self.confidence:g}"))
-        pairs += [("team", person) for person in self.team or ()]
-        return urlencode(pairs)
+def _query(question: Question) -> str:
+    """The question as a query string, for the proposal's download links."""
+    pairs = [("project", question.project), ("due", question.due.isoformat())]
+    if question.confidence is not None:
+        pairs.append(("confidence", f"{question.confidence:g}"))
+    pairs += [("team", person) for person in question.team or ()]
+    return urlencode(pairs)
 
 
 def _parse(form: GateForm, portfolio: Portfolio, today: date) -> tuple[Question | None, Errors]:
@@ -120,31 +113,7 @@ def _options(keepword: Keepword) -> ForecastOptions:
     return ForecastOptions(keepword.settings.now().date())
 
 
-def _answer(
-    portfolio: Portfolio, question: Question, options: ForecastOptions
-) -> gate_service.GateAnswer:
-    return gate_service.propose(
-        portfolio,
-        question.project,
-        question.due,
-        options,
-        confidence=question.confidence,
-        team=list(question.team) if question.team is not None else None,
-    )
-
-
 QUESTION_FIELDS = ("project", "due", "confidence", "team", "record")
-
-
-def _answer_or_errors(
-    portfolio: Portfolio, question: Question, options: ForecastOptions
-) -> tuple[gate_service.GateAnswer | None, Errors]:
-    """The gate's answer, or the refusal beside the field it is about."""
-    try:
-        return _answer(portfolio, question, options), {}
-    except InvalidValue as error:  # the service names the part of the question at fault
-        where = error.field if error.field in QUESTION_FIELDS else "due"
-        return None, {where: error.message}
 
 
 def _form_page(
@@ -197,40 +166,33 @@ def gate_answer(
     portfolio = portfolio_service.current_portfolio(keepword.uow)
     options = _options(keepword)
     question, errors = _parse(form, portfolio, options.today)
-    answer = None
-    if question is not None:
-        answer, errors = _answer_or_errors(portfolio, question, options)
-    if question is None or answer is None:
+    if question is None:
         return _form_page(request, portfolio, form, errors=errors, status_code=422)
-    recorded = None
-    if question.record is not None:
-        try:
-            recorded = gate_service.record_proposal(
-                keepword.uow,
-                answer,
-                question.record,
-                actor=actor,
-                now=keepword.settings.now(),
-                today=options.today,
-            )
-        except KeepwordError as error:
-            return _form_page(
-                request, portfolio, form, errors={"record": str(error)}, status_code=422
-            )
+    try:
+        asked = gate_service.ask(
+            keepword.uow, question, options, actor=actor, now=keepword.settings.now()
+        )
+    except InvalidValue as error:  # the service names the part of the question at fault
+        where = error.field if error.field in QUESTION_FIELDS else "due"
+        return _form_page(request, portfolio, form, errors={where: error.message}, status_code=422)
+    except KeepwordError as error:  # only recording can fail otherwise (the right to, a clash)
+        return _form_page(request, portfolio, form, errors={"record": str(error)}, status_code=422)
+    answer = asked.answer
     return _form_page(
         request,
-        portfolio,
+        asked.portfolio,
         form,
         answer=answer,
-        ways=proposals.option_lines(answer, portfolio),
-        proposal_html=proposals.render_html(answer, portfolio),
-        download=question.query(),
-        recorded=recorded,
+        ways=proposals.option_lines(answer, asked.portfolio),
+        proposal_html=proposals.render_html(answer, asked.portfolio),
+        download=_query(question),
+        recorded=asked.recorded,
     )
 
 
 def _download(
     keepword: Keepword,
+    actor: Actor,
     project: str,
     due: str,
     confidence: str,
@@ -243,7 +205,10 @@ def _download(
     question, errors = _parse(form, portfolio, options.today)
     if question is None:
         raise InvalidFields(errors)
-    answer = _answer(portfolio, question, options)
+    asked = gate_service.ask(
+        keepword.uow, question, options, actor=actor, now=keepword.settings.now()
+    )
+    answer, portfolio = asked.answer, asked.portfolio
     if suffix == "md":
         body, media = proposals.render_markdown(answer, portfolio), "text/markdown"
     else:
@@ -260,6 +225,7 @@ def _download(
 )
 def proposal_file(
     keepword: KeepwordDep,
+    actor: ActorDep,
     suffix: Literal["html", "md"],
     project: Annotated[str, Query()] = "",
     due: Annotated[str, Query()] = "",
@@ -267,7 +233,7 @@ def proposal_file(
     team: Annotated[list[str] | None, Query()] = None,
 ) -> Response:
     """The proposal as a file a client can read, HTML or Markdown, asked again from the query."""
-    return _download(keepword, project, due, confidence, team, suffix)
+    return _download(keepword, actor, project, due, confidence, team, suffix)
 
 
 @router.post("/gate/commit/{commitment}", dependencies=[allow(Action.COMMIT)])

@@ -10,15 +10,12 @@ from pydantic import BaseModel, Field
 
 from keepword.domain.access import Action
 from keepword.domain.commitment import CommitmentState, Health, health_of
-from keepword.domain.errors import InvalidFields
 from keepword.domain.ids import VALID_ID
-from keepword.domain.portfolio import Portfolio
 from keepword.domain.text import ID_MAX
 from keepword.forecast import DEFAULT_SEED, DEFAULT_TRIALS
 from keepword.reports.proposal import option_lines
 from keepword.services import forecasting, plan_changes
 from keepword.services import gate as gate_service
-from keepword.services import portfolio as portfolio_service
 from keepword.web.api.routes.portfolio import (
     CommitmentDetail,
     Confidence,
@@ -164,51 +161,30 @@ class GateAnswerPublic(Public):
     )
 
 
-@router.post("/proposals", dependencies=[allow(Action.PROPOSE)])
+@router.post("/proposals", dependencies=[allow(Action.CHECK_GATE)])
 def propose(request: ProposalRequest, keepword: KeepwordDep, actor: ActorDep) -> GateAnswerPublic:
     """Before promising a date: its odds, the date at the confidence target, the phases that
-    fit, and three ways to reach the target (move the date, cut scope, add capacity)."""
+    fit, and three ways to reach the target (move the date, cut scope, add capacity). With
+    `record`, which needs the right to record a proposal, the asked date is also stored."""
     moment = keepword.settings.now()
-    stored = portfolio_service.current_portfolio(keepword.uow)
-    if request.team is not None:
-        _check_team(stored, request.team)
+    question = gate_service.GateQuestion(
+        request.project,
+        request.due,
+        request.confidence,
+        tuple(request.team) if request.team is not None else None,
+        request.record,
+    )
     options = forecasting.ForecastOptions(
         request.as_of or moment.date(), request.trials, request.seed
     )
-    answer = gate_service.propose(
-        stored,
-        request.project,
-        request.due,
-        options,
-        confidence=request.confidence,
-        team=request.team,
-    )
-    recorded = None
-    if request.record is not None:
-        recorded = gate_service.record_proposal(
-            keepword.uow,
-            answer,
-            request.record,
-            actor=actor,
-            now=moment,
-            today=options.today,
-        )
-    lines = [OptionLinePublic.model_validate(line) for line in option_lines(answer, stored)]
-    return GateAnswerPublic.model_validate(answer).model_copy(
+    asked = gate_service.ask(keepword.uow, question, options, actor=actor, now=moment)
+    lines = option_lines(asked.answer, asked.portfolio)
+    return GateAnswerPublic.model_validate(asked.answer).model_copy(
         update={
-            "option_lines": lines,
-            "recorded": CommitmentDetail.model_validate(recorded) if recorded else None,
+            "option_lines": [OptionLinePublic.model_validate(line) for line in lines],
+            "recorded": CommitmentDetail.model_validate(asked.recorded) if asked.recorded else None,
         }
     )
-
-
-def _check_team(portfolio: Portfolio, team: list[str]) -> None:
-    """A person of the team who does not exist is a field at fault, as on the gate page;
-    checked before the question is asked, and answered as the request's fields are."""
-    try:
-        gate_service.check_team(portfolio, team)
-    except gate_service.CannotPropose as error:
-        raise InvalidFields({"team": error.message}) from None
 
 
 class Committed(BaseModel):

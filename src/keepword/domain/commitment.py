@@ -93,6 +93,17 @@ class Baseline:
             raise InvalidValue(f"effort ({self.effort:g}) must be at least 0", "effort")
 
 
+def check_confidence(value: float) -> float:
+    """``value`` as a confidence target, or :class:`InvalidValue` on ``confidence``: the
+    odds wanted before promising, strictly between 0 and 1 (0 or 1 would ask for certainty)."""
+    if not 0 < value < 1:
+        raise InvalidValue(
+            f"confidence must be between 0 and 1 (exclusive), not {value:g}: write 0.85 for 85 %",
+            "confidence",
+        )
+    return value
+
+
 @dataclass(frozen=True)
 class Commitment:
     """A promise: this scope (phases of a project, or all of it) by this date.
@@ -117,11 +128,7 @@ class Commitment:
     baseline: Baseline | None = None
 
     def __post_init__(self) -> None:
-        if not 0 < self.confidence < 1:
-            raise InvalidValue(
-                f"confidence must be between 0 and 1 (exclusive), not {self.confidence}",
-                "confidence",
-            )
+        check_confidence(self.confidence)
         if self.made_on is not None and self.due < self.made_on:
             raise InvalidValue(f"due ({self.due}) is before made_on ({self.made_on})", "due")
 

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 
 from keepword.domain.access import Action, Actor, authorize, requires
 from keepword.domain.calendar import TimeOff, WorkingCalendar
-from keepword.domain.commitment import Baseline, Commitment, CommitmentState
+from keepword.domain.commitment import Baseline, Commitment, CommitmentState, check_confidence
 from keepword.domain.errors import InvalidValue, NotFound
 from keepword.domain.events import Event, snapshot
 from keepword.domain.ids import ID_RULE, is_valid_id
@@ -668,11 +668,7 @@ def _confidence(
             if c.project == project_id and c.state is CommitmentState.PROPOSED
         ]
         asked = proposed[0].confidence if proposed else options.confidence
-    if not 0 < asked < 1:
-        raise InvalidValue(
-            f"confidence must be between 0 and 1 (exclusive), not {asked}", "confidence"
-        )
-    return asked
+    return check_confidence(asked)
 
 
 def _probe(

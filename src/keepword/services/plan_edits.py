@@ -26,7 +26,7 @@ from typing import Generic, TypeVar
 
 from keepword.domain.access import Action, Actor, requires
 from keepword.domain.calendar import WEEKDAY_NAMES, WorkingCalendar
-from keepword.domain.commitment import DEFAULT_CONFIDENCE, Commitment
+from keepword.domain.commitment import DEFAULT_CONFIDENCE, Commitment, check_confidence
 from keepword.domain.errors import InvalidFields, InvalidValue, NotFound, Path, Problem
 from keepword.domain.events import Event
 from keepword.domain.ids import ID_RULE, is_valid_id
@@ -418,8 +418,11 @@ def save_commitment(
             errors.setdefault("due", f"due ({data.due}) is before made on ({data.made_on})")
         if data.confidence is None:
             errors.setdefault("confidence", "required")
-        elif not 0 < data.confidence < 1:
-            errors.setdefault("confidence", "must be between 0 and 1 (exclusive), e.g. 0.85")
+        else:
+            try:
+                check_confidence(data.confidence)
+            except InvalidValue as broken:
+                errors.setdefault("confidence", broken.message)
         if "project" not in errors:
             known = before.project(data.project).phases
             _references(errors, "phases", data.phases, known, f"phase of {data.project!r}")

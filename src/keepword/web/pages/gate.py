@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from keepword.bootstrap import Keepword
 from keepword.domain.access import Action, Actor
-from keepword.domain.commitment import DEFAULT_CONFIDENCE
+from keepword.domain.commitment import DEFAULT_CONFIDENCE, check_confidence
 from keepword.domain.errors import InvalidFields, InvalidValue, KeepwordError, NotFound
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.text import ID_MAX, LIST_MAX
@@ -87,11 +87,10 @@ def _parse(form: GateForm, portfolio: Portfolio, today: date) -> tuple[Question 
         except ValueError:
             errors["confidence"] = f"{form.confidence.strip()!r} is not a number"
         else:
-            if not 0 < confidence < 1:
-                errors["confidence"] = (
-                    f"the confidence must be between 0 and 1 (exclusive), not {confidence:g}: "
-                    "write 0.85 for 85%"
-                )
+            try:
+                check_confidence(confidence)
+            except InvalidValue as error:
+                errors["confidence"] = error.message
     team = tuple(dict.fromkeys(p.strip() for p in form.team if p.strip()))
     try:
         gate_service.check_team(portfolio, team)

@@ -11,7 +11,7 @@ from keepword.config import fixed_clock
 from keepword.domain.calendar import WorkingCalendar
 from keepword.domain.commitment import Commitment, CommitmentState, Health, health_of
 from keepword.domain.project import Dependency, Estimate, ItemStatus
-from keepword.domain.risk import Finding, Odds, Watch, findings
+from keepword.domain.risk import NewSignal, Odds, Watch, findings
 from keepword.domain.signals import Severity, Signal, SignalKind, add_working_days, disclosure_clock
 from tests import factories as f
 
@@ -36,7 +36,7 @@ def kinds(watch: Watch) -> list[SignalKind]:
     return [x.kind for x in findings(watch) if x.kind is not SignalKind.NO_PROGRESS]
 
 
-def found(watch: Watch, kind: SignalKind) -> list[Finding]:
+def found(watch: Watch, kind: SignalKind) -> list[NewSignal]:
     return [x for x in findings(watch) if x.kind is kind]
 
 

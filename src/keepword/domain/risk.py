@@ -29,7 +29,7 @@ class Odds:
 
 
 @dataclass(frozen=True)
-class Finding:
+class NewSignal:
     """A signal the rules call for, before it is numbered and stored.
 
     ``key`` tells one occurrence from another of the same kind on the same commitment (the
@@ -58,14 +58,14 @@ class Watch:
     stall_days: int = DEFAULT_STALL_DAYS
 
 
-def findings(watch: Watch) -> list[Finding]:
+def findings(watch: Watch) -> list[NewSignal]:
     """The signals ``watch`` calls for; the caller drops those already open."""
     if not watch.commitment.is_promised:
         return []
     return [*_odds(watch), *_capacity(watch), *_scope(watch), *_stall(watch)]
 
 
-def _odds(watch: Watch) -> Iterator[Finding]:
+def _odds(watch: Watch) -> Iterator[NewSignal]:
     new, old, c = watch.odds_after, watch.odds_before, watch.commitment
     if new is None or new.health is Health.ON_TRACK:
         return
@@ -83,7 +83,7 @@ def _odds(watch: Watch) -> Iterator[Finding]:
     if old is not None and old.on_time > new.on_time:
         odds = f"down from {old.on_time:.0%} to {new.on_time:.0%} likely by {c.due}"
     if old is None or old.health is Health.ON_TRACK:
-        yield Finding(
+        yield NewSignal(
             SignalKind.BELOW_TARGET,
             c.id,
             c.project,
@@ -94,7 +94,7 @@ def _odds(watch: Watch) -> Iterator[Finding]:
             new.health.value,
         )
     elif old.health is Health.AT_RISK and new.health is Health.OFF_TRACK:
-        yield Finding(
+        yield NewSignal(
             SignalKind.HEALTH_WORSENED,
             c.id,
             c.project,
@@ -122,7 +122,7 @@ def allocated_days(portfolio: Portfolio, project: str, start: date, end: date) -
     return days
 
 
-def _capacity(watch: Watch) -> Iterator[Finding]:
+def _capacity(watch: Watch) -> Iterator[NewSignal]:
     if watch.before is None:
         return
     c = watch.commitment
@@ -143,7 +143,7 @@ def _capacity(watch: Watch) -> Iterator[Finding]:
     names = ", ".join(watch.after.person(p).name for p in lost)
     share = removed / total_before
     project = watch.after.project(c.project)
-    yield Finding(
+    yield NewSignal(
         SignalKind.CAPACITY_REMOVED,
         c.id,
         c.project,
@@ -173,7 +173,7 @@ def scope_growth(project: Project, commitment: Commitment) -> tuple[list[WorkIte
     return added, sum(i.estimate.pert_mean for i in added if i.estimate)
 
 
-def _scope(watch: Watch) -> Iterator[Finding]:
+def _scope(watch: Watch) -> Iterator[NewSignal]:
     c = watch.commitment
     project = watch.after.project(c.project)
     added, effort = scope_growth(project, c)
@@ -199,7 +199,7 @@ def _scope(watch: Watch) -> Iterator[Finding]:
         "since": (c.baseline.forecast_on if c.baseline else c.made_on or watch.today).isoformat(),
     }
     if added_now:
-        yield Finding(
+        yield NewSignal(
             SignalKind.SCOPE_GREW,
             c.id,
             c.project,
@@ -211,7 +211,7 @@ def _scope(watch: Watch) -> Iterator[Finding]:
         )
     unstable = [d for d in project.dependencies if d.unstable]
     if c.fixed_date and unstable:
-        yield Finding(
+        yield NewSignal(
             SignalKind.WARNING_SIGNS,
             c.id,
             c.project,
@@ -228,7 +228,7 @@ def _scope(watch: Watch) -> Iterator[Finding]:
         )
 
 
-def _stall(watch: Watch) -> Iterator[Finding]:
+def _stall(watch: Watch) -> Iterator[NewSignal]:
     c = watch.commitment
     project = watch.after.project(c.project)
     if project.start > watch.today or not _open_scope(project, c):
@@ -248,7 +248,7 @@ def _stall(watch: Watch) -> Iterator[Finding]:
     )
     if quiet < watch.stall_days:
         return
-    yield Finding(
+    yield NewSignal(
         SignalKind.NO_PROGRESS,
         c.id,
         c.project,

@@ -17,7 +17,7 @@ from keepword.domain.changes import portfolio_changes
 from keepword.domain.commitment import Commitment, Health, health_of
 from keepword.domain.events import Event, projects_of, snapshot
 from keepword.domain.portfolio import Portfolio
-from keepword.domain.risk import Finding, Odds, Watch, findings
+from keepword.domain.risk import NewSignal, Odds, Watch, findings
 from keepword.domain.signals import Signal, SignalKind
 from keepword.services.forecasting import (
     CannotForecast,
@@ -282,7 +282,7 @@ def raise_signals(
     return events
 
 
-def _signal(signal_id: str, finding: Finding, portfolio: Portfolio, now: datetime) -> Signal:
+def _signal(signal_id: str, finding: NewSignal, portfolio: Portfolio, now: datetime) -> Signal:
     lead = portfolio.project(finding.project).lead
     return Signal(
         id=signal_id,

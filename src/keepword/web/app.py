@@ -42,7 +42,7 @@ _CANNOT = "That cannot be done"
 _TITLES = {403: "Not allowed", 404: "Not found", 409: "Already done", 429: "Too many tries"}
 
 
-class Health(BaseModel):
+class HealthCheck(BaseModel):
     status: str
     version: str
 
@@ -76,10 +76,10 @@ def create_app(keepword: Keepword, *, allowed_hosts: Sequence[str] | None = None
         return FileResponse(HERE / "static" / "favicon.svg", media_type="image/svg+xml")
 
     @app.get("/healthz")
-    def health() -> Health:
+    def health() -> HealthCheck:
         with keepword.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-        return Health(status="ok", version=__version__)
+        return HealthCheck(status="ok", version=__version__)
 
     @app.exception_handler(KeepwordError)
     def domain_error(request: Request, error: KeepwordError) -> HTMLResponse:

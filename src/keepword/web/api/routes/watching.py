@@ -442,7 +442,7 @@ def review(
 # --- one change to the plan at a time ------------------------------------------------------
 
 
-class Reforecast(BaseModel):
+class ReforecastPublic(BaseModel):
     commitment: str
     on_time_before: Probability | None
     on_time_after: Probability | None
@@ -452,7 +452,7 @@ class Reforecast(BaseModel):
 
 class ChangeResult(BaseModel):
     changes: list[EventPublic] = Field(description="What was recorded, as events.")
-    reforecast: list[Reforecast] = Field(description="Commitments forecast again.")
+    reforecast: list[ReforecastPublic] = Field(description="Commitments forecast again.")
     signals_raised: list[SignalRef]
 
 
@@ -467,7 +467,7 @@ def _watched(
     return ChangeResult(
         changes=[EventPublic.model_validate(e) for e in events if e.entity != "signal"],
         reforecast=[
-            Reforecast(
+            ReforecastPublic(
                 commitment=moved.commitment,
                 on_time_before=moved.before.on_time,
                 on_time_after=moved.after.on_time,

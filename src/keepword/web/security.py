@@ -12,14 +12,15 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
-from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from keepword.bootstrap import Keepword
 from keepword.domain.access import Action, Actor, Forbidden
@@ -55,31 +56,46 @@ def address_of(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-class AccessMiddleware(BaseHTTPMiddleware):
+class AccessMiddleware:
+    """A pure ASGI middleware: the caller is put in the request's state and the headers on
+    the response as it starts, without wrapping the response's body in a task as
+    ``BaseHTTPMiddleware`` does, so a page served from memory costs little more than its
+    session read."""
+
     def __init__(
         self,
-        app: Any,
+        app: ASGIApp,
         keepword: Keepword,
         login_page: Callable[[Request], Response],
     ) -> None:
-        super().__init__(app)
+        self.app = app
         self._keepword = keepword
         self._login_page = login_page
 
-    async def dispatch(
-        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        if request.url.path.startswith(PUBLIC_PREFIXES):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        path = request.url.path
+        if path.startswith(PUBLIC_PREFIXES):
             caller = None  # the static files are the same for all: no session to read
         else:
             caller = await run_in_threadpool(self._caller, request)
-        request.state.caller = caller
-        if caller is None and not is_public(request.url.path):
+        request.state.caller = caller  # kept in the scope: every later Request sees it
+        logged_in = caller is not None
+        if caller is None and not is_public(path):
             response = self._unauthenticated(request)
-        else:
-            response = await call_next(request)
-        _secure(response, request, logged_in=caller is not None)
-        return response
+            _secure(response.headers, request, logged_in=False)
+            await response(scope, receive, send)
+            return
+
+        async def send_secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                _secure(MutableHeaders(scope=message), request, logged_in=logged_in)
+            await send(message)
+
+        await self.app(scope, receive, send_secured)
 
     def _caller(self, request: Request) -> Caller | None:
         now = self._keepword.settings.now()
@@ -106,8 +122,7 @@ class AccessMiddleware(BaseHTTPMiddleware):
         return self._login_page(request)
 
 
-def _secure(response: Response, request: Request, *, logged_in: bool) -> None:
-    headers = response.headers
+def _secure(headers: MutableHeaders, request: Request, *, logged_in: bool) -> None:
     headers.setdefault("Content-Security-Policy", CSP)
     headers["X-Content-Type-Options"] = "nosniff"
     headers["Referrer-Policy"] = "same-origin"

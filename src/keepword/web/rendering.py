@@ -60,7 +60,13 @@ def keepword_of(request: Request) -> Keepword:
     return keepword
 
 
-KeepwordDep = Annotated[Keepword, Depends(keepword_of)]
+async def _keepword_dependency(request: Request) -> Keepword:
+    # async: FastAPI runs a plain function dependency in a worker thread, a hop per request
+    # for what reads one attribute.
+    return keepword_of(request)
+
+
+KeepwordDep = Annotated[Keepword, Depends(_keepword_dependency)]
 
 
 # The main navigation: each page with the action it needs; a role sees the ones it may open.

@@ -147,7 +147,12 @@ def actor_of(request: Request) -> Actor:
     return caller.actor
 
 
-ActorDep = Annotated[Actor, Depends(actor_of)]
+async def _actor_dependency(request: Request) -> Actor:
+    # async: no worker thread for what reads the request's state (see rendering.KeepwordDep).
+    return actor_of(request)
+
+
+ActorDep = Annotated[Actor, Depends(_actor_dependency)]
 
 
 def csrf_token_of(request: Request) -> str:
@@ -219,7 +224,7 @@ class _Allow:
     def __init__(self, action: Action) -> None:
         self.action = action
 
-    def __call__(self, request: Request) -> None:
+    async def __call__(self, request: Request) -> None:
         actor = actor_of(request)
         if not actor.may(self.action):
             raise Forbidden(actor, self.action)

@@ -573,7 +573,7 @@ class _Who(TypedDict):
     now: datetime
 
 
-def _who_of(request: Request) -> _Who:
+async def _who_of(request: Request) -> _Who:
     """Who the events are recorded as (the caller), and when."""
     return _Who(actor=actor_of(request), now=keepword_of(request).settings.now())
 

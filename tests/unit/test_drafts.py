@@ -21,7 +21,7 @@ from keepword.domain.playbook import check
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.signals import Severity, Signal, SignalKind
 from keepword.drafts.render import JinjaRenderer, longdate, plain_text
-from keepword.services import drafts, incidents
+from keepword.services import incidents, messages
 from keepword.services.forecasting import ForecastOptions
 from tests.factories import staff
 from tests.fakes import FakeUnitOfWorkFactory
@@ -62,8 +62,8 @@ def uow(moved: Portfolio) -> FakeUnitOfWorkFactory:
     return factory
 
 
-def _draft(uow: FakeUnitOfWorkFactory, **kwargs: object) -> drafts.Draft:
-    return drafts.draft_message(
+def _draft(uow: FakeUnitOfWorkFactory, **kwargs: object) -> messages.Draft:
+    return messages.draft_message(
         uow,
         RENDERER,
         options=OPTIONS,
@@ -174,7 +174,7 @@ def test_what_still_progresses_is_measured_while_the_people_are_away(
     uow: FakeUnitOfWorkFactory, moved: Portfolio
 ) -> None:
     # Ravi and Hannah leave on 30 November; the last of them is back on 4 January.
-    window = drafts.away_window(moved, "pitchwell-app", [uow.store.signals["S-1"]], OPTIONS)
+    window = messages.away_window(moved, "pitchwell-app", [uow.store.signals["S-1"]], OPTIONS)
     assert window == (date(2026, 11, 30), date(2027, 1, 3))
 
 
@@ -212,14 +212,14 @@ def test_status_and_phased_plan_drafts_pass_their_checks(
 
 
 def test_a_recovery_needs_an_incident(uow: FakeUnitOfWorkFactory) -> None:
-    with pytest.raises(drafts.DraftError, match="no incident"):
+    with pytest.raises(messages.DraftError, match="no incident"):
         _draft(uow, commitment="pitchwell-v1", kind="recovery")
     assert uow.store.communications == {}
 
 
 def test_a_disclosed_signal_or_an_unknown_one_is_refused(uow: FakeUnitOfWorkFactory) -> None:
     uow.store.signals["S-1"] = uow.store.signals["S-1"].disclosed_by("M-3", NOW)
-    with pytest.raises(drafts.DraftError, match="already disclosed by M-3"):
+    with pytest.raises(messages.DraftError, match="already disclosed by M-3"):
         _draft(uow, signal="S-1")
     with pytest.raises(NotFound, match="S-99"):
         _draft(uow, signal="S-99")
@@ -230,7 +230,7 @@ def test_sending_closes_the_clocks_of_the_signals_it_answers(
 ) -> None:
     message = _draft(uow, signal="S-1").message
     later = datetime(2026, 11, 23, 15, 30, tzinfo=UTC)
-    sent = drafts.send(uow, message.id, actor=staff("beth"), now=later)
+    sent = messages.send(uow, message.id, actor=staff("beth"), now=later)
     signal = uow.store.signals["S-1"]
     assert (signal.disclosed_at, signal.communication) == (later, "M-1")
     assert uow.store.communications["M-1"].sent_at == later
@@ -250,7 +250,7 @@ def test_sending_a_draft_older_than_its_signals_news_warns(uow: FakeUnitOfWorkFa
         updated_at=datetime(2026, 11, 23, 12, 0, tzinfo=UTC),
     )
     uow.store.signals["S-1"] = grown
-    sent = drafts.send(
+    sent = messages.send(
         uow, message.id, actor=staff("beth"), now=datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
     )
     assert sent.stale == ("S-1",)
@@ -259,9 +259,9 @@ def test_sending_a_draft_older_than_its_signals_news_warns(uow: FakeUnitOfWorkFa
 
 def test_sending_twice_is_refused(uow: FakeUnitOfWorkFactory) -> None:
     message = _draft(uow, signal="S-1").message
-    drafts.send(uow, message.id, actor=staff("beth"), now=NOW)
+    messages.send(uow, message.id, actor=staff("beth"), now=NOW)
     with pytest.raises(InvalidTransition, match="already sent"):
-        drafts.send(uow, message.id, actor=staff("beth"), now=NOW)
+        messages.send(uow, message.id, actor=staff("beth"), now=NOW)
 
 
 def test_an_edited_body_with_hedging_is_sent_with_warnings(uow: FakeUnitOfWorkFactory) -> None:
@@ -269,7 +269,7 @@ def test_an_edited_body_with_hedging_is_sent_with_warnings(uow: FakeUnitOfWorkFa
     edited = message.body.replace(
         "I am sorry.", "I am sorry. Hopefully it should be fine, fingers crossed."
     )
-    sent = drafts.send(uow, message.id, body=edited, actor=staff("beth"), now=NOW)
+    sent = messages.send(uow, message.id, body=edited, actor=staff("beth"), now=NOW)
     assert [(w.rule, w.phrase) for w in sent.warnings] == [
         ("hedging", "Hopefully"),
         ("hedging", "should be fine"),
@@ -286,12 +286,12 @@ def test_a_teams_template_replaces_the_packaged_one_of_the_same_name(
         encoding="utf-8",
     )
     renderer = JinjaRenderer(tmp_path)
-    delay = drafts.draft_message(
+    delay = messages.draft_message(
         uow, renderer, options=OPTIONS, actor=staff("beth"), now=NOW, signal="S-1"
     )
     assert delay.message.subject == "Our news"
     assert delay.message.body.startswith("Dear Marcus: ")
-    status = drafts.draft_message(
+    status = messages.draft_message(
         uow,
         renderer,
         options=OPTIONS,
@@ -305,7 +305,7 @@ def test_a_teams_template_replaces_the_packaged_one_of_the_same_name(
 
 def test_call_slots_skip_weekends_and_public_holidays(moved: Portfolio) -> None:
     beth = moved.person("beth").calendar  # England: 25 and 28 December 2026 are holidays
-    slots = drafts.call_slots(beth, date(2026, 12, 24))
+    slots = messages.call_slots(beth, date(2026, 12, 24))
     assert [s.day for s in slots] == [date(2026, 12, 29), date(2026, 12, 29), date(2026, 12, 30)]
 
 
@@ -365,14 +365,14 @@ def test_a_delay_draft_above_target_says_the_odds_hold_and_what_changed(
 
 def test_a_delay_draft_below_target_but_not_late_says_below() -> None:
     facts = _facts(
-        drafts.Dates(date(2027, 3, 26), date(2027, 3, 10), date(2027, 3, 24), 0.7, 0.85, TODAY)
+        messages.Dates(date(2027, 3, 26), date(2027, 3, 10), date(2027, 3, 24), 0.7, 0.85, TODAY)
     )
     body = RENDERER.render(facts).body
     assert "is now 70 %, below the 85 % we hold ourselves to" in body
     assert check(body, kind="delay").clean, [str(f) for f in check(body, kind="delay").findings]
 
 
-def _facts(dates: drafts.Dates, **changes: object) -> drafts.DraftFacts:
+def _facts(dates: messages.Dates, **changes: object) -> messages.DraftFacts:
     values: dict[str, object] = {
         "kind": CommunicationKind.DELAY,
         "today": TODAY,
@@ -392,12 +392,12 @@ def _facts(dates: drafts.Dates, **changes: object) -> drafts.DraftFacts:
         "at_fault": True,
         "own_factors": (),
         "make_right": (),
-        "call_slots": (drafts.CallSlot(date(2026, 11, 24), time(10, 0)),),
+        "call_slots": (messages.CallSlot(date(2026, 11, 24), time(10, 0)),),
         "lead": "Beth Morgan",
         "lead_email": None,
     }
     values.update(changes)
-    return drafts.DraftFacts(**values)  # type: ignore[arg-type]
+    return messages.DraftFacts(**values)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -412,7 +412,7 @@ def _facts(dates: drafts.Dates, **changes: object) -> drafts.DraftFacts:
     ],
 )
 def test_free_days_are_rounded_halves_up_with_the_right_plural(days: float, words: str) -> None:
-    assert drafts.free_days(days) == words
+    assert messages.free_days(days) == words
 
 
 def test_what_still_progresses_never_says_1_free_days(keynote: FakeUnitOfWorkFactory) -> None:
@@ -428,13 +428,13 @@ def test_what_still_progresses_never_says_1_free_days(keynote: FakeUnitOfWorkFac
 def test_a_message_cannot_be_sent_before_it_was_drafted(uow: FakeUnitOfWorkFactory) -> None:
     message = _draft(uow, signal="S-1").message
     before = datetime(2026, 11, 23, 8, 59, tzinfo=UTC)
-    with pytest.raises(drafts.SendTimeError, match="drafted at 2026-11-23 09:00") as raised:
-        drafts.send(uow, message.id, actor=staff("beth"), now=before)
+    with pytest.raises(messages.SendTimeError, match="drafted at 2026-11-23 09:00") as raised:
+        messages.send(uow, message.id, actor=staff("beth"), now=before)
     assert isinstance(raised.value, KeepwordError)
     assert uow.store.communications["M-1"].sent_at is None
     assert uow.store.signals["S-1"].disclosed_at is None
     assert [e.action for e in uow.store.events] == ["created"]
-    drafts.send(uow, message.id, actor=staff("beth"), now=NOW)  # at the draft's own time is fine
+    messages.send(uow, message.id, actor=staff("beth"), now=NOW)  # at the draft's own time is fine
 
 
 def _incident_on_keynote(occurred_at: datetime, done: bool = False) -> Incident:
@@ -461,7 +461,7 @@ def test_a_recovery_offers_a_call_by_the_first_contacts_deadline(
     keynote.store.incidents = {"I-1": _incident_on_keynote(friday_evening)}
     monday = date(2026, 11, 30)
     morning = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
-    result = drafts.draft_message(
+    result = messages.draft_message(
         keynote, RENDERER, options=ForecastOptions(monday, trials=2000, seed=7),
         actor=staff("james"), now=morning, incident="I-1",
     )  # fmt: skip
@@ -479,7 +479,7 @@ def test_a_done_first_contact_leaves_the_usual_call_slots(
     friday_evening = datetime(2026, 11, 27, 18, 30, tzinfo=UTC)
     keynote.store.incidents = {"I-1": _incident_on_keynote(friday_evening, done=True)}
     monday = date(2026, 11, 30)
-    result = drafts.draft_message(
+    result = messages.draft_message(
         keynote, RENDERER, options=ForecastOptions(monday, trials=2000, seed=7),
         actor=staff("james"), now=datetime(2026, 11, 30, 8, 0, tzinfo=UTC), incident="I-1",
     )  # fmt: skip
@@ -487,15 +487,15 @@ def test_a_done_first_contact_leaves_the_usual_call_slots(
 
 
 def test_the_first_slot_by_a_deadline_is_the_next_morning_or_nothing_changes() -> None:
-    usual = drafts.call_slots(WorkingCalendar(), date(2026, 11, 30))  # Tuesday, Wednesday
+    usual = messages.call_slots(WorkingCalendar(), date(2026, 11, 30))  # Tuesday, Wednesday
     deadline = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     evening = datetime(2026, 11, 30, 18, 0, tzinfo=UTC)
     # Tuesday 10:00 is after a 09:00 deadline and Monday's times have gone: unchanged.
-    assert drafts.first_slot_by(usual, deadline, date(2026, 11, 30), evening) == usual
+    assert messages.first_slot_by(usual, deadline, date(2026, 11, 30), evening) == usual
     later = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
-    assert drafts.first_slot_by(usual, later, date(2026, 11, 30), evening) == usual
+    assert messages.first_slot_by(usual, later, date(2026, 11, 30), evening) == usual
     early = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
-    moved = drafts.first_slot_by(
+    moved = messages.first_slot_by(
         usual, datetime(2026, 11, 30, 16, 0, tzinfo=UTC), date(2026, 11, 30), early
     )
     assert (moved[0].day, moved[0].at) == (date(2026, 11, 30), time(10, 0))

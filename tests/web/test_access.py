@@ -119,8 +119,8 @@ def test_every_role_may_do_exactly_what_the_policy_says_through_every_route(
 def test_every_guarded_service_obeys_the_policy_for_every_role() -> None:
     # The services check the same table themselves, so the CLI obeys it as the web does.
     import keepword.services.accounts
-    import keepword.services.drafts
     import keepword.services.gate
+    import keepword.services.messages
     import keepword.services.plan_edits
     import keepword.services.portal  # noqa: F401
 

@@ -94,7 +94,7 @@ def draft(
     # Jinja2 and the email package load here, not with every command.
     from keepword.drafts.eml import address_in, email_message, person_address
     from keepword.drafts.render import JinjaRenderer
-    from keepword.services import drafts
+    from keepword.services import messages
 
     chosen = _kind(kind)
     if signal is None and commitment is None and incident is None:
@@ -103,7 +103,7 @@ def draft(
     renderer = JinjaRenderer(templates)
     keepword = open_app(ctx)
     moment = keepword.settings.now()
-    result = drafts.draft_message(
+    result = messages.draft_message(
         keepword.uow,
         renderer,
         options=forecast_options(moment, as_of),
@@ -170,13 +170,13 @@ def send(
     ] = None,
 ) -> None:
     """Record that a drafted message went to the client; the signals it answers are disclosed."""
-    from keepword.services import drafts
+    from keepword.services import messages
 
     text = _read(body) if body is not None else None
     keepword = open_app(ctx)
     if text is not None:
         text = _without_subject_heading(text, keepword, message_id)
-    result = drafts.send(
+    result = messages.send(
         keepword.uow,
         message_id,
         body=text,
@@ -213,9 +213,9 @@ def send(
 
 def _without_subject_heading(text: str, keepword: Keepword, message_id: str) -> str:
     # 'draft --out' writes the subject as the .md's heading; it is not part of the body.
-    from keepword.services import drafts
+    from keepword.services import messages
 
-    message = drafts.find_message(keepword.uow, message_id)
+    message = messages.find_message(keepword.uow, message_id)
     first, _, rest = text.partition("\n")
     return rest.lstrip("\n") if first.strip() == f"# {message.subject}" else text
 

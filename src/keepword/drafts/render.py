@@ -19,7 +19,7 @@ import jinja2
 from keepword.config import TEMPLATES_VARIABLE
 from keepword.domain.errors import KeepwordError
 from keepword.domain.wording import and_list
-from keepword.services.drafts import CallSlot, DraftFacts, Rendered
+from keepword.services.messages import CallSlot, DraftFacts, Rendered
 
 
 class TemplateProblem(KeepwordError):

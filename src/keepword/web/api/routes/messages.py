@@ -19,7 +19,7 @@ from keepword.domain.playbook import check as playbook
 from keepword.domain.signals import SignalKind
 from keepword.domain.text import LIST_MAX, MESSAGE_MAX, TEXT_MAX
 from keepword.drafts.render import team_renderer
-from keepword.services import drafts, forecasting, incidents, records
+from keepword.services import forecasting, incidents, messages, records
 from keepword.services import portfolio as portfolio_service
 from keepword.web.api.routes.portfolio import Line, Public, Ref, RequestBody, UtcDateTime
 from keepword.web.rendering import KeepwordDep
@@ -86,7 +86,7 @@ class DraftRequest(DraftOptions):
 
 def _draft(keepword: Keepword, actor: Actor, request: DraftRequest) -> DraftPublic:
     moment = keepword.settings.now()
-    result = drafts.draft_message(
+    result = messages.draft_message(
         keepword.uow,
         team_renderer(),
         options=forecasting.ForecastOptions(today=request.as_of or moment.date()),
@@ -153,7 +153,7 @@ def _expect_apology(
     kind = request.kind
     expect: bool | None = None
     if request.message is not None:
-        drafted = drafts.find_message(keepword.uow, request.message)
+        drafted = messages.find_message(keepword.uow, request.message)
         kind = kind or drafted.kind
         # As 'send' checks an edited body: no apology nagged for where the draft had none.
         expect = has_apology(drafted.body) if kind in NEEDS_APOLOGY else None
@@ -161,7 +161,7 @@ def _expect_apology(
         signal = records.find_signal(keepword.uow, request.signal)
         client_asked = (
             signal.kind is SignalKind.SCOPE_GREW
-            and signal.evidence.get("requested_by") == drafts.CLIENT_REQUESTED
+            and signal.evidence.get("requested_by") == messages.CLIENT_REQUESTED
         )
         expect = False if client_asked else None
     if request.at_fault is not None:
@@ -175,8 +175,8 @@ def check(request: CheckRequest, keepword: KeepwordDep) -> CheckPublic:
     with its line (the draft editor's live check). Nothing is stored."""
     if request.message is not None and request.kind is None and request.at_fault is None:
         # The draft editor's case: the same check as sending the edit will make.
-        drafted = drafts.find_message(keepword.uow, request.message)
-        return _check(drafts.check_edited(drafted, request.text))
+        drafted = messages.find_message(keepword.uow, request.message)
+        return _check(messages.check_edited(drafted, request.text))
     kind, expect = _expect_apology(keepword, request)
     return _check(playbook(request.text, kind=kind, expect_apology=expect))
 
@@ -215,7 +215,7 @@ def send(
 ) -> SentPublic:
     """Record that a drafted message went to the client: the signals it answers are
     disclosed, and their clocks stop."""
-    result = drafts.send(
+    result = messages.send(
         keepword.uow,
         message_id,
         body=request.body if request else None,
@@ -248,7 +248,7 @@ def list_messages(
 @router.get("/messages/{message_id}", dependencies=[allow(Action.VIEW_SIGNALS)], tags=["messages"])
 def get_message(message_id: str, keepword: KeepwordDep) -> MessagePublic:
     """One message to a client, drafted or sent."""
-    return MessagePublic.model_validate(drafts.find_message(keepword.uow, message_id))
+    return MessagePublic.model_validate(messages.find_message(keepword.uow, message_id))
 
 
 # --- incidents -----------------------------------------------------------------------------

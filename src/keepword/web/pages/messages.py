@@ -1,0 +1,83 @@
+"""Messages to clients: the draft made for a signal, and the draft editor, whose playbook
+check updates as you type; marking the message sent stops the clocks of the signals it
+answers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from keepword.domain.access import Action
+from keepword.domain.text import MESSAGE_MAX
+from keepword.drafts.render import team_renderer
+from keepword.services import messages, watch
+from keepword.web.rendering import KeepwordDep, render
+from keepword.web.security import ActorDep, allow
+
+router = APIRouter()
+
+MessageBody = Annotated[str, Form(max_length=MESSAGE_MAX)]
+
+
+@router.post("/signals/{signal_id}/draft", dependencies=[allow(Action.DRAFT_MESSAGES)])
+def draft_for_signal(signal_id: str, keepword: KeepwordDep, actor: ActorDep) -> RedirectResponse:
+    moment = keepword.settings.now()
+    draft = messages.draft_message(
+        keepword.uow,
+        team_renderer(),
+        options=watch.watch_options(moment),
+        actor=actor,
+        now=moment,
+        signal=signal_id,
+    )
+    return RedirectResponse(f"/messages/{draft.message.id}", status_code=303)
+
+
+@router.get(
+    "/messages/{message_id}",
+    dependencies=[allow(Action.VIEW_SIGNALS)],
+    response_class=HTMLResponse,
+    name="message",
+)
+def message_page(request: Request, message_id: str, keepword: KeepwordDep) -> HTMLResponse:
+    message = messages.find_message(keepword.uow, message_id)
+    report = messages.check_edited(message, message.body)
+    return render(request, "message.html", {"message": message, "report": report})
+
+
+@router.post(
+    "/messages/{message_id}/check",
+    dependencies=[allow(Action.DRAFT_MESSAGES)],
+    response_class=HTMLResponse,
+)
+def check_message(
+    request: Request,
+    message_id: str,
+    keepword: KeepwordDep,
+    body: MessageBody = "",
+) -> HTMLResponse:
+    """The playbook panel for the body as typed so far (the editor asks as you type)."""
+    message = messages.find_message(keepword.uow, message_id)
+    report = messages.check_edited(message, body)
+    return render(request, "_playbook.html", {"report": report})
+
+
+@router.post("/messages/{message_id}/send", dependencies=[allow(Action.SEND_MESSAGES)])
+def send_message(
+    message_id: str,
+    keepword: KeepwordDep,
+    actor: ActorDep,
+    body: MessageBody = "",
+) -> RedirectResponse:
+    message = messages.find_message(keepword.uow, message_id)
+    edited = body.replace("\r\n", "\n")
+    sent = messages.send(
+        keepword.uow,
+        message_id,
+        actor=actor,
+        now=keepword.settings.now(),
+        body=edited if edited.strip() and edited != message.body else None,
+    )
+    return RedirectResponse(f"/messages/{sent.message.id}", status_code=303)

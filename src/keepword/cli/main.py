@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import os
-import secrets
 import sys
 from dataclasses import replace
 from datetime import datetime
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -396,6 +394,8 @@ def demo(
 ) -> None:
     """Load the demo portfolio into its own database (demo.db unless --db), show it as of its
     own day (Monday 2026-11-23, unless $KEEPWORD_NOW says otherwise), serve it."""
+    from importlib import resources
+
     from keepword.adapters.planfile import read_plan
     from keepword.bootstrap import open_keepword
     from keepword.demo import DEMO_NOW
@@ -433,6 +433,8 @@ def demo(
 
 def _demo_logins(keepword: Keepword, moment: datetime) -> Table:
     """Each demo user gets a fresh random password, printed here once."""
+    import secrets
+
     from keepword.demo import DEMO_USERS
     from keepword.services import accounts
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from keepword.adapters.histories import read_history
+from keepword.adapters.histories import BadValue, read_history
 
 HISTORIES = Path(__file__).resolve().parents[3] / "shared" / "data" / "histories"
 NAMES = ["7digital", "agile-dataset-P1", "cesaw-614", "numpy", "openfoodnetwork", "sip-PC2"]
@@ -57,3 +57,11 @@ def test_malformed_rows_are_rejected_with_line_numbers(tmp_path: Path) -> None:
     assert "estimate_hours" in history.rejected[3].message
     # Done before started is real-world data: kept, and noted.
     assert [note.line for note in history.notes] == [5]
+
+
+def test_a_nul_anywhere_refuses_the_file_naming_its_line(tmp_path: Path) -> None:
+    # PostgreSQL cannot store a NUL; no cell of a real export holds one.
+    path = tmp_path / "nul.csv"
+    path.write_text("item_id,done\n1,2024-01-05\n2\x00,2024-01-06\n", encoding="utf-8")
+    with pytest.raises(BadValue, match="line 3: a NUL character"):
+        read_history(path)

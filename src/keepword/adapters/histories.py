@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from keepword.domain.text import NUL
+
 COLUMNS = (
     "project",
     "item_id",
@@ -110,6 +112,9 @@ def parse_hours(text: str, column: str) -> float | None:
 
 def read_history_text(text: str) -> History:
     """Read history CSV text (see the module docstring for the format)."""
+    if NUL in text:  # no cell means one, and PostgreSQL cannot store it
+        line = text.count("\n", 0, text.index(NUL)) + 1
+        raise BadValue(f"line {line}: a NUL character, which no cell may hold")
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = reader.fieldnames or []
     missing = [c for c in REQUIRED_COLUMNS if c not in header]

@@ -19,6 +19,17 @@ NUL = "\x00"
 NUL_REFUSED = "must not contain NUL characters"
 
 
+def holds_nul(value: object) -> bool:
+    """Whether ``value`` (a text, or lists and mappings of them) holds a NUL anywhere."""
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, list | tuple):
+        return any(holds_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(holds_nul(k) or holds_nul(v) for k, v in value.items())
+    return False
+
+
 def too_long(limit: int) -> str:
     return f"at most {limit:,} characters"
 

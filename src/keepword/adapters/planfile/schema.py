@@ -8,9 +8,19 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+    field_validator,
+)
+
+from keepword.domain.text import NUL_REFUSED, holds_nul
 
 FORMAT_VERSION = 1
 
@@ -42,6 +52,14 @@ class Model(BaseModel):
     model_config = ConfigDict(
         extra="forbid", coerce_numbers_to_str=True, frozen=True, allow_inf_nan=False
     )
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # YAML can write one ("\0"); PostgreSQL cannot store it, and no plan means it.
+        if holds_nul(value):
+            raise ValueError(NUL_REFUSED)
+        return value
 
 
 class SkillIn(Model):

@@ -16,7 +16,7 @@ from keepword.domain.access import Action
 from keepword.domain.commitment import DEFAULT_CONFIDENCE, CommitmentState, Health
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus
-from keepword.domain.text import ID_MAX, LIST_MAX, NUL, NUL_REFUSED, TEXT_MAX
+from keepword.domain.text import ID_MAX, LIST_MAX, NUL_REFUSED, TEXT_MAX, holds_nul
 from keepword.forecast import DEFAULT_SEED, DEFAULT_TRIALS
 from keepword.services import dashboard, forecasting
 from keepword.services import portfolio as portfolio_service
@@ -73,19 +73,9 @@ class RequestBody(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _no_nul(cls, value: Any) -> Any:
-        if _holds_nul(value):
+        if holds_nul(value):
             raise ValueError(NUL_REFUSED)
         return value
-
-
-def _holds_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return NUL in value
-    if isinstance(value, list | tuple):
-        return any(_holds_nul(v) for v in value)
-    if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
-    return False
 
 
 class Public(BaseModel):

@@ -111,3 +111,10 @@ class Incident:
         steps = list(self.steps)
         steps[number - 1] = replace(step, status=StepStatus.DONE, done_at=at)
         return replace(self, steps=tuple(steps))
+
+
+def addressed_to(record: Communication | Incident, client: str) -> bool:
+    """Whether ``record`` is ``client``'s: a message addressed to it, an incident that
+    happened while the project was its. One made without a client (before they were kept)
+    is its project's client's."""
+    return record.client is None or record.client == client

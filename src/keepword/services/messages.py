@@ -16,7 +16,12 @@ from typing import Protocol
 from keepword.domain.access import Action, Actor, requires
 from keepword.domain.calendar import WorkingCalendar
 from keepword.domain.commitment import Commitment
-from keepword.domain.communications import Communication, CommunicationKind, Incident
+from keepword.domain.communications import (
+    Communication,
+    CommunicationKind,
+    Incident,
+    addressed_to,
+)
 from keepword.domain.errors import InvalidValue, NotFound
 from keepword.domain.events import Event, snapshot
 from keepword.domain.people import Person
@@ -523,9 +528,7 @@ def _subject_of(
     if target is not None and found_incident is None:
         client = portfolio.project(target.project).client
         on_it = [
-            i
-            for i in work.incidents.all()
-            if i.commitment == target.id and i.client in (None, client)
+            i for i in work.incidents.all() if i.commitment == target.id and addressed_to(i, client)
         ]
         found_incident = on_it[-1] if on_it else None
     return answered, target, found_incident
@@ -545,8 +548,7 @@ def _check_same_story(
         raise DraftError(
             f"incident {incident.id} is about {about}, not {commitment.id}", "incident"
         )
-    client = portfolio.project(incident.project).client
-    if incident.client is not None and incident.client != client:
+    if not addressed_to(incident, portfolio.project(incident.project).client):
         raise DraftError(
             f"incident {incident.id} happened while project {incident.project} was another "
             "client's; it cannot go in a message to this one",
@@ -557,8 +559,7 @@ def _check_same_story(
 def _check_still_addressed(message: Communication, portfolio: Portfolio) -> None:
     """A draft goes only to the client it was drafted for: a project that has moved to
     another client since then needs a new draft, from that client's facts."""
-    client = portfolio.project(message.project).client
-    if message.client is not None and message.client != client:
+    if not addressed_to(message, portfolio.project(message.project).client):
         raise DraftError(
             f"message {message.id} was drafted for another client of project "
             f"{message.project}; draft it again for its client now",

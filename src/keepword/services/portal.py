@@ -21,7 +21,7 @@ from datetime import date, datetime
 
 from keepword.domain.access import Action, Actor, requires
 from keepword.domain.commitment import Commitment, CommitmentState
-from keepword.domain.communications import Communication, Incident, StepStatus
+from keepword.domain.communications import Communication, Incident, StepStatus, addressed_to
 from keepword.domain.errors import NotFound
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus, Project
@@ -205,14 +205,15 @@ def portal_project(
         signals = work.signals.all()
         # Only what was addressed to this organisation: a project that changed clients keeps
         # its earlier client's messages and incidents from the new one.
-        organisation = actor.organisation
         messages = [
             m
             for m in work.communications.all()
-            if m.project == project.id and m.client == organisation
+            if m.project == project.id and addressed_to(m, project.client)
         ]
         incidents = [
-            i for i in work.incidents.all() if i.project == project.id and i.client == organisation
+            i
+            for i in work.incidents.all()
+            if i.project == project.id and addressed_to(i, project.client)
         ]
     return PortalProjectView(
         id=project.id,

@@ -4,7 +4,7 @@ client has gone untold longest first, filtered by client, lead and health."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from keepword.domain.access import Actor
@@ -66,7 +66,7 @@ class Dashboard:
     leads: list[Choice]
     filters: Filters
     total: int  # commitments before filtering
-    signals_shown: bool = True  # False: the actor may not read signals, none are counted
+    signals_shown: bool  # False: the reader may not read signals, and none is counted
 
 
 def dashboard(
@@ -77,26 +77,20 @@ def dashboard(
     portfolio, cached = current_state(uow, watch_options(now), now=now)
     with uow() as work:
         signals = readable_signals(work, actor)
-    board = dashboard_of(portfolio, cached, signals, filters, now=now)
-    if actor.may_read("signal"):
-        return board
-    return replace(
-        board,
-        rows=[replace(r, open_signals=None, overdue_signals=None) for r in board.rows],
-        signals_shown=False,
-    )
+    return dashboard_of(portfolio, cached, signals, filters, now=now)
 
 
 def dashboard_of(
     portfolio: Portfolio,
     cached: Mapping[str, CachedOdds],
-    signals: list[Signal],
+    signals: list[Signal] | None,
     filters: Filters,
     *,
     now: datetime,
 ) -> Dashboard:
-    """The dashboard over a portfolio, its cached odds and its signals."""
-    views = signal_views(portfolio, signals, now)
+    """The dashboard over a portfolio, its cached odds and its signals (None: the reader
+    may not read signals, and none is counted)."""
+    views = signal_views(portfolio, signals, now) if signals is not None else []
     overdue: dict[str, int] = {}
     open_: dict[str, int] = {}
     for view in views:
@@ -128,8 +122,8 @@ def dashboard_of(
                 p85=odds.p85 if odds else None,
                 health=Health(odds.health) if odds and odds.health else None,
                 problem=odds.problem if odds else None,
-                overdue_signals=overdue.get(commitment.id, 0),
-                open_signals=open_.get(commitment.id, 0),
+                overdue_signals=overdue.get(commitment.id, 0) if signals is not None else None,
+                open_signals=open_.get(commitment.id, 0) if signals is not None else None,
             )
         )
     total = len(rows)
@@ -145,6 +139,7 @@ def dashboard_of(
         leads=[Choice(lead, people.get(lead, lead)) for lead in leads],
         filters=filters,
         total=total,
+        signals_shown=signals is not None,
     )
 
 

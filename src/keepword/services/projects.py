@@ -79,7 +79,7 @@ def project_overview(
     options = watch_options(now)
     portfolio, cached = current_state(uow, options, now=now)
     with uow() as work:
-        signals = [s for s in readable_signals(work, actor) if s.project == project_id]
+        signals = [s for s in readable_signals(work, actor) or () if s.project == project_id]
     return overview_of(portfolio, project_id, cached, signals, options, now=now)
 
 

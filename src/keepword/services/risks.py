@@ -105,9 +105,9 @@ def review(
     return Review(views, raised, escalated)
 
 
-def readable_signals(work: UnitOfWork, actor: Actor) -> list[Signal]:
-    """Every stored signal, for an actor who may read signals; none for another."""
-    return work.signals.all() if actor.may_read("signal") else []
+def readable_signals(work: UnitOfWork, actor: Actor) -> list[Signal] | None:
+    """Every stored signal, for an actor who may read signals; None for another."""
+    return work.signals.all() if actor.may_read("signal") else None
 
 
 def clock_text(view: SignalView, now: datetime) -> str:

@@ -27,6 +27,7 @@ from keepword.reports import proposal as proposals
 from keepword.services import gate as gate_service
 from keepword.services import portfolio as portfolio_service
 from keepword.services.forecasting import ForecastOptions
+from keepword.services.gate import GateQuestion
 from keepword.web.rendering import KeepwordDep, render
 from keepword.web.security import ActorDep, allow
 
@@ -46,10 +47,7 @@ class GateForm:
     record: str = ""
 
 
-Question = gate_service.GateQuestion  # the form once valid
-
-
-def _query(question: Question) -> str:
+def _query(question: GateQuestion) -> str:
     """The question as a query string, for the proposal's download links."""
     pairs = [("project", question.project), ("due", question.due.isoformat())]
     if question.confidence is not None:
@@ -58,7 +56,7 @@ def _query(question: Question) -> str:
     return urlencode(pairs)
 
 
-def _parse(form: GateForm, portfolio: Portfolio, today: date) -> tuple[Question | None, Errors]:
+def _parse(form: GateForm, portfolio: Portfolio, today: date) -> tuple[GateQuestion | None, Errors]:
     """The question the form asks, or the error of each field that is wrong."""
     errors: Errors = {}
     project = form.project.strip()
@@ -104,7 +102,7 @@ def _parse(form: GateForm, portfolio: Portfolio, today: date) -> tuple[Question 
             errors["record"] = str(error)
     if errors or due is None:
         return None, errors
-    return Question(project, due, confidence, team or None, record), errors
+    return GateQuestion(project, due, confidence, team or None, record), errors
 
 
 def _options(keepword: Keepword) -> ForecastOptions:

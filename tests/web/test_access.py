@@ -20,6 +20,7 @@ from keepword.domain.access import GUARDED, POLICY, Action, Actor, Forbidden, Ro
 from keepword.web import pages
 from keepword.web.api import routes as api_routes
 from keepword.web.app import create_app
+from keepword.web.rendering import NAVIGATION
 from keepword.web.security import PUBLIC_PATHS, SESSION_COOKIE, route_action
 from tests.web.accounts import BY_ROLE, CLIENT_A, CLIENT_B, PASSWORD, USERS, log_in
 
@@ -63,6 +64,14 @@ def test_every_route_declares_the_action_it_does() -> None:
     undeclared = [f"{r.method} {r.path}" for r in PROTECTED if r.action is None]
     assert undeclared == []
     assert {r.path for r in ROUTES if r.action is None} == {"/login"}
+
+
+def test_the_navigation_links_each_page_with_the_action_its_route_declares() -> None:
+    # The menu shows a role the pages it may open: its actions are the routes' own.
+    declared = {r.path: r.action for r in ROUTES if r.method == "GET"}
+    assert {href: declared[href] for href, _, _ in NAVIGATION} == {
+        href: action for href, _, action in NAVIGATION
+    }
 
 
 # --- the role × action matrix -----------------------------------------------------------

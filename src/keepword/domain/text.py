@@ -7,7 +7,11 @@ cannot store one, and no person types one.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from keepword.domain.errors import InvalidValue
+
+T = TypeVar("T")
 
 ID_MAX = 80  # an id (domain.ids)
 TEXT_MAX = 2_000  # a name, title or paragraph: an impact, a reason, one recovery step
@@ -28,6 +32,13 @@ def holds_nul(value: object) -> bool:
     if isinstance(value, dict):
         return any(holds_nul(k) or holds_nul(v) for k, v in value.items())
     return False
+
+
+def refuse_nul(value: T) -> T:
+    """``value`` unchanged, or ``ValueError`` when it holds a NUL (a schema's validator)."""
+    if holds_nul(value):
+        raise ValueError(NUL_REFUSED)
+    return value
 
 
 def too_long(limit: int) -> str:

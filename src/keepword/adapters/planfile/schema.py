@@ -20,7 +20,7 @@ from pydantic import (
     field_validator,
 )
 
-from keepword.domain.text import NUL_REFUSED, holds_nul
+from keepword.domain.text import refuse_nul
 
 FORMAT_VERSION = 1
 
@@ -56,10 +56,7 @@ class Model(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _no_nul(cls, value: Any) -> Any:
-        # YAML can write one ("\0"); PostgreSQL cannot store it, and no plan means it.
-        if holds_nul(value):
-            raise ValueError(NUL_REFUSED)
-        return value
+        return refuse_nul(value)  # YAML can write one ("\0"); PostgreSQL cannot store it
 
 
 class SkillIn(Model):

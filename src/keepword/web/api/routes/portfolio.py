@@ -16,7 +16,7 @@ from keepword.domain.access import Action
 from keepword.domain.commitment import DEFAULT_CONFIDENCE, CommitmentState, Health
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus
-from keepword.domain.text import ID_MAX, LIST_MAX, NUL_REFUSED, TEXT_MAX, holds_nul
+from keepword.domain.text import ID_MAX, LIST_MAX, TEXT_MAX, refuse_nul
 from keepword.forecast import DEFAULT_SEED, DEFAULT_TRIALS
 from keepword.services import dashboard, forecasting
 from keepword.services import portfolio as portfolio_service
@@ -73,9 +73,7 @@ class RequestBody(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _no_nul(cls, value: Any) -> Any:
-        if holds_nul(value):
-            raise ValueError(NUL_REFUSED)
-        return value
+        return refuse_nul(value)
 
 
 class Public(BaseModel):

@@ -20,11 +20,11 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 
 from keepword.domain.commitment import Commitment, CommitmentState
+from keepword.domain.forecast import ForecastOptions
 from keepword.domain.people import Allocation, Person, Skill
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import Client, Estimate, Phase, Project, WorkItem
 from keepword.domain.scenario import Reallocation, Scenario
-from keepword.services.forecasting import ForecastOptions
 from keepword.services.watch import forecast_odds, inputs_key
 from keepword.services.whatif import what_if
 

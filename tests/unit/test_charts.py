@@ -16,13 +16,14 @@ from bs4 import BeautifulSoup
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from keepword.domain.errors import InvalidValue
+from keepword.domain.forecast import ForecastOptions, ProjectForecast
 from keepword.domain.people import Person
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import Estimate, ItemStatus
 from keepword.domain.wording import day, percent
 from keepword.reports import chart_files
 from keepword.reports.charts import SCHEMA, Chart, burn_up_chart, finish_chart
-from keepword.services.forecasting import ForecastOptions, ProjectForecast, forecast_project
+from keepword.services.forecasting import forecast_project
 from tests import factories as f
 
 AS_OF = date(2026, 11, 23)

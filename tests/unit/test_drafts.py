@@ -17,12 +17,12 @@ from keepword.domain.communications import (
     StepStatus,
 )
 from keepword.domain.errors import InvalidTransition, KeepwordError, NotFound
+from keepword.domain.forecast import ForecastOptions
 from keepword.domain.playbook import check
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.signals import Severity, Signal, SignalKind
 from keepword.drafts.render import JinjaRenderer, longdate, plain_text
 from keepword.services import incidents, messages
-from keepword.services.forecasting import ForecastOptions
 from tests.factories import staff
 from tests.fakes import FakeUnitOfWorkFactory
 

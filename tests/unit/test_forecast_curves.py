@@ -8,10 +8,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from keepword.domain.forecast import ForecastOptions, ProjectForecast
 from keepword.domain.people import Person
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import Estimate, ItemStatus
-from keepword.services.forecasting import ForecastOptions, ProjectForecast, forecast_project
+from keepword.services.forecasting import forecast_project
 from tests import factories as f
 
 AS_OF = date(2026, 11, 23)

@@ -9,10 +9,11 @@ import pytest
 
 from keepword.domain.calendar import TimeOff, WorkingCalendar
 from keepword.domain.commitment import Commitment
+from keepword.domain.forecast import CannotForecast, ForecastOptions
 from keepword.domain.people import Person
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import CompletedItem, Estimate, ItemStatus, Phase
-from keepword.services.forecasting import CannotForecast, ForecastOptions, forecast_project
+from keepword.services.forecasting import forecast_project
 from tests import factories as f
 
 MONDAY = date(2026, 11, 2)

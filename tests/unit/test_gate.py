@@ -10,12 +10,13 @@ from bs4 import BeautifulSoup
 
 from keepword.domain.commitment import Commitment, CommitmentState
 from keepword.domain.errors import InvalidTransition, NotFound
+from keepword.domain.forecast import ForecastOptions
 from keepword.domain.people import Allocation, Person
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import Estimate, Phase
 from keepword.reports import proposal
 from keepword.services import gate
-from keepword.services.forecasting import ForecastOptions, forecast_project
+from keepword.services.forecasting import forecast_project
 from tests import factories as f
 from tests.fakes import FakeUnitOfWorkFactory
 

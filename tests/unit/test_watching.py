@@ -10,11 +10,11 @@ import pytest
 
 from keepword.adapters.planfile import read_plan
 from keepword.domain.commitment import Commitment, Health
+from keepword.domain.forecast import ForecastOptions
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import Estimate, WorkItem
 from keepword.domain.signals import SignalKind
 from keepword.services import gate, plan_changes, risks, watch, whatif
-from keepword.services.forecasting import ForecastOptions
 from keepword.services.portfolio import load_portfolio
 from tests.conftest import DEMO_PLAN
 from tests.factories import staff

@@ -20,7 +20,7 @@ from keepword.forecast import DEFAULT_SEED, DEFAULT_TRIALS
 
 if TYPE_CHECKING:
     from keepword.bootstrap import Keepword
-    from keepword.services.forecasting import ForecastOptions
+    from keepword.domain.forecast import ForecastOptions
 
 DbOption = Annotated[
     str | None,
@@ -32,6 +32,17 @@ DbOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def command_group(help: str, **options: object) -> typer.Typer:
+    """A group of commands whose help is printed as plain text.
+
+    Typer's boxed help imports Rich's Markdown renderer and its traceback module, about
+    0.1 s that every ``--help`` and mistyped option would wait for.
+    """
+    return typer.Typer(help=help, rich_markup_mode=None, add_completion=False, **options)  # type: ignore[arg-type]
+
+
 HostOption = Annotated[str, typer.Option(help="Address to listen on.")]
 PortOption = Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)]
 
@@ -90,7 +101,7 @@ def forecast_options(
     confidence: float = DEFAULT_CONFIDENCE,
     by: datetime | None = None,
 ) -> ForecastOptions:
-    from keepword.services.forecasting import ForecastOptions
+    from keepword.domain.forecast import ForecastOptions
 
     today = as_of.date() if as_of else now.date()
     return ForecastOptions(today, trials, seed, confidence, by=by.date() if by else None)

@@ -12,7 +12,14 @@ from rich import box
 from rich.table import Table
 
 from keepword.cli import output
-from keepword.cli.context import AsOfOption, JsonOption, acting, forecast_options, open_app
+from keepword.cli.context import (
+    AsOfOption,
+    JsonOption,
+    acting,
+    command_group,
+    forecast_options,
+    open_app,
+)
 from keepword.config import TEMPLATES_VARIABLE
 from keepword.domain.communications import MOMENT_FORMATS, CommunicationKind, Incident, StepStatus
 from keepword.domain.errors import InvalidValue, KeepwordError
@@ -277,7 +284,7 @@ def _print_report(report: PlaybookReport, name: str) -> None:
 
 # --- incidents -----------------------------------------------------------------------------
 
-incident_app = typer.Typer(help="Incidents and their recovery steps.", no_args_is_help=True)
+incident_app = command_group(help="Incidents and their recovery steps.", no_args_is_help=True)
 
 
 def _step(text: str) -> tuple[str, datetime]:

@@ -17,8 +17,8 @@ from keepword.domain.events import Event, snapshot
 from keepword.domain.wording import percent
 
 if TYPE_CHECKING:  # the engine and the services load with the command that uses them
+    from keepword.domain.forecast import CommitmentOdds, Finish, ProjectForecast
     from keepword.forecast.backtest import BacktestResult
-    from keepword.services.forecasting import CommitmentOdds, Finish, ProjectForecast
     from keepword.services.portfolio import CommitmentRow
 
 console = Console()

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from keepword.cli import output
-from keepword.cli.context import acting, open_app
+from keepword.cli.context import acting, command_group, open_app
 from keepword.domain.commitment import CommitmentState
 from keepword.domain.events import Event
 from keepword.domain.project import ItemStatus
@@ -18,7 +18,7 @@ from keepword.domain.project import ItemStatus
 if TYPE_CHECKING:
     from keepword.bootstrap import Keepword
 
-item_app = typer.Typer(help="Work items: record that one started or is done.")
+item_app = command_group(help="Work items: record that one started or is done.")
 
 DayOption = Annotated[
     datetime | None,

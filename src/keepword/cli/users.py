@@ -15,13 +15,13 @@ import typer
 from rich.table import Table
 
 from keepword.cli import output
-from keepword.cli.context import JsonOption, acting, open_app
+from keepword.cli.context import JsonOption, acting, command_group, open_app
 from keepword.config import USER_VARIABLE
 from keepword.domain.access import Role
 from keepword.domain.errors import KeepwordError
 
-user_app = typer.Typer(help="Users: who may log in, and with which role.", no_args_is_help=True)
-token_app = typer.Typer(
+user_app = command_group(help="Users: who may log in, and with which role.", no_args_is_help=True)
+token_app = command_group(
     help="Personal access tokens for the JSON API, of the user the CLI acts as.",
     no_args_is_help=True,
 )

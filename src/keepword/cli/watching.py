@@ -16,6 +16,7 @@ from keepword.cli.context import (
     SeedOption,
     TrialsOption,
     acting,
+    command_group,
     forecast_options,
     open_app,
 )
@@ -26,7 +27,7 @@ from keepword.forecast import DEFAULT_SEED, DEFAULT_TRIALS
 if TYPE_CHECKING:
     from keepword.services import risks, whatif
 
-scenario_app = typer.Typer(help="Scenarios: try them with 'whatif', then apply one.")
+scenario_app = command_group(help="Scenarios: try them with 'whatif', then apply one.")
 
 
 def what_if(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import InitVar, dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -80,15 +80,18 @@ class WorkingCalendar:
     country: str | None = None
     subdivision: str | None = None
     time_off: tuple[TimeOff, ...] = field(default=())
+    # True for a calendar read back from storage, whose country was checked when written:
+    # the check loads the holidays package, a quarter of a second every command would wait.
+    country_checked: InitVar[bool] = False
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, country_checked: bool) -> None:
         if not self.weekdays:
             raise InvalidValue("a calendar needs at least one working weekday", "working_days")
         if any(not 0 <= d <= 6 for d in self.weekdays):
             raise InvalidValue("weekdays are numbered 0 (Monday) to 6 (Sunday)", "working_days")
         if self.subdivision is not None and self.country is None:
             raise InvalidValue("a subdivision needs its country", "subdivision")
-        if self.country is not None:
+        if self.country is not None and not country_checked:
             check_country(self.country)
             if self.subdivision is not None:
                 try:

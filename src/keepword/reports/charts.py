@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from keepword.domain.forecast import Finish, ProjectForecast
 from keepword.domain.project import ItemStatus, Project
 from keepword.domain.wording import day, percent
-from keepword.services.forecasting import Finish, ProjectForecast
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 WIDTH, HEIGHT = 700, 300  # the whole chart, axes and legend included

@@ -23,18 +23,12 @@ from keepword.domain.calendar import TimeOff, WorkingCalendar
 from keepword.domain.commitment import Baseline, Commitment, CommitmentState, check_confidence
 from keepword.domain.errors import InvalidValue, NotFound
 from keepword.domain.events import Event, snapshot
+from keepword.domain.forecast import Finish, ForecastOptions, ProjectForecast, Share
 from keepword.domain.ids import ID_RULE, is_valid_id
 from keepword.domain.people import Allocation, Person
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus, Project, WorkItem
-from keepword.services.forecasting import (
-    HORIZON_DAYS,
-    Finish,
-    ForecastOptions,
-    ProjectForecast,
-    Share,
-    forecast_project,
-)
+from keepword.services.forecasting import HORIZON_DAYS, forecast_project
 from keepword.services.ports import UnitOfWorkFactory
 from keepword.services.watch import record_change
 

@@ -24,6 +24,7 @@ from keepword.domain.communications import (
 )
 from keepword.domain.errors import InvalidValue, NotFound
 from keepword.domain.events import Event, snapshot
+from keepword.domain.forecast import CannotForecast, ForecastOptions, ProjectForecast
 from keepword.domain.people import Person
 from keepword.domain.playbook import (
     NEEDS_APOLOGY,
@@ -41,12 +42,7 @@ from keepword.domain.signals import (
 )
 from keepword.domain.wording import and_list
 from keepword.services import incidents, whatif
-from keepword.services.forecasting import (
-    CannotForecast,
-    ForecastOptions,
-    ProjectForecast,
-    forecast_project,
-)
+from keepword.services.forecasting import forecast_project
 from keepword.services.ports import UnitOfWork, UnitOfWorkFactory
 
 # Proposed call times: (working days after today, minus one; time of day in the lead's day).

@@ -7,17 +7,17 @@ from datetime import date, datetime
 
 from keepword.domain.access import Actor
 from keepword.domain.commitment import Commitment
-from keepword.domain.people import Allocation, Person
-from keepword.domain.portfolio import Portfolio
-from keepword.domain.project import Client, ItemStatus, Phase, Project, WorkItem
-from keepword.domain.signals import Signal
-from keepword.services.forecasting import (
+from keepword.domain.forecast import (
     CannotForecast,
     CommitmentOdds,
     ForecastOptions,
     ProjectForecast,
-    forecast_project,
 )
+from keepword.domain.people import Allocation, Person
+from keepword.domain.portfolio import Portfolio
+from keepword.domain.project import Client, ItemStatus, Phase, Project, WorkItem
+from keepword.domain.signals import Signal
+from keepword.services.forecasting import forecast_project
 from keepword.services.ports import CachedOdds, UnitOfWorkFactory
 from keepword.services.risks import SignalView, readable_signals, signal_views
 from keepword.services.watch import as_commitment_odds, current_state, watch_options

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from keepword.domain.access import Action, Actor, requires
 from keepword.domain.calendar import WorkingCalendar
 from keepword.domain.events import Event, snapshot
+from keepword.domain.forecast import ForecastOptions
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.risk import Watch
 from keepword.domain.signals import (
@@ -17,7 +18,6 @@ from keepword.domain.signals import (
     Signal,
     disclosure_clock,
 )
-from keepword.services.forecasting import ForecastOptions
 from keepword.services.ports import UnitOfWork, UnitOfWorkFactory
 from keepword.services.watch import odds_of, raise_signals, refresh
 

@@ -16,16 +16,15 @@ from datetime import date, datetime
 from keepword.domain.changes import portfolio_changes
 from keepword.domain.commitment import Commitment, Health, health_of
 from keepword.domain.events import Event, projects_of, snapshot
-from keepword.domain.portfolio import Portfolio
-from keepword.domain.risk import NewSignal, Odds, Watch, findings
-from keepword.domain.signals import Signal, SignalKind
-from keepword.services.forecasting import (
+from keepword.domain.forecast import (
     CannotForecast,
     CommitmentOdds,
     ForecastOptions,
     ProjectForecast,
-    forecast_project,
 )
+from keepword.domain.portfolio import Portfolio
+from keepword.domain.risk import NewSignal, Odds, Watch, findings
+from keepword.domain.signals import Signal, SignalKind
 from keepword.services.ports import CachedOdds, UnitOfWork, UnitOfWorkFactory
 
 # Raised by a change or a transition of the odds, not by a state that persists.
@@ -160,6 +159,9 @@ def forecast_with_odds(
 ) -> tuple[ProjectForecast | None, list[CachedOdds]]:
     """The project's forecast (None when it cannot be made) and its commitments' odds, with
     health against each one's own target; a forecast that cannot be made says why."""
+    # The engine loads numpy: only a cache miss pays for it, not every read of cached odds.
+    from keepword.services.forecasting import forecast_project
+
     commitments = {c.id: c for c in portfolio.commitments if c.project == project_id}
     try:
         forecast = forecast_project(portfolio, project_id, options)

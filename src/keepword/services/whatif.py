@@ -16,13 +16,10 @@ from keepword.domain.access import Action, Actor, requires
 from keepword.domain.commitment import Health
 from keepword.domain.errors import InvalidFields, InvalidPortfolio, InvalidValue
 from keepword.domain.events import Event, snapshot
+from keepword.domain.forecast import ForecastOptions, ProjectForecast
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus, WorkItem
 from keepword.domain.scenario import Reallocation, Scenario, ScopeAddition
-from keepword.services.forecasting import (
-    ForecastOptions,
-    ProjectForecast,
-)
 from keepword.services.ports import CachedOdds, UnitOfWork, UnitOfWorkFactory
 from keepword.services.watch import (
     forecast_odds,

@@ -121,6 +121,7 @@ class PortfolioRepository:
                     country=r.country,
                     subdivision=r.subdivision,
                     time_off=tuple(off_by_person[r.id]),
+                    country_checked=True,
                 ),
                 email=r.email,
             )

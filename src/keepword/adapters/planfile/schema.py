@@ -50,7 +50,12 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 class Model(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", coerce_numbers_to_str=True, frozen=True, allow_inf_nan=False
+        extra="forbid",
+        coerce_numbers_to_str=True,
+        frozen=True,
+        allow_inf_nan=False,
+        # Built on first use: reading stored scenarios needs two models, not all twenty.
+        defer_build=True,
     )
 
     @field_validator("*", mode="after")

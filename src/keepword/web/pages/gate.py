@@ -21,12 +21,12 @@ from keepword.bootstrap import Keepword
 from keepword.domain.access import Action, Actor
 from keepword.domain.commitment import DEFAULT_CONFIDENCE, check_confidence
 from keepword.domain.errors import InvalidFields, InvalidValue, KeepwordError, NotFound
+from keepword.domain.forecast import ForecastOptions
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.text import ID_MAX, LIST_MAX
 from keepword.reports import proposal as proposals
 from keepword.services import gate as gate_service
 from keepword.services import portfolio as portfolio_service
-from keepword.services.forecasting import ForecastOptions
 from keepword.services.gate import GateQuestion
 from keepword.web.rendering import KeepwordDep, render
 from keepword.web.security import ActorDep, allow

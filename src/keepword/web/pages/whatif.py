@@ -16,12 +16,12 @@ from keepword.bootstrap import Keepword
 from keepword.domain.access import Action
 from keepword.domain.errors import InvalidFields
 from keepword.domain.events import Event
+from keepword.domain.forecast import ForecastOptions
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.scenario import Scenario
 from keepword.services import portfolio as portfolio_service
 from keepword.services import watch, whatif
 from keepword.services.dashboard import Filters, dashboard
-from keepword.services.forecasting import ForecastOptions
 from keepword.services.ports import CachedOdds
 from keepword.web.rendering import KeepwordDep, render
 from keepword.web.security import ActorDep, allow

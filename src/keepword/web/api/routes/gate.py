@@ -10,12 +10,13 @@ from pydantic import BaseModel, Field
 
 from keepword.domain.access import Action
 from keepword.domain.commitment import CommitmentState, Health, health_of
+from keepword.domain.forecast import ForecastOptions
 from keepword.domain.ids import VALID_ID
 from keepword.domain.text import ID_MAX
 from keepword.forecast import DEFAULT_SEED, DEFAULT_TRIALS
 from keepword.reports.proposal import option_lines
-from keepword.services import forecasting, plan_changes
 from keepword.services import gate as gate_service
+from keepword.services import plan_changes
 from keepword.web.api.routes.portfolio import (
     CommitmentDetail,
     Confidence,
@@ -174,9 +175,7 @@ def propose(request: ProposalRequest, keepword: KeepwordDep, actor: ActorDep) ->
         tuple(request.team) if request.team is not None else None,
         request.record,
     )
-    options = forecasting.ForecastOptions(
-        request.as_of or moment.date(), request.trials, request.seed
-    )
+    options = ForecastOptions(request.as_of or moment.date(), request.trials, request.seed)
     asked = gate_service.ask(keepword.uow, question, options, actor=actor, now=moment)
     lines = option_lines(asked.answer, asked.portfolio)
     return GateAnswerPublic.model_validate(asked.answer).model_copy(
@@ -203,7 +202,7 @@ def commit(
 ) -> Committed:
     """Make a proposed commitment a promise, now, with today's forecast as its baseline."""
     moment = keepword.settings.now()
-    options = forecasting.ForecastOptions(moment.date(), trials, seed)
+    options = ForecastOptions(moment.date(), trials, seed)
     committed = gate_service.commit(
         keepword.uow,
         commitment_id,

@@ -14,12 +14,13 @@ from pydantic import BaseModel, Field
 from keepword.bootstrap import Keepword
 from keepword.domain.access import Action, Actor
 from keepword.domain.communications import CommunicationKind, Incident, StepStatus
+from keepword.domain.forecast import ForecastOptions
 from keepword.domain.playbook import NEEDS_APOLOGY, FindingKind, PlaybookReport, has_apology
 from keepword.domain.playbook import check as playbook
 from keepword.domain.signals import SignalKind
 from keepword.domain.text import LIST_MAX, MESSAGE_MAX, TEXT_MAX
 from keepword.drafts.render import team_renderer
-from keepword.services import forecasting, incidents, messages, records
+from keepword.services import incidents, messages, records
 from keepword.services import portfolio as portfolio_service
 from keepword.web.api.routes.portfolio import Line, Public, Ref, RequestBody, UtcDateTime
 from keepword.web.rendering import KeepwordDep
@@ -89,7 +90,7 @@ def _draft(keepword: Keepword, actor: Actor, request: DraftRequest) -> DraftPubl
     result = messages.draft_message(
         keepword.uow,
         team_renderer(),
-        options=forecasting.ForecastOptions(today=request.as_of or moment.date()),
+        options=ForecastOptions(today=request.as_of or moment.date()),
         actor=actor,
         now=moment,
         signal=request.signal,

@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from keepword.domain.access import Action
 from keepword.domain.commitment import DEFAULT_CONFIDENCE, CommitmentState, Health
+from keepword.domain.forecast import ForecastOptions
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus
 from keepword.domain.text import ID_MAX, LIST_MAX, TEXT_MAX, refuse_nul
@@ -363,7 +364,7 @@ def get_forecast(
     """P50/P85/P95 of the whole project, each phase and each commitment, their odds of being
     on time, and the items and people that decide the date."""
     stored = portfolio_service.current_portfolio(keepword.uow)
-    options = forecasting.ForecastOptions(
+    options = ForecastOptions(
         as_of or keepword.settings.now().date(), trials, seed, confidence, by=by
     )
     return ForecastPublic.model_validate(forecasting.forecast_project(stored, project_id, options))

@@ -15,13 +15,14 @@ from keepword.bootstrap import Keepword
 from keepword.domain.access import Action, Actor
 from keepword.domain.commitment import Health
 from keepword.domain.events import Event
+from keepword.domain.forecast import ForecastOptions
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus
 from keepword.domain.scenario import Reallocation, Scenario, ScenarioChange, ScopeAddition
 from keepword.domain.signals import DEFAULT_STALL_DAYS, Severity, SignalKind
 from keepword.domain.text import LIST_MAX, TEXT_MAX
 from keepword.forecast import DEFAULT_SEED, DEFAULT_TRIALS
-from keepword.services import forecasting, plan_changes, records, risks, watch, whatif
+from keepword.services import plan_changes, records, risks, watch, whatif
 from keepword.services import portfolio as portfolio_service
 from keepword.web.api.routes.portfolio import (
     AsOf,
@@ -184,7 +185,7 @@ def _what_if(
     """The what-if of the scenario ``scenario_of`` finds in the portfolio the odds are read
     with (one read of both)."""
     moment = keepword.settings.now()
-    options = forecasting.ForecastOptions(as_of or moment.date(), trials, seed)
+    options = ForecastOptions(as_of or moment.date(), trials, seed)
     stored, cached = watch.current_state(keepword.uow, options, now=moment)
     result = whatif.what_if(stored, scenario_of(stored), options, cached)
     return WhatIfPublic(

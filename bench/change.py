@@ -23,7 +23,7 @@ from keepword.bootstrap import Keepword, open_keepword
 from keepword.config import Settings
 from keepword.domain.access import Actor, Role
 from keepword.domain.project import ItemStatus
-from keepword.services.plan_changes import set_item_status
+from keepword.services.plan import set_item_status
 from keepword.services.portfolio import load_portfolio
 from whatif import TODAY, build_portfolio  # the sibling benchmark's portfolio (same folder)
 

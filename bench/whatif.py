@@ -25,8 +25,8 @@ from keepword.domain.people import Allocation, Person, Skill
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import Client, Estimate, Phase, Project, WorkItem
 from keepword.domain.scenario import Reallocation, Scenario
+from keepword.services.scenarios import what_if
 from keepword.services.watch import forecast_odds, inputs_key
-from keepword.services.whatif import what_if
 
 TODAY = date(2026, 11, 23)
 SKILLS = ("backend", "frontend", "design")

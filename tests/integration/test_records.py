@@ -17,7 +17,7 @@ from keepword.domain.communications import (
 )
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.signals import Severity, Signal, SignalKind
-from keepword.services import whatif
+from keepword.services import scenarios
 from keepword.services.portfolio import load_portfolio
 from keepword.services.ports import CachedOdds
 from tests.factories import staff
@@ -97,7 +97,7 @@ def test_applying_a_scenario_on_a_real_database_raises_its_signals(
 
     today = date(2026, 11, 23)
     load_portfolio(uow, demo_portfolio, actor=staff("demo"), now=AT, today=today)
-    whatif.apply_scenario(
+    scenarios.apply_scenario(
         uow, "core-platform-security-fix", actor=staff("owen"), now=AT, today=today
     )
     with SqlUnitOfWork(engine) as work:

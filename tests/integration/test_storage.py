@@ -26,6 +26,7 @@ from keepword.adapters.database.migrate import (
 from keepword.adapters.database.unit_of_work import SqlUnitOfWork
 from keepword.domain.events import Event
 from keepword.domain.portfolio import Portfolio
+from keepword.services import history
 from keepword.services import portfolio as service
 from keepword.services.ports import UnitOfWorkFactory
 from tests import factories as f
@@ -88,7 +89,7 @@ def test_events_refuse_update_and_delete_in_the_database(engine: Engine) -> None
 
 def test_events_come_back_newest_first_with_utc_times(engine: Engine) -> None:
     service.load_portfolio(_factory(engine), f.portfolio(), actor=f.staff("dana"), now=NOW)
-    events = service.recent_events(_factory(engine), limit=3, entity="item", actor=f.staff("dana"))
+    events = history.recent_events(_factory(engine), limit=3, entity="item", actor=f.staff("dana"))
     assert [e.entity_id for e in events] == ["q/b", "q/a", "p/b"]
     assert all(e.at == NOW for e in events)
     assert events[0].after["depends_on"] == ["a"]

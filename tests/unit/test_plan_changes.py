@@ -12,7 +12,7 @@ from keepword.domain.errors import InvalidTransition, InvalidValue, NotFound
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus
 from keepword.domain.signals import Severity, SignalKind
-from keepword.services import plan_changes, whatif
+from keepword.services import gate, plan, scenarios
 from keepword.services.portfolio import load_portfolio
 from tests.factories import staff
 from tests.fakes import FakeUnitOfWorkFactory
@@ -34,7 +34,7 @@ def refreshed_at(uow: FakeUnitOfWorkFactory, moment: datetime) -> set[str]:
 
 
 def test_an_item_done_re_forecasts_its_project_only(loaded: FakeUnitOfWorkFactory) -> None:
-    events = plan_changes.set_item_status(
+    events = plan.set_item_status(
         loaded,
         "pitchwell-app",
         "ux-dashboard",
@@ -54,7 +54,7 @@ def test_an_item_done_re_forecasts_its_project_only(loaded: FakeUnitOfWorkFactor
 def test_time_off_re_forecasts_every_project_of_the_person_and_says_what_it_took(
     loaded: FakeUnitOfWorkFactory,
 ) -> None:
-    plan_changes.add_time_off(
+    plan.add_time_off(
         loaded, "lucia", date(2026, 12, 7), date(2026, 12, 18), reason="surgery",
         actor=staff("beth"), now=NOON,
     )  # fmt: skip
@@ -74,11 +74,11 @@ def test_time_off_re_forecasts_every_project_of_the_person_and_says_what_it_took
 def test_bad_changes_say_what_is_wrong_and_change_nothing(loaded: FakeUnitOfWorkFactory) -> None:
     commits = loaded.store.commits
     with pytest.raises(NotFound, match="has no item 'nope'"):
-        plan_changes.set_item_status(
+        plan.set_item_status(
             loaded, "pitchwell-app", "nope", ItemStatus.DONE, on=TODAY, actor=staff("a"), now=NOON
         )
     with pytest.raises(InvalidTransition, match="already done"):
-        plan_changes.set_item_status(
+        plan.set_item_status(
             loaded,
             "pitchwell-app",
             "fnd-accounts",
@@ -88,7 +88,7 @@ def test_bad_changes_say_what_is_wrong_and_change_nothing(loaded: FakeUnitOfWork
             now=NOON,
         )
     with pytest.raises(InvalidValue, match="before start"):
-        plan_changes.add_time_off(
+        plan.add_time_off(
             loaded,
             "lucia",
             date(2026, 12, 18),
@@ -101,21 +101,21 @@ def test_bad_changes_say_what_is_wrong_and_change_nothing(loaded: FakeUnitOfWork
 
 
 def test_a_closed_promise_is_no_longer_watched(loaded: FakeUnitOfWorkFactory) -> None:
-    closed = plan_changes.close_commitment(
+    closed = gate.close_commitment(
         loaded, "pitchwell-v1", CommitmentState.MET, actor=staff("beth"), now=NOON
     )
     assert closed.state is CommitmentState.MET
     assert [e.action for e in loaded.store.events[-2:]] == ["changed", "met"]
     # Moving its people away now raises nothing on it.
-    whatif.apply_scenario(
+    scenarios.apply_scenario(
         loaded, "core-platform-security-fix", actor=staff("owen"), now=NOON, today=TODAY
     )
     assert not [s for s in loaded.store.signals.values() if s.commitment == "pitchwell-v1"]
     with pytest.raises(InvalidTransition, match="cannot go from met to missed"):
-        plan_changes.close_commitment(
+        gate.close_commitment(
             loaded, "pitchwell-v1", CommitmentState.MISSED, actor=staff("beth"), now=NOON
         )
     with pytest.raises(InvalidTransition, match="closed as one of"):
-        plan_changes.close_commitment(
+        gate.close_commitment(
             loaded, "core-security-fix", CommitmentState.AT_RISK, actor=staff("beth"), now=NOON
         )

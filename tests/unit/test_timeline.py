@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from keepword.domain.events import Event, projects_of
-from keepword.services.timeline import by_day, entry
+from keepword.services.history import by_day, entry
 
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 TUESDAY = datetime(2026, 11, 24, 14, 30, tzinfo=UTC)

@@ -14,7 +14,7 @@ from keepword.domain.forecast import ForecastOptions
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import Estimate, WorkItem
 from keepword.domain.signals import SignalKind
-from keepword.services import gate, plan_changes, risks, watch, whatif
+from keepword.services import gate, plan, scenarios, signals, watch
 from keepword.services.portfolio import load_portfolio
 from tests.conftest import DEMO_PLAN
 from tests.factories import staff
@@ -67,7 +67,7 @@ def test_loading_the_demo_raises_the_failed_demos_warning_signs(
 def test_what_if_diffs_the_reallocation_without_saving_it(loaded: FakeUnitOfWorkFactory) -> None:
     portfolio = loaded.store.portfolio
     commits, events = loaded.store.commits, len(loaded.store.events)
-    result = whatif.what_if(
+    result = scenarios.what_if(
         portfolio,
         portfolio.scenario(SCENARIO),
         ForecastOptions(today=TODAY),
@@ -100,7 +100,7 @@ def test_applying_the_reallocation_flags_the_commitment_it_harms(
 ) -> None:
     before = dict(loaded.store.forecasts)
     applied_at = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-    whatif.apply_scenario(loaded, SCENARIO, actor=staff("owen"), now=applied_at, today=TODAY)
+    scenarios.apply_scenario(loaded, SCENARIO, actor=staff("owen"), now=applied_at, today=TODAY)
     assert signals_of(loaded, "pitchwell-v1") == {
         SignalKind.CAPACITY_REMOVED,
         SignalKind.BELOW_TARGET,
@@ -122,21 +122,21 @@ def test_applying_the_reallocation_flags_the_commitment_it_harms(
 def test_undisclosed_signals_are_escalated_once_their_working_day_is_up(
     loaded: FakeUnitOfWorkFactory,
 ) -> None:
-    whatif.apply_scenario(loaded, SCENARIO, actor=staff("owen"), now=MONDAY_9AM, today=TODAY)
-    same_day = risks.review(
+    scenarios.apply_scenario(loaded, SCENARIO, actor=staff("owen"), now=MONDAY_9AM, today=TODAY)
+    same_day = signals.review(
         loaded, actor=staff("kw"), now=datetime(2026, 11, 23, 16, 0, tzinfo=UTC), today=TODAY
     )
     assert same_day.escalated == []
     assert all(not view.clock.overdue for view in same_day.signals)
     tuesday = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
-    late = risks.review(loaded, actor=staff("kw"), now=tuesday, today=date(2026, 11, 24))
+    late = signals.review(loaded, actor=staff("kw"), now=tuesday, today=date(2026, 11, 24))
     assert set(late.escalated) == set(loaded.store.signals)
     assert [e.action for e in loaded.store.events[-len(late.escalated) :]] == ["escalated"] * len(
         late.escalated
     )
     # Past target first; escalation happens once.
     assert all(view.overdue_undisclosed for view in late.signals[: len(late.escalated)])
-    again = risks.review(loaded, actor=staff("kw"), now=tuesday, today=date(2026, 11, 24))
+    again = signals.review(loaded, actor=staff("kw"), now=tuesday, today=date(2026, 11, 24))
     assert again.escalated == []
 
 
@@ -147,12 +147,12 @@ def test_a_disclosed_signal_stops_its_clock_and_leaves_the_open_list(
     loaded.store.signals[first.id] = first.disclosed_by(
         "M-1", datetime(2026, 11, 23, 11, 0, tzinfo=UTC)
     )
-    result = risks.review(
+    result = signals.review(
         loaded, actor=staff("kw"), now=datetime(2026, 11, 25, 9, 0, tzinfo=UTC), today=TODAY
     )
     assert first.id not in {v.signal.id for v in result.signals}
     assert first.id not in result.escalated
-    everything = risks.signal_views(
+    everything = signals.signal_views(
         loaded.store.portfolio,
         list(loaded.store.signals.values()),
         datetime(2026, 11, 25, 9, 0, tzinfo=UTC),
@@ -220,7 +220,7 @@ def test_committing_below_target_is_itself_a_signal(loaded: FakeUnitOfWorkFactor
 def test_a_new_fall_after_the_client_was_told_is_news_again(
     loaded: FakeUnitOfWorkFactory, demo_portfolio: Portfolio
 ) -> None:
-    whatif.apply_scenario(loaded, SCENARIO, actor=staff("owen"), now=MONDAY_9AM, today=TODAY)
+    scenarios.apply_scenario(loaded, SCENARIO, actor=staff("owen"), now=MONDAY_9AM, today=TODAY)
     told = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)
     for signal in list(loaded.store.signals.values()):
         if signal.commitment == "pitchwell-v1":
@@ -275,9 +275,9 @@ def test_more_of_the_same_before_the_client_is_told_updates_the_open_signal(
 
 
 def test_each_removal_of_people_is_its_own_signal(loaded: FakeUnitOfWorkFactory) -> None:
-    whatif.apply_scenario(loaded, SCENARIO, actor=staff("owen"), now=MONDAY_9AM, today=TODAY)
+    scenarios.apply_scenario(loaded, SCENARIO, actor=staff("owen"), now=MONDAY_9AM, today=TODAY)
     noon = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-    plan_changes.add_time_off(
+    plan.add_time_off(
         loaded,
         "lucia",
         date(2026, 12, 7),

@@ -130,7 +130,7 @@ def test_every_guarded_service_obeys_the_policy_for_every_role() -> None:
     import keepword.services.accounts
     import keepword.services.gate
     import keepword.services.messages
-    import keepword.services.plan_edits
+    import keepword.services.plan
     import keepword.services.portal  # noqa: F401
 
     assert len(GUARDED) >= 25

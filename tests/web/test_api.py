@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from keepword.bootstrap import Keepword
 from keepword.domain.portfolio import Portfolio
-from keepword.services import dashboard
+from keepword.services import portfolio as portfolio_service
 from keepword.web.app import create_app
 from tests.web.accounts import log_in
 
@@ -321,7 +321,7 @@ def test_an_unexpected_error_is_logged_and_a_500_with_the_one_error_body(
     def broken(*args: object, **kwargs: object) -> object:
         raise RuntimeError("the secret internals of the failure")
 
-    monkeypatch.setattr(dashboard, "dashboard", broken)
+    monkeypatch.setattr(portfolio_service, "dashboard", broken)
     with (
         TestClient(create_app(demo_keepword), raise_server_exceptions=False) as client,
         caplog.at_level(logging.ERROR, logger="keepword.web.api"),

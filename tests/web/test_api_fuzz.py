@@ -50,7 +50,7 @@ from keepword.bootstrap import Keepword, open_keepword
 from keepword.config import Settings
 from keepword.demo import DEMO_NOW
 from keepword.domain.access import Role
-from keepword.services import accounts, incidents, records
+from keepword.services import accounts, incidents, messages, signals
 from keepword.services import portfolio as portfolio_service
 from keepword.web.api.routes.portfolio import MIN_TRIALS
 from keepword.web.app import create_app
@@ -146,8 +146,8 @@ def _cap_trials(values: Any) -> Any:
 def _real_ids(keepword: Keepword) -> dict[frozenset[str], list[dict[str, Any]]]:
     """Path parameters naming real objects of the demo, by the set of parameter names."""
     stored = portfolio_service.current_portfolio(keepword.uow)
-    signals = records.stored_signals(keepword.uow, DEMO_NOW, include_disclosed=True)
-    messages = records.messages(keepword.uow)
+    stored_signals = signals.stored_signals(keepword.uow, DEMO_NOW, include_disclosed=True)
+    stored_messages = messages.list_messages(keepword.uow)
     views = incidents.incident_views(keepword.uow, DEMO_NOW)
     projects = [p.id for p in stored.projects]
     hints: dict[frozenset[str], list[dict[str, Any]]] = {
@@ -166,8 +166,8 @@ def _real_ids(keepword: Keepword) -> dict[frozenset[str], list[dict[str, Any]]]:
         frozenset({"person_id"}): [{"person_id": p.id} for p in stored.people],
         frozenset({"commitment_id"}): [{"commitment_id": c.id} for c in stored.commitments],
         frozenset({"scenario_id"}): [{"scenario_id": s.id} for s in stored.scenarios],
-        frozenset({"signal_id"}): [{"signal_id": v.signal.id} for v in signals],
-        frozenset({"message_id"}): [{"message_id": m.id} for m in messages],
+        frozenset({"signal_id"}): [{"signal_id": v.signal.id} for v in stored_signals],
+        frozenset({"message_id"}): [{"message_id": m.id} for m in stored_messages],
         frozenset({"incident_id"}): [{"incident_id": v.incident.id} for v in views],
         frozenset({"incident_id", "number"}): [
             {"incident_id": v.incident.id, "number": n}

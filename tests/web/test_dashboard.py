@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from keepword.bootstrap import Keepword
 from keepword.domain.portfolio import Portfolio
-from keepword.services import whatif
+from keepword.services import scenarios
 from tests.factories import staff
 from tests.web.html import get_page
 
@@ -51,7 +51,7 @@ def test_dashboard_follows_a_change_made_after_it_was_first_shown(
     assert before is not None
     assert before.text == "88%"
     moment = demo_keepword.settings.now()
-    whatif.apply_scenario(
+    scenarios.apply_scenario(
         demo_keepword.uow,
         "core-platform-security-fix",
         actor=staff("test"),

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from keepword.bootstrap import Keepword
-from keepword.services import records
+from keepword.services import signals
 from keepword.web.app import create_app
 from tests.web.accounts import log_in
 from tests.web.html import soup
@@ -49,7 +49,7 @@ def test_an_unexpected_failure_is_a_500_page_that_leaks_nothing(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(records, "stored_signals", broken)
+    monkeypatch.setattr(signals, "stored_signals", broken)
     with TestClient(create_app(demo_keepword), raise_server_exceptions=False) as client:
         log_in(client, "beth")
         response = client.get("/signals")

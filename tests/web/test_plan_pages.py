@@ -10,7 +10,8 @@ from bs4 import BeautifulSoup, Tag
 from fastapi.testclient import TestClient
 
 from keepword.bootstrap import Keepword
-from keepword.services.portfolio import current_portfolio, recent_events
+from keepword.services.history import recent_events
+from keepword.services.portfolio import current_portfolio
 from tests.factories import staff
 from tests.web.conftest import event_count
 from tests.web.html import get_page, soup

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from keepword.bootstrap import Keepword
 from keepword.demo import DEMO_NOW
 from keepword.domain.project import ItemStatus
-from keepword.services import plan_changes
+from keepword.services import plan
 from tests.factories import staff
 from tests.web.html import get_page
 
@@ -45,7 +45,7 @@ def test_after_the_demo_load_the_voice_bot_timeline_lists_its_creation(web: Test
 
 
 def test_an_item_done_shows_first(web: TestClient, demo_keepword: Keepword) -> None:
-    plan_changes.set_item_status(
+    plan.set_item_status(
         demo_keepword.uow,
         "voice-bot",
         "cf-workshop",

@@ -264,12 +264,12 @@ def history(
     json: JsonOption = False,
 ) -> None:
     """Show the event history, newest first."""
-    from keepword.services import portfolio as portfolio_service
+    from keepword.services import history
 
     if ctx.invoked_subcommand is not None:
         return
     keepword = open_app(ctx)
-    events = portfolio_service.recent_events(keepword.uow, limit, entity, actor=acting(keepword))
+    events = history.recent_events(keepword.uow, limit, entity, actor=acting(keepword))
     if json:
         output.print_json(events)
     else:

@@ -53,12 +53,12 @@ item_app.command("done", help="Record that an item is done.")(_status_command(It
 def _set_status(
     ctx: typer.Context, project: str, item: str, status: ItemStatus, on: datetime | None
 ) -> None:
-    from keepword.services import plan_changes
+    from keepword.services import plan
 
     keepword = open_app(ctx)
     _report(
         keepword,
-        lambda moment: plan_changes.set_item_status(
+        lambda moment: plan.set_item_status(
             keepword.uow,
             project,
             item,
@@ -78,12 +78,12 @@ def time_off(
     reason: Annotated[str, typer.Option(help="Why, in a few words.")] = "",
 ) -> None:
     """Book days off for a person; the projects they work on are forecast again."""
-    from keepword.services import plan_changes
+    from keepword.services import plan
 
     keepword = open_app(ctx)
     _report(
         keepword,
-        lambda moment: plan_changes.add_time_off(
+        lambda moment: plan.add_time_off(
             keepword.uow,
             person,
             start.date(),
@@ -97,9 +97,9 @@ def time_off(
 
 def _report(keepword: Keepword, change: Callable[[datetime], list[Event]]) -> None:
     """Make the change, then say what it did to the odds and which signals it raised."""
-    from keepword.services import plan_changes
+    from keepword.services import watch
 
-    report = plan_changes.reforecast_by(
+    report = watch.reforecast_by(
         keepword.uow, change, actor=acting(keepword), now=keepword.settings.now()
     )
     events = report.events
@@ -134,17 +134,17 @@ def close(
     ],
 ) -> None:
     """End a commitment: met, missed or renegotiated; a proposal can be withdrawn."""
-    from keepword.services import plan_changes
+    from keepword.services import gate
 
     try:
         closing = CommitmentState(state)
     except ValueError:
         raise typer.BadParameter(
-            "use one of " + ", ".join(s.value for s in plan_changes.CLOSING_STATES),
+            "use one of " + ", ".join(s.value for s in gate.CLOSING_STATES),
             param_hint="STATE",
         ) from None
     keepword = open_app(ctx)
-    closed = plan_changes.close_commitment(
+    closed = gate.close_commitment(
         keepword.uow,
         commitment,
         closing,

@@ -25,7 +25,7 @@ from keepword.domain.signals import DEFAULT_STALL_DAYS
 from keepword.forecast import DEFAULT_SEED, DEFAULT_TRIALS
 
 if TYPE_CHECKING:
-    from keepword.services import risks, whatif
+    from keepword.services import scenarios, signals
 
 scenario_app = command_group(help="Scenarios: try them with 'whatif', then apply one.")
 
@@ -40,13 +40,13 @@ def what_if(
 ) -> None:
     """Try a scenario in memory: every commitment it touches before and after, most harmed
     first, and what can still progress. Nothing is saved."""
-    from keepword.services import watch, whatif
+    from keepword.services import scenarios, watch
 
     keepword = open_app(ctx)
     moment = keepword.settings.now()
     options = forecast_options(moment, as_of, trials, seed)
     stored, cached = watch.current_state(keepword.uow, options, now=moment)
-    result = whatif.what_if(stored, stored.scenario(scenario), options, cached)
+    result = scenarios.what_if(stored, stored.scenario(scenario), options, cached)
     if json:
         output.print_json(
             {
@@ -77,7 +77,7 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
 
-def _diff_table(result: whatif.WhatIf) -> Table:
+def _diff_table(result: scenarios.WhatIf) -> Table:
     table = Table(
         title="Commitments touched, most harmed first", title_justify="left", box=box.SIMPLE_HEAD
     )
@@ -100,7 +100,7 @@ def _diff_table(result: whatif.WhatIf) -> Table:
     return table
 
 
-def _progress_table(result: whatif.WhatIf) -> Table:
+def _progress_table(result: scenarios.WhatIf) -> Table:
     table = Table(title="What can still progress", title_justify="left", box=box.SIMPLE_HEAD)
     table.add_column("Person", no_wrap=True)
     table.add_column("Project", no_wrap=True)
@@ -133,11 +133,11 @@ def scenario_apply(
     scenario: Annotated[str, typer.Argument(help="Scenario id.")],
 ) -> None:
     """Make a scenario real, now: its changes become events, forecasts and signals follow."""
-    from keepword.services import whatif
+    from keepword.services import scenarios
 
     keepword = open_app(ctx)
     moment = keepword.settings.now()
-    events = whatif.apply_scenario(
+    events = scenarios.apply_scenario(
         keepword.uow, scenario, actor=acting(keepword), now=moment, today=moment.date()
     )
     changes = [e for e in events if e.entity not in ("signal", "scenario")]
@@ -159,11 +159,11 @@ def risks_command(
 ) -> None:
     """Open risk signals with their disclosure clocks, those past their target first;
     overdue ones are escalated. The review is of now ($KEEPWORD_NOW replays a day)."""
-    from keepword.services import risks
+    from keepword.services import signals
 
     keepword = open_app(ctx)
     moment = keepword.settings.now()
-    result = risks.review(
+    result = signals.review(
         keepword.uow,
         actor=acting(keepword),
         now=moment,
@@ -197,14 +197,14 @@ def risks_command(
         )
 
 
-def _clock(view: risks.SignalView, moment: datetime) -> str:
-    from keepword.services import risks
+def _clock(view: signals.SignalView, moment: datetime) -> str:
+    from keepword.services import signals
 
-    text = risks.clock_text(view, moment)
+    text = signals.clock_text(view, moment)
     return f"[red]{text}[/]" if view.overdue_undisclosed else text
 
 
-def _risks_table(result: risks.Review, moment: datetime) -> Table:
+def _risks_table(result: signals.Review, moment: datetime) -> Table:
     table = Table(title="Risk signals", title_justify="left", box=box.SIMPLE_HEAD)
     table.add_column("Id", no_wrap=True)
     table.add_column("Client", overflow="fold", max_width=16)

@@ -4,7 +4,7 @@
 at the team's confidence target, which phases fit (the cut line), and three ways to reach
 the target — move the date, cut scope, add capacity — each checked by its own re-forecast
 of a changed copy of the portfolio. :func:`commit` moves a proposed commitment to committed
-and records the forecast it was made on as its baseline.
+and records the forecast it was made on as its baseline; :func:`close_commitment` ends it.
 
 Searches run at ``SEARCH_TRIALS``; every probability reported is a forecast at the trials
 asked for, so a search step that passes by luck is caught by the final check.
@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from keepword.domain.access import Action, Actor, authorize, requires
 from keepword.domain.calendar import TimeOff, WorkingCalendar
 from keepword.domain.commitment import Baseline, Commitment, CommitmentState, check_confidence
-from keepword.domain.errors import InvalidValue, NotFound
+from keepword.domain.errors import InvalidTransition, InvalidValue, NotFound
 from keepword.domain.events import Event, snapshot
 from keepword.domain.forecast import Finish, ForecastOptions, ProjectForecast, Share
 from keepword.domain.ids import ID_RULE, is_valid_id
@@ -765,3 +765,39 @@ def _team(portfolio: Portfolio, project_id: str, start: date) -> tuple[TeamMembe
             )
         )
     return tuple(members)
+
+
+CLOSING_STATES = (
+    CommitmentState.MET,
+    CommitmentState.MISSED,
+    CommitmentState.RENEGOTIATED,
+    CommitmentState.WITHDRAWN,
+)
+
+
+@requires(Action.CLOSE_COMMITMENT)
+def close_commitment(
+    uow: UnitOfWorkFactory,
+    commitment_id: str,
+    state: CommitmentState,
+    *,
+    actor: Actor,
+    now: datetime,
+) -> Commitment:
+    """End a commitment: met, missed, renegotiated (or a proposal withdrawn). A closed
+    promise is no longer watched, so it raises no more signals."""
+    if state not in CLOSING_STATES:
+        allowed = ", ".join(s.value for s in CLOSING_STATES)
+        raise InvalidTransition(f"a commitment is closed as one of {allowed}, not {state.value}")
+    with uow(write=True) as work:
+        before = work.portfolio.get()
+        closed = before.commitment(commitment_id).moved_to(state)
+        after = before.with_commitment(closed)
+        verb = Event(
+            now, actor.name, state.value, "commitment", commitment_id, None, snapshot(closed)
+        )
+        record_change(
+            work, before, after, actor=actor.name, now=now, today=now.date(), extra=(verb,)
+        )
+        work.commit()
+    return closed

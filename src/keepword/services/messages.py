@@ -3,6 +3,7 @@
 The facts come from the signals, the incident, a fresh forecast and the lead's calendar;
 a renderer (the Jinja2 adapter in ``keepword.drafts``) turns them into words. Sending
 records the message as sent and discloses the signals it answers, which stops their clocks.
+:func:`list_messages` reads them as stored.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from keepword.domain.signals import (
     disclosure_clock,
 )
 from keepword.domain.wording import and_list
-from keepword.services import incidents, whatif
+from keepword.services import incidents, scenarios
 from keepword.services.forecasting import forecast_project
 from keepword.services.ports import UnitOfWork, UnitOfWorkFactory
 
@@ -215,7 +216,7 @@ def draft_message(
     and store it unsent.
 
     ``progressing`` is what can still move forward, as plain phrases; None asks
-    ``whatif.progressing`` about the time people are away (else the next four weeks).
+    ``scenarios.progressing`` about the time people are away (else the next four weeks).
     """
     with uow(write=True) as work:
         portfolio = work.portfolio.get()
@@ -664,7 +665,7 @@ def _progress_phrases(
     portfolio: Portfolio, project_id: str, forecast: ProjectForecast | None
 ) -> tuple[str, ...]:
     """Who can still move the work on while people are away, and on what."""
-    found = whatif.progressing(portfolio, project_id, forecast) if forecast else []
+    found = scenarios.progressing(portfolio, project_id, forecast) if forecast else []
     return tuple(
         f"{p.name} ({free_days(p.free_days)}): "
         + "; ".join(title for _, title in p.items[:PROGRESS_ITEMS_SHOWN])
@@ -837,3 +838,19 @@ def _disclosure(portfolio: Portfolio, signal: Signal, now: datetime) -> Disclosu
     target = project.disclosure_target or DEFAULT_DISCLOSURE_TARGET
     clock = disclosure_clock(signal, now, target, lead.calendar if lead else WorkingCalendar())
     return Disclosure(signal.id, clock.latency_hours, clock.deadline, clock.overdue)
+
+
+def list_messages(
+    uow: UnitOfWorkFactory, project: str | None = None, sent: bool | None = None
+) -> list[Communication]:
+    """Messages to clients, newest first: of one project or all, sent, unsent or both; an
+    unknown project is an error."""
+    with uow() as work:
+        if project is not None:
+            work.portfolio.get().project(project)  # raises NotFound
+        found = [
+            m
+            for m in work.communications.all()
+            if (project is None or m.project == project) and (sent is None or m.sent is sent)
+        ]
+    return sorted(found, key=lambda m: m.created_at, reverse=True)

@@ -19,7 +19,7 @@ from keepword.domain.project import Client, ItemStatus, Phase, Project, WorkItem
 from keepword.domain.signals import Signal
 from keepword.services.forecasting import forecast_project
 from keepword.services.ports import CachedOdds, UnitOfWorkFactory
-from keepword.services.risks import SignalView, readable_signals, signal_views
+from keepword.services.signals import SignalView, readable_signals, signal_views
 from keepword.services.watch import as_commitment_odds, current_state, watch_options
 
 

@@ -4,15 +4,17 @@ Watching means re-forecasting the commitments the change touches (and only those
 the forecast cache current, and raising the risk signals that the change or the new odds
 call for. The cache is per project: its rows carry a key of the project's forecast inputs,
 and the events of a change say which projects to drop and forecast again.
+:func:`reforecast_by` says what one change did to the odds.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from keepword.domain.access import Actor
 from keepword.domain.changes import portfolio_changes
 from keepword.domain.commitment import Commitment, Health, health_of
 from keepword.domain.events import Event, projects_of, snapshot
@@ -354,3 +356,42 @@ def as_commitment_odds(cached: Mapping[str, CachedOdds]) -> dict[str, Commitment
 def odds_of(cached: Mapping[str, CachedOdds], commitment: Commitment) -> Odds | None:
     """The cached odds of ``commitment`` as the risk rules read them."""
     return _odds(cached.get(commitment.id))
+
+
+@dataclass(frozen=True)
+class Reforecast:
+    """A commitment a change forecast again: its cached odds before and after."""
+
+    commitment: str
+    before: CachedOdds
+    after: CachedOdds
+
+
+@dataclass(frozen=True)
+class ChangeReport:
+    """What one change recorded (signals raised included) and the commitments it moved."""
+
+    events: list[Event]
+    reforecast: list[Reforecast]
+
+
+def reforecast_by(
+    uow: UnitOfWorkFactory,
+    change: Callable[[datetime], list[Event]],
+    *,
+    actor: Actor,
+    now: datetime,
+) -> ChangeReport:
+    """Make ``change`` at ``now`` and list, by commitment id, the odds it forecast again;
+    the events it recorded are those ``actor`` may read (an engineer's item done raises
+    signals all the same, but does not read them)."""
+    # The cache as it was, and as the change left it: the change forecast what it touched.
+    before = cached_odds(uow)
+    events = change(now)
+    after = cached_odds(uow)
+    moved = [
+        Reforecast(commitment, old, odds)
+        for commitment, odds in sorted(after.items())
+        if (old := before.get(commitment)) is not None and old.inputs_key != odds.inputs_key
+    ]
+    return ChangeReport([e for e in events if actor.may_read(e.entity)], moved)

@@ -14,7 +14,7 @@ from keepword import __version__
 from keepword.bootstrap import Keepword
 from keepword.domain.access import Action
 from keepword.domain.wording import day, percent
-from keepword.services.risks import clock_text
+from keepword.services.signals import clock_text
 from keepword.web.security import caller_of, csrf_token_of
 
 HERE = Path(__file__).parent

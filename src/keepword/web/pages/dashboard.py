@@ -9,8 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from keepword.domain.access import Action
 from keepword.domain.commitment import Health
-from keepword.services.dashboard import Filters, dashboard
-from keepword.services.portfolio import stored_version
+from keepword.services.portfolio import Filters, dashboard, stored_version
 from keepword.web.rendering import KeepwordDep, render_text
 from keepword.web.security import ActorDep, allow, csrf_token_of
 

@@ -1,7 +1,7 @@
 """Pages: the plan, and a form to create or edit each of its entities.
 
 One form template serves every entity: each entity here is a list of field descriptions,
-the initial values of an edit, and the save of :mod:`keepword.services.plan_edits` it calls.
+the initial values of an edit, and the save of :mod:`keepword.services.plan` it calls.
 A save that is refused shows the form again (422) with what was typed and every error beside
 its field; one that passes goes to the project page (clients and people: the plan).
 """
@@ -25,8 +25,8 @@ from keepword.domain.commitment import DEFAULT_CONFIDENCE
 from keepword.domain.errors import InvalidFields, NotFound
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus, Project
-from keepword.services import plan_edits
-from keepword.services.plan_edits import (
+from keepword.services import plan
+from keepword.services.plan import (
     AllocationInput,
     AllocationKey,
     ClientInput,
@@ -278,7 +278,7 @@ def _allocation_key(where: Where) -> AllocationKey:
 
 
 def _allocation_values(portfolio: Portfolio, where: Where) -> Values:
-    allocation = plan_edits.find_allocation(portfolio, _allocation_key(where))
+    allocation = plan.find_allocation(portfolio, _allocation_key(where))
     names = ("person", "project", "fraction", "start", "end")
     return {
         **{n: _text(getattr(allocation, n)) for n in names},
@@ -308,7 +308,7 @@ def _save_client(
     errors: dict[str, str],
 ) -> None:
     data = ClientInput(**values)
-    plan_edits.save_client(
+    plan.save_client(
         keepword.uow,
         data,
         create=create,
@@ -327,7 +327,7 @@ def _save_person(
     errors: dict[str, str],
 ) -> None:
     data = PersonInput(**values)
-    plan_edits.save_person(
+    plan.save_person(
         keepword.uow,
         data,
         create=create,
@@ -346,7 +346,7 @@ def _save_project(
     errors: dict[str, str],
 ) -> None:
     data = ProjectInput(**values)
-    plan_edits.save_project(
+    plan.save_project(
         keepword.uow,
         data,
         create=create,
@@ -365,7 +365,7 @@ def _save_phase(
     errors: dict[str, str],
 ) -> None:
     data = PhaseInput(where["project"], **values)
-    plan_edits.save_phase(
+    plan.save_phase(
         keepword.uow,
         data,
         create=create,
@@ -384,7 +384,7 @@ def _save_item(
     errors: dict[str, str],
 ) -> None:
     data = ItemInput(where["project"], **values)
-    plan_edits.save_item(
+    plan.save_item(
         keepword.uow,
         data,
         create=create,
@@ -404,7 +404,7 @@ def _save_allocation(
 ) -> None:
     data = AllocationInput(**values)
     key = None if create else _allocation_key(where)
-    plan_edits.save_allocation(
+    plan.save_allocation(
         keepword.uow,
         data,
         key=key,
@@ -424,7 +424,7 @@ def _save_commitment(
     errors: dict[str, str],
 ) -> None:
     data = CommitmentInput(**values)
-    plan_edits.save_commitment(
+    plan.save_commitment(
         keepword.uow,
         data,
         create=create,

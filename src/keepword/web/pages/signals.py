@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from keepword.domain.access import Action
-from keepword.services import records
+from keepword.services import messages, signals
 from keepword.web.rendering import KeepwordDep, render
 from keepword.web.security import allow
 
@@ -27,7 +27,7 @@ def signals_page(
     commitment: Annotated[str | None, Query()] = None,
     disclosed: Annotated[bool, Query()] = False,
 ) -> HTMLResponse:
-    views = records.stored_signals(
+    views = signals.stored_signals(
         keepword.uow, keepword.settings.now(), include_disclosed=disclosed
     )
     if commitment:
@@ -46,6 +46,6 @@ def signals_page(
     name="signal",
 )
 def signal_page(request: Request, signal_id: str, keepword: KeepwordDep) -> HTMLResponse:
-    view = records.signal_view(keepword.uow, signal_id, keepword.settings.now())
-    answering = [m for m in records.messages(keepword.uow) if signal_id in m.answers]
+    view = signals.signal_view(keepword.uow, signal_id, keepword.settings.now())
+    answering = [m for m in messages.list_messages(keepword.uow) if signal_id in m.answers]
     return render(request, "signal.html", {"view": view, "messages": answering})

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from keepword.domain.access import Action
-from keepword.services.timeline import project_timeline
+from keepword.services.history import project_timeline
 from keepword.web.rendering import KeepwordDep, render
 from keepword.web.security import ActorDep, allow
 

@@ -20,8 +20,8 @@ from keepword.domain.forecast import ForecastOptions
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.scenario import Scenario
 from keepword.services import portfolio as portfolio_service
-from keepword.services import watch, whatif
-from keepword.services.dashboard import Filters, dashboard
+from keepword.services import scenarios, watch
+from keepword.services.portfolio import Filters, dashboard
 from keepword.services.ports import CachedOdds
 from keepword.web.rendering import KeepwordDep, render
 from keepword.web.security import ActorDep, allow
@@ -56,7 +56,7 @@ def whatif_page(request: Request, keepword: KeepwordDep) -> HTMLResponse:
 )
 def saved_scenario(request: Request, scenario_id: str, keepword: KeepwordDep) -> HTMLResponse:
     portfolio, cached, options = _watched(keepword)
-    result = whatif.what_if(portfolio, portfolio.scenario(scenario_id), options, cached)
+    result = scenarios.what_if(portfolio, portfolio.scenario(scenario_id), options, cached)
     return render(request, "whatif_result.html", {"result": result, "saved": True, "rows": []})
 
 
@@ -64,7 +64,7 @@ def saved_scenario(request: Request, scenario_id: str, keepword: KeepwordDep) ->
 def apply_saved(scenario_id: str, keepword: KeepwordDep, actor: ActorDep) -> RedirectResponse:
     moment = keepword.settings.now()
     scenario = portfolio_service.current_portfolio(keepword.uow).scenario(scenario_id)
-    events = whatif.apply_scenario(
+    events = scenarios.apply_scenario(
         keepword.uow, scenario_id, actor=actor, now=moment, today=moment.date()
     )
     return _to_applied(scenario, events)
@@ -77,7 +77,7 @@ async def try_moves(request: Request, keepword: KeepwordDep) -> HTMLResponse:
     scenario, form = _scenario_of(data, portfolio)
     if scenario is None:
         return _page(request, portfolio, form, status_code=422)
-    result = whatif.what_if(portfolio, scenario, options, cached)
+    result = scenarios.what_if(portfolio, scenario, options, cached)
     return render(
         request, "whatif_result.html", {"result": result, "saved": False, "rows": form.rows}
     )
@@ -92,7 +92,7 @@ async def apply_moves(request: Request, keepword: KeepwordDep, actor: ActorDep) 
     if scenario is None:
         return _page(request, portfolio, form, status_code=422)
     moment = keepword.settings.now()
-    events = whatif.apply_changes(
+    events = scenarios.apply_changes(
         keepword.uow, scenario, actor=actor, now=moment, today=moment.date()
     )
     return _to_applied(scenario, events)
@@ -121,7 +121,7 @@ def _to_applied(scenario: Scenario, events: list[Event]) -> RedirectResponse:
     raised = sum(1 for e in events if e.entity == "signal" and e.action == "raised")
     query = urlencode(
         [("scenario", scenario.name), ("signals", str(raised))]
-        + [("project", p) for p in sorted(whatif.scenario_projects(scenario))]
+        + [("project", p) for p in sorted(scenarios.scenario_projects(scenario))]
     )
     return RedirectResponse(f"/whatif/applied?{query}", status_code=303)
 
@@ -148,7 +148,7 @@ def _page(
 def _scenario_of(data: FormData, portfolio: Portfolio) -> tuple[Scenario | None, MovesForm]:
     """The moves typed into the form as a scenario, or None and the errors by field."""
     rows: list[dict[str, str]] = []
-    moves: list[whatif.Move] = []
+    moves: list[scenarios.Move] = []
     unreadable: dict[str, str] = {}
     for n in range(MOVE_ROWS):
         row = {f: str(data.get(f"moves-{n}-{f}", "")).strip() for f in MOVE_FIELDS}
@@ -160,7 +160,7 @@ def _scenario_of(data: FormData, portfolio: Portfolio) -> tuple[Scenario | None,
         if row["percent"] and percent is None:
             unreadable[f"moves.{index}.percent"] = "a number, such as 50"
         moves.append(
-            whatif.Move(
+            scenarios.Move(
                 person=row["person"],
                 from_project=row["from_project"],
                 start=_day(row["start"]),
@@ -171,7 +171,7 @@ def _scenario_of(data: FormData, portfolio: Portfolio) -> tuple[Scenario | None,
         )
     filled = [n for n, row in enumerate(rows) if any(row.values())] or [0]
     try:
-        return whatif.moves_scenario(portfolio, moves, unreadable), MovesForm(rows, {})
+        return scenarios.moves_scenario(portfolio, moves, unreadable), MovesForm(rows, {})
     except InvalidFields as error:
         return None, MovesForm(rows, _form_fields(error.errors, filled))
 

@@ -15,8 +15,8 @@ from keepword.domain.ids import VALID_ID
 from keepword.domain.text import ID_MAX
 from keepword.forecast import DEFAULT_SEED, DEFAULT_TRIALS
 from keepword.reports.proposal import option_lines
+from keepword.services import gate
 from keepword.services import gate as gate_service
-from keepword.services import plan_changes
 from keepword.web.api.routes.portfolio import (
     CommitmentDetail,
     Confidence,
@@ -231,7 +231,7 @@ def close(
     commitment_id: str, request: CloseRequest, keepword: KeepwordDep, actor: ActorDep
 ) -> CommitmentDetail:
     """End a commitment; a closed promise raises no more signals."""
-    closed = plan_changes.close_commitment(
+    closed = gate.close_commitment(
         keepword.uow,
         commitment_id,
         CommitmentState(request.outcome),

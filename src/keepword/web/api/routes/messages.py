@@ -20,7 +20,7 @@ from keepword.domain.playbook import check as playbook
 from keepword.domain.signals import SignalKind
 from keepword.domain.text import LIST_MAX, MESSAGE_MAX, TEXT_MAX
 from keepword.drafts.render import team_renderer
-from keepword.services import incidents, messages, records
+from keepword.services import incidents, messages, signals
 from keepword.services import portfolio as portfolio_service
 from keepword.web.api.routes.portfolio import Line, Public, Ref, RequestBody, UtcDateTime
 from keepword.web.rendering import KeepwordDep
@@ -159,7 +159,7 @@ def _expect_apology(
         # As 'send' checks an edited body: no apology nagged for where the draft had none.
         expect = has_apology(drafted.body) if kind in NEEDS_APOLOGY else None
     if request.signal is not None and request.message is None:
-        signal = records.find_signal(keepword.uow, request.signal)
+        signal = signals.find_signal(keepword.uow, request.signal)
         client_asked = (
             signal.kind is SignalKind.SCOPE_GREW
             and signal.evidence.get("requested_by") == messages.CLIENT_REQUESTED
@@ -242,7 +242,7 @@ def list_messages(
     sent: Annotated[bool | None, Query(description="Only sent (true) or unsent (false).")] = None,
 ) -> list[MessagePublic]:
     """Messages to clients, drafted and sent, newest first."""
-    found = records.messages(keepword.uow, project, sent)
+    found = messages.list_messages(keepword.uow, project, sent)
     return [MessagePublic.model_validate(m) for m in found]
 
 

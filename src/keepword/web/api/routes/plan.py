@@ -1,5 +1,5 @@
 """API routes: create and edit the plan (clients, people, projects, phases, items,
-allocations, commitments) through :mod:`keepword.services.plan_edits`.
+allocations, commitments) through :mod:`keepword.services.plan`.
 
 A field at fault is a 422 naming it (the same names as the forms'); an unknown id is a 404.
 A field the schema does not name is a 422 too. POST fills a field left out with its default;
@@ -21,8 +21,8 @@ from keepword.domain.commitment import DEFAULT_CONFIDENCE
 from keepword.domain.people import Person
 from keepword.domain.project import Phase, WorkItem
 from keepword.domain.text import ID_MAX
-from keepword.services import plan_edits
-from keepword.services.plan_edits import (
+from keepword.services import plan
+from keepword.services.plan import (
     AllocationInput,
     AllocationKey,
     ClientInput,
@@ -87,7 +87,7 @@ def list_clients(keepword: KeepwordDep) -> list[ClientPublic]:
 )
 def create_client(body: ClientCreate, keepword: KeepwordDep, who: WhoDep) -> ClientPublic:
     data = ClientInput(**body.model_dump())
-    saved = plan_edits.save_client(keepword.uow, data, create=True, **who)
+    saved = plan.save_client(keepword.uow, data, create=True, **who)
     return ClientPublic.model_validate(saved.value)
 
 
@@ -101,7 +101,7 @@ def update_client(
     client_id: str, body: ClientUpdate, keepword: KeepwordDep, who: WhoDep
 ) -> ClientPublic:
     data = ClientInput(client_id, **body.model_dump())
-    saved = plan_edits.save_client(keepword.uow, data, create=False, **who)
+    saved = plan.save_client(keepword.uow, data, create=False, **who)
     return ClientPublic.model_validate(saved.value)
 
 
@@ -189,7 +189,7 @@ def list_people(keepword: KeepwordDep) -> list[PersonPublic]:
 )
 def create_person(body: PersonCreate, keepword: KeepwordDep, who: WhoDep) -> PersonPublic:
     data = _person_input(body.id, body)
-    return _person(plan_edits.save_person(keepword.uow, data, create=True, **who).value)
+    return _person(plan.save_person(keepword.uow, data, create=True, **who).value)
 
 
 @router.put(
@@ -202,7 +202,7 @@ def update_person(
     person_id: str, body: PersonUpdate, keepword: KeepwordDep, who: WhoDep
 ) -> PersonPublic:
     data = _person_input(person_id, body)
-    return _person(plan_edits.save_person(keepword.uow, data, create=False, **who).value)
+    return _person(plan.save_person(keepword.uow, data, create=False, **who).value)
 
 
 # --- projects ---------------------------------------------------------------------------------
@@ -240,7 +240,7 @@ class ProjectPublic(ProjectCreate):
 )
 def create_project(body: ProjectCreate, keepword: KeepwordDep, who: WhoDep) -> ProjectPublic:
     data = ProjectInput(**body.model_dump())
-    saved = plan_edits.save_project(keepword.uow, data, create=True, **who)
+    saved = plan.save_project(keepword.uow, data, create=True, **who)
     return ProjectPublic.model_validate(saved.value)
 
 
@@ -254,7 +254,7 @@ def update_project(
     project_id: str, body: ProjectUpdate, keepword: KeepwordDep, who: WhoDep
 ) -> ProjectPublic:
     data = ProjectInput(project_id, **body.model_dump())
-    saved = plan_edits.save_project(keepword.uow, data, create=False, **who)
+    saved = plan.save_project(keepword.uow, data, create=False, **who)
     return ProjectPublic.model_validate(saved.value)
 
 
@@ -300,7 +300,7 @@ def create_phase(
     project_id: str, body: PhaseCreate, keepword: KeepwordDep, who: WhoDep
 ) -> PhasePublic:
     data = PhaseInput(project_id, body.id, body.name)
-    saved = plan_edits.save_phase(keepword.uow, data, create=True, **who)
+    saved = plan.save_phase(keepword.uow, data, create=True, **who)
     return _phase(project_id, saved.value)
 
 
@@ -314,7 +314,7 @@ def update_phase(
     project_id: str, phase_id: str, body: PhaseUpdate, keepword: KeepwordDep, who: WhoDep
 ) -> PhasePublic:
     data = PhaseInput(project_id, phase_id, body.name)
-    saved = plan_edits.save_phase(keepword.uow, data, create=False, **who)
+    saved = plan.save_phase(keepword.uow, data, create=False, **who)
     return _phase(project_id, saved.value)
 
 
@@ -402,7 +402,7 @@ def create_item(
     project_id: str, body: ItemCreate, keepword: KeepwordDep, who: WhoDep
 ) -> ItemPublic:
     data = _item_input(project_id, body.id, body)
-    saved = plan_edits.save_item(keepword.uow, data, create=True, **who)
+    saved = plan.save_item(keepword.uow, data, create=True, **who)
     return _item(project_id, saved.value)
 
 
@@ -416,7 +416,7 @@ def update_item(
     project_id: str, item_id: str, body: ItemUpdate, keepword: KeepwordDep, who: WhoDep
 ) -> ItemPublic:
     data = _item_input(project_id, item_id, body)
-    saved = plan_edits.save_item(keepword.uow, data, create=False, **who)
+    saved = plan.save_item(keepword.uow, data, create=False, **who)
     return _item(project_id, saved.value)
 
 
@@ -472,7 +472,7 @@ def create_allocation(
     body: AllocationCreate, keepword: KeepwordDep, who: WhoDep
 ) -> AllocationPublic:
     data = AllocationInput(**body.model_dump())
-    saved = plan_edits.save_allocation(keepword.uow, data, create=True, **who)
+    saved = plan.save_allocation(keepword.uow, data, create=True, **who)
     return AllocationPublic.model_validate(saved.value)
 
 
@@ -492,7 +492,7 @@ def update_allocation(
 ) -> AllocationPublic:
     data = AllocationInput(person, project, **body.model_dump())
     key = AllocationKey(person, project, start)
-    saved = plan_edits.save_allocation(keepword.uow, data, key=key, create=False, **who)
+    saved = plan.save_allocation(keepword.uow, data, key=key, create=False, **who)
     return AllocationPublic.model_validate(saved.value)
 
 
@@ -550,7 +550,7 @@ def propose_commitment(
     body: CommitmentCreate, keepword: KeepwordDep, who: WhoDep
 ) -> CommitmentPublic:
     data = _commitment_input(body.id, body)
-    saved = plan_edits.save_commitment(keepword.uow, data, create=True, **who)
+    saved = plan.save_commitment(keepword.uow, data, create=True, **who)
     return CommitmentPublic.model_validate(saved.value)
 
 
@@ -564,7 +564,7 @@ def update_commitment(
     commitment_id: str, body: CommitmentUpdate, keepword: KeepwordDep, who: WhoDep
 ) -> CommitmentPublic:
     data = _commitment_input(commitment_id, body)
-    saved = plan_edits.save_commitment(keepword.uow, data, create=False, **who)
+    saved = plan.save_commitment(keepword.uow, data, create=False, **who)
     return CommitmentPublic.model_validate(saved.value)
 
 

@@ -19,7 +19,7 @@ from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus
 from keepword.domain.text import ID_MAX, LIST_MAX, TEXT_MAX, refuse_nul
 from keepword.forecast import DEFAULT_SEED, DEFAULT_TRIALS
-from keepword.services import dashboard, forecasting
+from keepword.services import forecasting, history, portfolio
 from keepword.services import portfolio as portfolio_service
 from keepword.web.charts import charts_of
 from keepword.web.rendering import KeepwordDep
@@ -193,9 +193,9 @@ def get_portfolio(
 ) -> list[PortfolioRow]:
     """Every commitment with its odds and health; those whose client has gone untold past
     the disclosure target first, then by due date."""
-    board = dashboard.dashboard(
+    board = portfolio.dashboard(
         keepword.uow,
-        dashboard.Filters(client, lead, health),
+        portfolio.Filters(client, lead, health),
         actor=actor,
         now=keepword.settings.now(),
     )
@@ -402,7 +402,7 @@ def list_events(
 ) -> list[EventPublic]:
     """The event history, newest first: only the kinds of record the caller may read
     (signals and messages need the right to view them)."""
-    events = portfolio_service.recent_events(keepword.uow, limit, entity, actor=actor)
+    events = history.recent_events(keepword.uow, limit, entity, actor=actor)
     return [EventPublic.model_validate(e) for e in events]
 
 
@@ -415,5 +415,5 @@ def project_events(
     """The events about one project, newest first: the project, its items and history, its
     allocations, commitments, signals, messages, incidents and scenarios applied to it, of
     those the caller may read."""
-    events = portfolio_service.project_events(keepword.uow, project_id, limit, actor=actor)
+    events = history.project_events(keepword.uow, project_id, limit, actor=actor)
     return [EventPublic.model_validate(e) for e in events]

@@ -22,7 +22,7 @@ from keepword.domain.scenario import Reallocation, Scenario, ScenarioChange, Sco
 from keepword.domain.signals import DEFAULT_STALL_DAYS, Severity, SignalKind
 from keepword.domain.text import LIST_MAX, TEXT_MAX
 from keepword.forecast import DEFAULT_SEED, DEFAULT_TRIALS
-from keepword.services import plan_changes, records, risks, watch, whatif
+from keepword.services import plan, scenarios, signals, watch
 from keepword.services import portfolio as portfolio_service
 from keepword.web.api.routes.portfolio import (
     AsOf,
@@ -187,7 +187,7 @@ def _what_if(
     moment = keepword.settings.now()
     options = ForecastOptions(as_of or moment.date(), trials, seed)
     stored, cached = watch.current_state(keepword.uow, options, now=moment)
-    result = whatif.what_if(stored, scenario_of(stored), options, cached)
+    result = scenarios.what_if(stored, scenario_of(stored), options, cached)
     return WhatIfPublic(
         scenario=_scenario(result.scenario),
         window=Window(start=result.window[0], end=result.window[1]) if result.window else None,
@@ -243,7 +243,7 @@ def _raised(events: list[Event]) -> list[SignalRef]:
 def apply_scenario(scenario_id: str, keepword: KeepwordDep, actor: ActorDep) -> Applied:
     """Make a scenario real, now: its changes become events, forecasts and signals follow."""
     moment = keepword.settings.now()
-    events = whatif.apply_scenario(
+    events = scenarios.apply_scenario(
         keepword.uow, scenario_id, actor=actor, now=moment, today=moment.date()
     )
     return _applied(scenario_id, events)
@@ -284,8 +284,8 @@ class MovesRequest(RequestBody):
     )
 
 
-def _moves(request: MovesRequest) -> list[whatif.Move]:
-    return [whatif.Move(**move.model_dump()) for move in request.moves]
+def _moves(request: MovesRequest) -> list[scenarios.Move]:
+    return [scenarios.Move(**move.model_dump()) for move in request.moves]
 
 
 @router.post("/whatif", dependencies=[allow(Action.TRY_WHATIF)], tags=["scenarios"])
@@ -300,7 +300,7 @@ def try_moves(
     scenario's what-if (its id is the same for the same moves). Nothing is saved."""
     moves = _moves(request)
     return _what_if(
-        keepword, lambda stored: whatif.moves_scenario(stored, moves), as_of, trials, seed
+        keepword, lambda stored: scenarios.moves_scenario(stored, moves), as_of, trials, seed
     )
 
 
@@ -309,9 +309,9 @@ def apply_moves(request: MovesRequest, keepword: KeepwordDep, actor: ActorDep) -
     """Make moves of people real, now, as applying a scenario does: the changes become
     events, forecasts and signals follow. No scenario is saved."""
     stored = portfolio_service.current_portfolio(keepword.uow)
-    scenario = whatif.moves_scenario(stored, _moves(request))
+    scenario = scenarios.moves_scenario(stored, _moves(request))
     moment = keepword.settings.now()
-    events = whatif.apply_changes(
+    events = scenarios.apply_changes(
         keepword.uow, scenario, actor=actor, now=moment, today=moment.date()
     )
     return _applied(scenario.id, events)
@@ -350,7 +350,7 @@ class SignalPublic(BaseModel):
     clock: ClockPublic
 
 
-def _signal(view: risks.SignalView, now: datetime) -> SignalPublic:
+def _signal(view: signals.SignalView, now: datetime) -> SignalPublic:
     s = view.signal
     return SignalPublic(
         id=s.id,
@@ -376,7 +376,7 @@ def _signal(view: risks.SignalView, now: datetime) -> SignalPublic:
             elapsed_hours=round(view.clock.latency_hours, 1),
             overdue=view.clock.overdue,
             target_working_days=view.target_days,
-            text=risks.clock_text(view, now),
+            text=signals.clock_text(view, now),
         ),
     )
 
@@ -391,7 +391,7 @@ def list_signals(
     """Risk signals with their disclosure clocks: undisclosed past their target first (most
     overdue first), then the other undisclosed by deadline, then (if asked) the disclosed."""
     moment = keepword.settings.now()
-    views = records.stored_signals(keepword.uow, moment, include_disclosed=include_disclosed)
+    views = signals.stored_signals(keepword.uow, moment, include_disclosed=include_disclosed)
     return [_signal(v, moment) for v in views]
 
 
@@ -399,7 +399,7 @@ def list_signals(
 def get_signal(signal_id: str, keepword: KeepwordDep) -> SignalPublic:
     """One signal with its disclosure clock, disclosed or not."""
     moment = keepword.settings.now()
-    return _signal(records.signal_view(keepword.uow, signal_id, moment), moment)
+    return _signal(signals.signal_view(keepword.uow, signal_id, moment), moment)
 
 
 class ReviewRequest(RequestBody):
@@ -425,7 +425,7 @@ def review(
     for, escalate the undisclosed past their target, and list them."""
     request = request or ReviewRequest()
     moment = keepword.settings.now()
-    result = risks.review(
+    result = signals.review(
         keepword.uow,
         actor=actor,
         now=moment,
@@ -461,9 +461,7 @@ def _watched(
     keepword: Keepword, actor: Actor, change: Callable[[datetime], list[Event]]
 ) -> ChangeResult:
     """Make the change, and say what it did to the odds and which signals it raised."""
-    report = plan_changes.reforecast_by(
-        keepword.uow, change, actor=actor, now=keepword.settings.now()
-    )
+    report = watch.reforecast_by(keepword.uow, change, actor=actor, now=keepword.settings.now())
     events = report.events
     return ChangeResult(
         changes=[EventPublic.model_validate(e) for e in events if e.entity != "signal"],
@@ -491,7 +489,7 @@ def _set_status(
     return _watched(
         keepword,
         actor,
-        lambda moment: plan_changes.set_item_status(
+        lambda moment: plan.set_item_status(
             keepword.uow,
             project,
             item,
@@ -553,7 +551,7 @@ def book_time_off(
     return _watched(
         keepword,
         actor,
-        lambda moment: plan_changes.add_time_off(
+        lambda moment: plan.add_time_off(
             keepword.uow,
             person_id,
             request.start,

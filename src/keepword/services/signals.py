@@ -1,4 +1,5 @@
-"""The risk review: signals raised by time passing, disclosure clocks, and escalation."""
+"""Risk signals: the review that raises them as time passes, their disclosure clocks and
+escalation; and reading them as stored, for a reader who only wants to look."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from keepword.domain.access import Action, Actor, requires
 from keepword.domain.calendar import WorkingCalendar
+from keepword.domain.errors import NotFound
 from keepword.domain.events import Event, snapshot
 from keepword.domain.forecast import ForecastOptions
 from keepword.domain.portfolio import Portfolio
@@ -186,3 +188,33 @@ def _calendar(portfolio: Portfolio, person_id: str | None) -> WorkingCalendar:
         if person.id == person_id:
             return person.calendar.without_time_off()
     return WorkingCalendar()
+
+
+def stored_signals(
+    uow: UnitOfWorkFactory, now: datetime, *, include_disclosed: bool = False
+) -> list[SignalView]:
+    """The stored signals with their clocks at ``now``, in the order of
+    :func:`~keepword.services.signals.signal_views`; the disclosed ones only if asked."""
+    with uow() as work:
+        portfolio, signals = work.portfolio.get(), work.signals.all()
+    return signal_views(portfolio, signals, now, include_disclosed=include_disclosed)
+
+
+def find_signal(uow: UnitOfWorkFactory, signal_id: str) -> Signal:
+    """The stored signal ``signal_id``, disclosed or not."""
+    with uow() as work:
+        found = work.signals.get(signal_id)
+    if found is None:
+        raise NotFound(f"no signal with id {signal_id!r}")
+    return found
+
+
+def signal_view(uow: UnitOfWorkFactory, signal_id: str, now: datetime) -> SignalView:
+    """The stored signal ``signal_id`` with its clock at ``now``, disclosed or not."""
+    with uow() as work:
+        found = work.signals.get(signal_id)
+        portfolio = work.portfolio.get()
+    if found is None:
+        raise NotFound(f"no signal with id {signal_id!r}")
+    (view,) = signal_views(portfolio, [found], now, include_disclosed=True)
+    return view

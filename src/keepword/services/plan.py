@@ -1,5 +1,6 @@
 """Create and edit the plan one entity at a time: clients, projects, phases, items, people,
-allocations and commitments, from a form or the API.
+allocations and commitments, from a form or the API; and the small changes of every day: an
+item started or done, time off booked.
 
 Every save checks its input field by field first and reports every field at fault in one
 :class:`InvalidFields`, named as the form and the API name them; then it checks the whole
@@ -25,9 +26,16 @@ from datetime import date, datetime
 from typing import Generic, TypeVar
 
 from keepword.domain.access import Action, Actor, requires
-from keepword.domain.calendar import WEEKDAY_NAMES, WorkingCalendar
+from keepword.domain.calendar import WEEKDAY_NAMES, TimeOff, WorkingCalendar
 from keepword.domain.commitment import DEFAULT_CONFIDENCE, Commitment, check_confidence
-from keepword.domain.errors import InvalidFields, InvalidValue, NotFound, Path, Problem
+from keepword.domain.errors import (
+    InvalidFields,
+    InvalidTransition,
+    InvalidValue,
+    NotFound,
+    Path,
+    Problem,
+)
 from keepword.domain.events import Event
 from keepword.domain.ids import ID_RULE, is_valid_id
 from keepword.domain.people import Allocation, Person, find_over_allocations
@@ -102,7 +110,7 @@ class ItemInput:
 @dataclass(frozen=True)
 class PersonInput:
     """A person; ``working_days`` are weekday names (``mon`` … ``sun``). Time off is booked
-    apart (:func:`keepword.services.plan_changes.add_time_off`) and kept by an edit."""
+    apart (:func:`keepword.services.plan.add_time_off`) and kept by an edit."""
 
     id: str
     name: str
@@ -714,3 +722,64 @@ def _domain_rules(errors: Errors) -> Iterator[None]:
         yield
     except InvalidValue as broken:
         raise InvalidFields({**errors, broken.field or ALL: broken.message}) from None
+
+
+@requires(Action.UPDATE_WORK)
+def set_item_status(
+    uow: UnitOfWorkFactory,
+    project_id: str,
+    item_id: str,
+    status: ItemStatus,
+    *,
+    on: date,
+    actor: Actor,
+    now: datetime,
+) -> list[Event]:
+    """Move an item to ``status`` (in progress or done) on day ``on``."""
+    with uow(write=True) as work:
+        before = work.portfolio.get()
+        project = before.project(project_id)
+        try:
+            item = project.item(item_id)
+        except KeyError:
+            raise NotFound(f"project {project_id!r} has no item {item_id!r}") from None
+        if item.status is status:
+            raise InvalidTransition(f"item {project_id}/{item_id} is already {status.value}")
+        if status is ItemStatus.IN_PROGRESS:
+            if item.status is ItemStatus.DONE:
+                raise InvalidTransition(f"item {project_id}/{item_id} is done; it cannot restart")
+            changed = replace(item, status=status, started=on)
+        elif status is ItemStatus.DONE:
+            changed = replace(item, status=status, started=item.started or on, done=on)
+        else:
+            raise InvalidTransition(f"an item cannot go back to {status.value}")
+        items = tuple(changed if i.id == item_id else i for i in project.items)
+        after = before.with_project(replace(project, items=items))
+        events = record_change(work, before, after, actor=actor.name, now=now, today=now.date())
+        work.commit()
+    return events
+
+
+@requires(Action.UPDATE_WORK)
+def add_time_off(
+    uow: UnitOfWorkFactory,
+    person_id: str,
+    start: date,
+    end: date,
+    *,
+    reason: str,
+    actor: Actor,
+    now: datetime,
+) -> list[Event]:
+    """Book days off for a person: every project they are allocated to is forecast again."""
+    with uow(write=True) as work:
+        before = work.portfolio.get()
+        person = before.person(person_id)
+        calendar = replace(
+            person.calendar, time_off=(*person.calendar.time_off, TimeOff(start, end, reason))
+        )
+        after = before.with_person(replace(person, calendar=calendar))
+        after.check()
+        events = record_change(work, before, after, actor=actor.name, now=now, today=now.date())
+        work.commit()
+    return events

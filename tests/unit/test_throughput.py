@@ -1,4 +1,4 @@
-"""Throughput mode: exact distributions, Monte Carlo agreement, thinning, phases, calibration."""
+"""Throughput mode: exact distributions, Monte Carlo agreement, thinning, phases, recalibration."""
 
 from __future__ import annotations
 
@@ -6,15 +6,12 @@ import numpy as np
 import pytest
 
 from keepword.forecast import throughput
-from keepword.forecast.percentiles import Spread, nearest_ranks
+from keepword.forecast.percentiles import nearest_ranks
 from keepword.forecast.throughput import (
-    calibrated_finish,
-    calibrated_simulate_finish,
     count_exact,
     finish_exact,
     finish_exact_many,
     phases_exact,
-    rate_drift,
     scaled_pmf,
     simulate_count,
     simulate_finish,
@@ -114,66 +111,8 @@ def test_a_history_without_items_is_refused() -> None:
         finish_exact([0, 0, 0], 3)
 
 
-def test_calibrated_forecast_is_reproducible_and_honest_on_a_steady_team() -> None:
-    series = np.ones(400, dtype=int)
-    first = calibrated_finish(series, 20, 60, 2000, np.random.default_rng(7))
-    again = calibrated_finish(series, 20, 60, 2000, np.random.default_rng(7))
-    np.testing.assert_array_equal(first.days, again.days)
-    # A team that never varied keeps its rate: the median is the straight line.
-    assert first.spread.p50 == 20
-    assert first.drift.effective_points > 0
-
-
-def test_calibrated_forecast_without_a_record_leans_on_the_prior() -> None:
-    series = np.random.default_rng(8).poisson(1.0, 60)
-    result = calibrated_finish(series, 20, 60, 4000, np.random.default_rng(9))
-    plain = finish_exact(series, 20).spread()
-    assert result.drift.prior_share == 1.0
-    assert result.spread.p95 > plain.p95
-
-
 # A record of a year with a rate that moves between quarters-ish stretches.
 RECORD = np.random.default_rng(21).poisson(np.repeat([0.8, 1.2, 0.6, 1.0, 1.4, 0.9], 50))
-
-
-def test_calibrated_phases_finish_in_order_and_reproducibly() -> None:
-    days = calibrated_simulate_finish(RECORD, [5, 20, 40], 4000, np.random.default_rng(3))
-    assert days.shape == (4000, 3)
-    assert np.all(days >= 1)
-    assert np.all(np.diff(days, axis=1) >= 0)
-    again = calibrated_simulate_finish(RECORD, [5, 20, 40], 4000, np.random.default_rng(3))
-    np.testing.assert_array_equal(days, again)
-    with pytest.raises(ValueError, match="cumulative"):
-        calibrated_simulate_finish(RECORD, [20, 5], 100, np.random.default_rng(3))
-
-
-def test_calibrated_phases_agree_with_calibrated_finish_for_one_threshold() -> None:
-    days = calibrated_simulate_finish(RECORD, 40, 40_000, np.random.default_rng(4))[:, 0]
-    exact = calibrated_finish(RECORD, 40, 60, 40_000, np.random.default_rng(5)).spread
-    mc = Spread.of(days)
-    pairs = zip((mc.p50, mc.p85, mc.p95), (exact.p50, exact.p85, exact.p95), strict=True)
-    for ours, theirs in pairs:
-        assert ours == pytest.approx(theirs, rel=0.05, abs=1)
-
-
-def test_half_capacity_roughly_doubles_the_calibrated_finish() -> None:
-    full = calibrated_simulate_finish(RECORD, [10, 40], 20_000, np.random.default_rng(6))
-    half = calibrated_simulate_finish(
-        RECORD, [10, 40], 20_000, np.random.default_rng(6), ratios=[0.5]
-    )
-    for phase in range(2):
-        ratio = np.median(half[:, phase]) / np.median(full[:, phase])
-        assert ratio == pytest.approx(2.0, rel=0.1)
-
-
-def test_the_recent_signal_moves_the_forecast_its_way() -> None:
-    # Same 12-week window total, but the last 4 weeks fast in one and slow in the other.
-    slow_then_fast = np.concatenate([np.full(40, 1), np.full(20, 3)])
-    fast_then_slow = slow_then_fast[::-1].copy()
-    up = rate_drift(slow_then_fast, 60, 20)
-    down = rate_drift(fast_then_slow, 60, 20)
-    assert up.signal > 0 > down.signal
-    assert up.prior_mean > 0 > down.prior_mean
 
 
 def test_recalibration_without_a_record_reads_resampling_as_it_is() -> None:
@@ -210,6 +149,8 @@ def test_recalibrated_phases_finish_in_order_and_match_the_exact_answer() -> Non
         RECORD, [5, 20, 40], 20_000, np.random.default_rng(3)
     )
     assert (days == again).all()
+    with pytest.raises(ValueError, match="cumulative"):
+        throughput.recalibrated_simulate_finish(RECORD, [20, 5], 100, np.random.default_rng(3))
     exact = throughput.recalibrated_finish(RECORD, 40, 60)
     simulated = nearest_ranks(days[:, -1])
     for ours, theirs in zip(simulated, (exact.p50, exact.p85, exact.p95), strict=True):

@@ -3,6 +3,8 @@
 - ``percentiles``: nearest-rank percentiles and on-time probabilities of trial results.
 - ``pert``: beta-PERT (λ = 4) effort sampling.
 - ``throughput``: "when will N items be done" / "how many by day D" from daily history.
+- ``backtest``: replays real histories and scores throughput forecasts against them.
+- ``rate_multiplier``: the calibrated model, which the backtest compares forecasts with.
 - ``network``: task networks with unlimited people (longest path).
 - ``schedule``: items scheduled over people's capacity calendars, skills and priorities.
 """

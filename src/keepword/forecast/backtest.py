@@ -22,12 +22,8 @@ import numpy as np
 import numpy.typing as npt
 
 from keepword.forecast.percentiles import Spread
-from keepword.forecast.throughput import (
-    IntArray,
-    calibrated_finish,
-    finish_exact,
-    recalibrated_finish,
-)
+from keepword.forecast.rate_multiplier import calibrated_finish
+from keepword.forecast.throughput import IntArray, finish_exact, recalibrated_finish
 
 MODELS = ("recalibrated", "calibrated", "plain")
 WINDOW_DAYS = 84
@@ -147,7 +143,7 @@ def forecast_at(
 
     ``model``: one of :data:`MODELS` — "recalibrated" (the product's: resampling read at the
     levels its own past errors say cover), "calibrated" (resampling divided by a learned rate
-    multiplier) or "plain" (resampling of the window).
+    multiplier, :mod:`keepword.forecast.rate_multiplier`) or "plain" (resampling of the window).
     """
     if model not in MODELS:
         raise ValueError(f"unknown model {model!r}; use one of {', '.join(MODELS)}")

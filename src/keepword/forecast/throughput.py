@@ -15,50 +15,40 @@ the window's and its shape stays that of real days (:func:`scaled_pmf`). Both ar
 on the pmf. A ratio array covers future days 1, 2, …; after its end the last ratio holds,
 since an allocation change usually persists.
 
-**The calibrated model** (:func:`calibrated_finish`). Plain resampling of the last 12
-weeks assumes the window's rate *is* the future rate. On real histories it is not: the
-rate drifts from month to month, and the window is a small sample of it. So the finish
-day is the resampled finish day divided by a rate multiplier M, and log M is learned from
-the project's own record before the origin:
+**The recalibrated model** (what forecasts use: :func:`recalibrated_simulate_finish`).
+Plain resampling, read at the levels its own record says cover what they claim. At past
+points before the origin (:func:`chosen_past_points`) the forecast resampling made then is
+compared with how long the next items really took: the outcome d (a whole day) counts as
+covered by a reading at level u exactly when F(d − 1) < u, F the forecast of that point.
+So the share of past outcomes covered at level u is
 
-- at past points every ``stride`` days, ρ = E[log T] under resampling of that point's
-  trailing window − log(the span its next N items really took): how much faster than
-  resampling said the team went, in the same currency as the forecast;
-- a point counts when its expected span fits ``HORIZON_SPANS`` times before the origin
-  (chosen by what was known at the point, so slow outcomes are not censored away); one
-  still unfinished at the origin counts at its bound; nothing after the origin is read;
-- points are weighted by recency (half-life ``HALF_LIFE_DAYS``), and their evidence is
-  Kish's effective size times stride ÷ mean span, because overlapping spans share days;
-- the recent signal s = log(rate over the last third of the window ÷ rate over all of it)
-  is recorded at each point, and ρ = α + β·s + ε is fitted by weighted least squares with
-  β kept in [0, 1] (the forecast rate is a geometric blend of the two windows' rates);
-- log M is drawn as a Dirichlet-process posterior predictive (Ferguson 1973): with
-  probability w = ``PRIOR_WEIGHT`` ÷ (``PRIOR_WEIGHT`` + evidence) from the prior
-  N(``PRIOR_SLOPE``·s, ``PRIOR_DRIFT_SD``² + φ/n), else α + β·s_now plus a recorded
-  residual ε picked by weight, shrunk so that resampling's own noise (the exact variance
-  of log T at each past point, which its ρ carries) is not counted twice, the centre
-  moved by w toward the prior's;
-- φ/n is the window-estimate noise resampling ignores (φ the variance-to-mean ratio of
-  the window's daily counts, n its items): it is always kept.
+    H(u) = share · u + (1 − share) · Σ wᵢ [Fᵢ(dᵢ − 1) < u],
 
-So with no record the forecast is resampling widened by the prior drift and window
-noise, centred halfway between the window's rate and its last third's; each year of
-record moves it toward the team's own, skewed, drift and its own use of the recent rate.
+a record weighted by recency (half-life ``HALF_LIFE_DAYS``) blended with the uniform, i.e.
+with "resampling is right", weighted ``PRIOR_WEIGHT`` against the record's evidence
+(Kish's effective size × stride ÷ mean span, because overlapping spans share days). The
+forecast's q-level is read at G(q), the smallest u with H(u) ≥ q: probabilistic
+recalibration (Gneiting, Balabdaoui & Raftery 2007) by the project's own PITs, with the
+lower PIT because it is exactly the event coverage scores. With no record G(q) = q; with a
+record that was too optimistic G moves the readings later, and with one too pessimistic,
+earlier. :func:`recalibrated_finish` is the same model computed exactly for one threshold,
+which the backtest scores.
 
-:func:`calibrated_simulate_finish` gives the same model's per-trial finish days for phases
-(cumulative thresholds) under capacity ratios, one M per trial for all phases."""
+The calibrated model the backtest compares against (resampling divided by a learned rate
+multiplier) is in :mod:`keepword.forecast.rate_multiplier`.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
-from keepword.forecast.percentiles import STANDARD_LEVELS, Spread, nearest_ranks
+from keepword.forecast.percentiles import STANDARD_LEVELS, Spread
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -66,35 +56,29 @@ IntArray = npt.NDArray[np.int64]
 MAX_DAYS = 200_000
 # Tolerance on "CDF ≥ level": the CDF is a sum of products and may fall a few ulps short.
 _CDF_TOLERANCE = 1e-12
-# The calibrated model draws the resampled finish day from the exact CDF out to this
-# level; the remaining mass (1e-6) is put on the last day computed.
+# recalibrated_finish computes the exact CDF out to this level; a reading beyond it (a
+# recalibrated level above 1 − 1e-6) falls on the last day computed.
 _TAIL = 1.0 - 1e-6
-_LOG_MULTIPLIER_LIMIT = math.log(20.0)
 # Past points' resampling forecasts are summarised by their centre; 99.9 % of the mass will do.
 _TAIL_PAST = 0.999
 
-# Prior of the calibrated model, not fitted to any history: a team's rate over the next
-# few weeks is typically within a factor 1.5 of its last quarter's (sd of log ≈ 0.3), and
-# the prior weighs as much as three independent observations, enough to keep a young
-# project's forecast sane and little enough for a year of its own record to dominate.
-PRIOR_DRIFT_SD = 0.3
+# Not fitted to any history: "resampling is right" weighs as much as three independent
+# past points, enough to keep a young project's forecast sane and little enough for a
+# year of its own record to dominate.
 PRIOR_WEIGHT = 3.0
 # A past point counts once its expected span fits this many times before the origin.
 HORIZON_SPANS = 3.0
 # Weight of a past point halves with each year (in working days) of age.
 HALF_LIFE_DAYS = 260.0
+# Points older than this many half-lives weigh under 1/16 of the newest: left out.
 MEMORY_HALF_LIVES = 4.0
-# The recent signal compares the last third of the window (4 of 12 weeks) with all of it.
-SHORT_WINDOW_DIVISOR = 3
-# With no record of how much of that signal carries on, the prior takes half of it: the
-# equal-weight blend of the two windows' rates (the middle of the range [0, 1] allowed).
-PRIOR_SLOPE = 0.5
 
 
 # --- daily distributions ------------------------------------------------------------
 
 
-def _as_daily(daily: npt.ArrayLike) -> IntArray:
+def daily_counts(daily: npt.ArrayLike) -> IntArray:
+    """Items done per day as int64; refuses an empty, fractional or negative series."""
     array = np.asarray(daily)
     if array.ndim != 1 or array.size == 0:
         raise ValueError("daily throughput must be a non-empty 1-D array")
@@ -109,7 +93,7 @@ def _as_daily(daily: npt.ArrayLike) -> IntArray:
 
 def daily_pmf(daily: npt.ArrayLike) -> FloatArray:
     """Share of the window's days with 0, 1, 2, … items done."""
-    counts = _as_daily(daily)
+    counts = daily_counts(daily)
     pmf: FloatArray = np.bincount(counts).astype(np.float64) / counts.size
     return pmf
 
@@ -418,7 +402,7 @@ def simulate_finish(
 
     Returns an array of shape (trials, thresholds).
     """
-    counts = _as_daily(daily)
+    counts = daily_counts(daily)
     if counts.max() == 0:
         raise ValueError("a history with no items done cannot finish anything")
     targets = np.atleast_1d(np.asarray(thresholds, dtype=np.int64))
@@ -456,7 +440,7 @@ def simulate_count(
     ratios: npt.ArrayLike | None = None,
 ) -> IntArray:
     """Per-trial number of items done after ``days`` future days."""
-    counts = _as_daily(daily)
+    counts = daily_counts(daily)
     if days <= 0:
         return np.zeros(trials, dtype=np.int64)
     sampled = _sample_days(counts, _check_ratios(ratios), 0, (trials, days), rng)
@@ -464,313 +448,7 @@ def simulate_count(
     return result
 
 
-# --- the calibrated model -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RateDrift:
-    """What the calibrated model learned from the project's past about the rate multiplier M."""
-
-    log_ratios: FloatArray  # ρ at the past points used, oldest first
-    weights: FloatArray  # their recency weights, summing to 1
-    effective_points: float  # evidence, as independent non-overlapping spans
-    location: float  # centre of log M from the record, shrunk toward 0 by the prior's share
-    shrink: float  # factor on the residuals that removes day-to-day noise already resampled
-    prior_share: float  # probability that a draw comes from the prior rather than the record
-    prior_scale: float  # sd of log M under the prior: drift and window-estimate noise
-    dispersion: float  # variance-to-mean ratio φ of the window's daily counts
-    window_items: int
-    slope: float = 0.0  # weight β ∈ [0, 1] of the recent signal in ρ
-    signal: float = 0.0  # the recent signal at the origin
-    residuals: FloatArray = field(default_factory=lambda: np.zeros(0))  # ρ − fitted, per point
-    prior_mean: float = 0.0  # centre of log M under the prior: PRIOR_SLOPE × signal
-
-    def sample(self, trials: int, rng: np.random.Generator) -> FloatArray:
-        """Draws of log M from the posterior predictive."""
-        from_prior = rng.random(trials) < self.prior_share
-        draws = self.prior_mean + self.prior_scale * rng.standard_normal(trials)
-        if self.log_ratios.size:
-            picked = rng.choice(self.residuals, size=trials, p=self.weights)
-            recorded = self.location + self.shrink * picked
-            draws = np.where(from_prior, draws, recorded)
-        return draws
-
-
-@dataclass(frozen=True)
-class CalibratedForecast:
-    """Finish-day trials of the calibrated model and their P50/P85/P95."""
-
-    days: IntArray
-    spread: Spread
-    drift: RateDrift
-
-
-def _log_day_moments(cdf: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Mean and variance of log(day − ½) per row of finish-day CDFs (the finish in log time)."""
-    pmf = np.diff(cdf, axis=-1, prepend=0.0)
-    mass = np.maximum(cdf[..., -1], 1e-300)
-    log_day = np.log(np.arange(cdf.shape[-1]) + 0.5)
-    mean: FloatArray = (pmf @ log_day) / mass
-    variance: FloatArray = np.maximum((pmf @ log_day**2) / mass - mean**2, 0.0)
-    return mean, variance
-
-
-class PastPoints(NamedTuple):
-    """The past points the calibrated model learns from, oldest first."""
-
-    log_ratios: FloatArray  # ρ: E[log T] under that point's resampling − log(real span)
-    spans: FloatArray  # real span in days (a bound if unfinished at the origin)
-    ages: FloatArray  # days before the origin
-    signals: FloatArray  # recent_signal at the point
-    noise: FloatArray  # variance of log T under that point's resampling
-
-
-def recent_signal(cumulative: npt.ArrayLike, points: npt.ArrayLike, window: int) -> FloatArray:
-    """log(rate over the last third of the window ÷ rate over the whole window) at ``points``.
-
-    ``cumulative[i]`` is the number of items done before day i. Counts get ½ each (the
-    Haldane–Anscombe correction) so that an empty stretch has a finite logarithm.
-    """
-    total = np.asarray(cumulative, dtype=np.float64)
-    at = np.asarray(points, dtype=np.int64)
-    short = max(window // SHORT_WINDOW_DIVISOR, 1)
-    recent = total[at] - total[at - short]
-    whole = total[at] - total[at - window]
-    signal: FloatArray = np.log((recent + 0.5) / short) - np.log((whole + 0.5) / window)
-    return signal
-
-
-def past_log_ratios(
-    series: npt.ArrayLike, window: int, remaining: int, stride: int, min_window_items: int = 1
-) -> PastPoints:
-    """ρ = how much faster than resampling predicted the next ``remaining`` items went, in log time.
-
-    At past points every ``stride`` days (counted back from the end of ``series``, so they fall
-    on the origin's phase) ρ = E[log T] under resampling of that point's trailing window −
-    log(realised span), days taken as mid-day. Also each point's span, age (days before
-    the end), :func:`recent_signal` and resampling variance of log T.
-    """
-    counts = _as_daily(series)
-    cumulative = np.concatenate([[0], np.cumsum(counts)])
-    end = counts.size
-    empty = PastPoints(*(np.zeros(0) for _ in range(5)))
-    # Points older than MEMORY_HALF_LIVES half-lives weigh under 1/16 of the newest: left out.
-    first = max(window, end - int(MEMORY_HALF_LIVES * HALF_LIFE_DAYS))
-    points = np.arange(end - stride, first - 1, -stride)[::-1]
-    if points.size == 0:
-        return empty
-    in_window = cumulative[points] - cumulative[points - window]
-    trailing = in_window / window
-    # Keeping only the points whose items are all done would keep the fast ones near the
-    # origin and drop the slow: a bias toward optimism. So a point is chosen by what was
-    # known at it (its expected span fits before the origin ``HORIZON_SPANS`` times over),
-    # and a chosen point still unfinished at the origin counts at its bound (span ≥ its age).
-    expected = remaining / np.maximum(trailing, 1e-12)
-    chosen = (in_window >= min_window_items) & (points + HORIZON_SPANS * expected <= end)
-    if not np.any(chosen):
-        return empty
-    points = points[chosen]
-    goal = cumulative[points] + remaining
-    # First day d with cumulative[point + d] ≥ goal, i.e. the realised finish day.
-    reach = np.minimum(np.searchsorted(cumulative, goal, side="left"), end + 1)
-    span = (reach - points).astype(np.float64)
-    # Compare with what resampling would have said then, exactly, all points in one pass:
-    # a plain rate ratio would be biased by the first day's overshoot past the goal.
-    windows = np.lib.stride_tricks.sliding_window_view(counts, window)[points - window]
-    said = finish_exact_pmfs(_pmf_matrix(list(windows)), remaining, levels=(_TAIL_PAST,))
-    mean, noise = _log_day_moments(said.cdf[:, 0, :])
-    rho = mean - np.log(span - 0.5)
-    age = (end - points).astype(np.float64)
-    return PastPoints(rho, span, age, recent_signal(cumulative, points, window), noise)
-
-
-def rate_drift(
-    series: npt.ArrayLike,
-    window: int,
-    remaining: int,
-    stride: int = 10,
-    min_window_items: int = 1,
-    half_life: float = HALF_LIFE_DAYS,
-) -> RateDrift:
-    """The rate multiplier's posterior from the project's own past (see the module docstring)."""
-    counts = _as_daily(series)
-    recent = counts[-window:]
-    mean = float(recent.mean())
-    dispersion = float(recent.var() / mean) if mean > 0 else 1.0
-    window_items = int(recent.sum())
-    window_noise = dispersion / max(window_items, 1)
-    prior_scale = math.sqrt(PRIOR_DRIFT_SD**2 + window_noise)
-    # The recent signal now, and what the prior makes of it: half of it carries on.
-    cumulative = np.concatenate([[0], np.cumsum(counts)])
-    now = float(recent_signal(cumulative, [counts.size], window)[0])
-    prior_mean = PRIOR_SLOPE * now
-    ratios, span, age, signals, noise = past_log_ratios(
-        counts, window, remaining, stride, min_window_items
-    )
-    if ratios.size == 0:
-        empty = np.zeros(0)
-        return RateDrift(
-            empty,
-            empty,
-            0.0,
-            prior_mean,
-            1.0,
-            1.0,
-            prior_scale,
-            dispersion,
-            window_items,
-            slope=PRIOR_SLOPE,
-            signal=now,
-            residuals=empty,
-            prior_mean=prior_mean,
-        )
-    # Recent behaviour says more about the next weeks than behaviour years ago.
-    raw = 0.5 ** (age / half_life)
-    weights = raw / raw.sum()
-    # Evidence: Kish's effective sample size, then overlapping spans share their days.
-    effective = float(raw.sum() ** 2 / (raw**2).sum()) * min(1.0, stride / float(span.mean()))
-    # ρ = α + β·s + ε, weighted least squares: how much of the recent signal s (last third of
-    # the window against the whole) carried on, in this team's record. β is kept in [0, 1]:
-    # the forecast rate is then a geometric blend of the whole window's rate and the recent
-    # one's, never an extrapolation beyond either.
-    s_mean = float(weights @ signals)
-    r_mean = float(weights @ ratios)
-    s_var = float(weights @ (signals - s_mean) ** 2)
-    slope = float(weights @ ((signals - s_mean) * (ratios - r_mean))) / s_var if s_var > 0 else 0.0
-    slope = min(max(slope, 0.0), 1.0)
-    residuals = ratios - r_mean - slope * (signals - s_mean)
-    variance = float(weights @ residuals**2)
-    # Each ρ carries its own point's resampling noise (the next items' luck), which the
-    # forecast's resampling adds again: remove its weighted mean from the residuals'
-    # variance, keeping at least the window-estimate noise that resampling ignores.
-    own_noise = float(weights @ noise)
-    wanted = max(variance - own_noise, window_noise)
-    shrink = math.sqrt(wanted / variance) if variance > 0 else 1.0
-    prior_share = PRIOR_WEIGHT / (PRIOR_WEIGHT + effective)
-    centre = r_mean + slope * (now - s_mean)
-    return RateDrift(
-        log_ratios=ratios,
-        weights=weights,
-        effective_points=effective,
-        location=(1.0 - prior_share) * centre + prior_share * prior_mean,
-        shrink=min(shrink, 1.0),
-        prior_share=prior_share,
-        prior_scale=prior_scale,
-        dispersion=dispersion,
-        window_items=window_items,
-        slope=(1.0 - prior_share) * slope + prior_share * PRIOR_SLOPE,
-        signal=now,
-        residuals=residuals,
-        prior_mean=prior_mean,
-    )
-
-
-def calibrated_finish(
-    series: npt.ArrayLike,
-    remaining: int,
-    window: int,
-    trials: int,
-    rng: np.random.Generator,
-    stride: int = 10,
-    min_window_items: int = 1,
-) -> CalibratedForecast:
-    """Finish day of ``remaining`` items from a project's whole daily record before the origin.
-
-    ``series`` is the count per working day, oldest first, ending the day before the origin;
-    the last ``window`` days are resampled and the earlier record sets the rate multiplier.
-    """
-    counts = _as_daily(series)
-    recent = counts[-window:]
-    if recent.sum() == 0:
-        raise ValueError("no items done in the window")
-    exact = finish_exact_pmfs(daily_pmf(recent)[np.newaxis, :], [[remaining]], levels=(_TAIL,))
-    cdf = exact.cdf[0, 0]
-    drift = rate_drift(counts, window, remaining, stride, min_window_items)
-    # Resampled finish, drawn from the exact CDF and spread uniformly within its day so that
-    # dividing by the multiplier moves it smoothly; then back to whole days.
-    base = np.minimum(np.searchsorted(cdf, rng.random(trials), side="left"), cdf.size - 1)
-    continuous = base + rng.random(trials)
-    # No real team's rate moves by more than a factor of 20 in a few weeks.
-    log_multiplier = np.clip(
-        drift.sample(trials, rng), -_LOG_MULTIPLIER_LIMIT, _LOG_MULTIPLIER_LIMIT
-    )
-    days = np.maximum(np.ceil(continuous / np.exp(log_multiplier)).astype(np.int64), 1)
-    return CalibratedForecast(days=days, spread=Spread(*nearest_ranks(days)), drift=drift)
-
-
-def _resampled_phases(
-    series: npt.ArrayLike,
-    thresholds: int | Sequence[int],
-    trials: int,
-    rng: np.random.Generator,
-    ratios: npt.ArrayLike | None,
-    window: int,
-) -> tuple[IntArray, IntArray, int, IntArray]:
-    """The record, its thresholds and window, and resampling's per-trial phase finishes."""
-    counts = _as_daily(series)
-    targets = np.atleast_1d(np.asarray(thresholds, dtype=np.int64))
-    if targets.size == 0 or targets.min() < 1:
-        raise ValueError("items remaining must be at least 1")
-    if np.any(np.diff(targets) < 0):
-        raise ValueError("thresholds are cumulative: they must not decrease")
-    window = min(window, counts.size)
-    recent = counts[-window:]
-    if recent.sum() == 0:
-        raise ValueError("no items done in the window")
-    finish = simulate_finish(recent, [int(t) for t in targets], trials, rng, ratios)
-    return counts, targets, window, finish
-
-
-def calibrated_simulate_finish(
-    series: npt.ArrayLike,
-    thresholds: int | Sequence[int],
-    trials: int,
-    rng: np.random.Generator,
-    ratios: npt.ArrayLike | None = None,
-    window: int = 60,
-    stride: int = 10,
-    min_window_items: int = 1,
-) -> IntArray:
-    """Per-trial finish day of each cumulative threshold under the calibrated model.
-
-    ``series`` is the project's whole daily record before the origin, oldest first; its last
-    ``window`` days are resampled (with ``ratios`` per future day, as :func:`simulate_finish`)
-    and the earlier record sets the rate multiplier M, learned at the last threshold (all the
-    remaining work). One M per trial divides every phase's finish, so phases keep their order
-    within a trial. Returns an array of shape (trials, thresholds); with one threshold and no
-    ratios it is :func:`calibrated_finish` by Monte Carlo.
-    """
-    counts, targets, window, resampled = _resampled_phases(
-        series, thresholds, trials, rng, ratios, window
-    )
-    drift = rate_drift(counts, window, int(targets[-1]), stride, min_window_items)
-    # As in calibrated_finish: the finish spread uniformly within its day, divided by M (one
-    # per trial), back to whole days. The same M and jitter for every phase of a trial keep
-    # the phases in order, since ⌈x / M⌉ never decreases in x.
-    continuous = resampled - 1 + rng.random(trials)[:, np.newaxis]
-    log_multiplier = np.clip(
-        drift.sample(trials, rng), -_LOG_MULTIPLIER_LIMIT, _LOG_MULTIPLIER_LIMIT
-    )
-    scaled = continuous / np.exp(log_multiplier)[:, np.newaxis]
-    days: IntArray = np.maximum(np.ceil(scaled).astype(np.int64), 1)
-    return days
-
-
-# --- recalibration from the record of past forecast errors (the product's model) ----------
-#
-# Plain resampling, read at the levels its own record says cover what they claim. At past
-# points before the origin (chosen as for the calibrated model) the forecast resampling
-# made then is compared with how long the next items really took: the outcome d (a whole
-# day) counts as covered by a reading at level u exactly when F(d − 1) < u, F the forecast
-# of that point. So the share of past outcomes covered at level u is
-#     H(u) = share · u + (1 − share) · Σ wᵢ [Fᵢ(dᵢ − 1) < u],
-# a recency-weighted record (half-life HALF_LIFE_DAYS) blended with the uniform, i.e. with
-# "resampling is right", weighted PRIOR_WEIGHT against the record's evidence (Kish's
-# effective size × stride ÷ mean span, as for the calibrated model). The forecast's
-# q-level is read at G(q), the smallest u with H(u) ≥ q: probabilistic recalibration
-# (Gneiting, Balabdaoui & Raftery 2007) by the project's own PITs, with the lower PIT
-# because it is exactly the event coverage scores. With no record G(q) = q; with a record
-# that was too optimistic G moves the readings later, and with one too pessimistic, earlier.
+# --- the recalibrated model: resampling read at the levels its own record says cover ------
 
 _PIT_GRID = np.linspace(0.0, 1.0, 4001)  # finer than a 4,000-trial forecast's ranks
 
@@ -786,11 +464,11 @@ class PitRecord(NamedTuple):
 def chosen_past_points(
     counts: IntArray, window: int, remaining: int, stride: int, min_window_items: int = 1
 ) -> tuple[IntArray, FloatArray]:
-    """Past points and their real spans, chosen by the rule of :func:`past_log_ratios`.
+    """Past points every ``stride`` days before the end, oldest first, and their real spans.
 
-    A point counts when its expected span fits ``HORIZON_SPANS`` times before the end (what
-    was known at the point decides, so slow outcomes near the origin are not dropped); a
-    counted point still unfinished at the end gets its bound (span ≥ its age).
+    A point counts when its window holds ``min_window_items`` items and its expected span
+    fits ``HORIZON_SPANS`` times before the end; a counted point still unfinished at the end
+    gets its bound (span ≥ its age). Points fall on the origin's phase, counted back from it.
     """
     cumulative = np.concatenate([[0], np.cumsum(counts)])
     end = counts.size
@@ -799,26 +477,41 @@ def chosen_past_points(
     if points.size == 0:
         return points.astype(np.int64), np.zeros(0)
     in_window = cumulative[points] - cumulative[points - window]
+    # Keeping only the points whose items are all done would keep the fast ones near the
+    # origin and drop the slow: a bias toward optimism. So a point is chosen by what was
+    # known at it, and a chosen point still unfinished at the origin counts at its bound.
     expected = remaining / np.maximum(in_window / window, 1e-12)
     chosen = (in_window >= min_window_items) & (points + HORIZON_SPANS * expected <= end)
     points = points[chosen]
     goal = cumulative[points] + remaining
+    # First day d with cumulative[point + d] ≥ goal, i.e. the realised finish day.
     reach = np.minimum(np.searchsorted(cumulative, goal, side="left"), end + 1)
     return points.astype(np.int64), (reach - points).astype(np.float64)
+
+
+def past_finish_cdfs(counts: IntArray, points: IntArray, window: int, remaining: int) -> FloatArray:
+    """Finish-day CDF of ``remaining`` items that resampling said at each point (one row each).
+
+    Each point's trailing ``window`` days are resampled, all points in one exact pass; row
+    i, column t is the probability of finishing by day t + 1, out to 99.9 % of the mass.
+    """
+    windows = np.lib.stride_tricks.sliding_window_view(counts, window)[points - window]
+    said = finish_exact_pmfs(_pmf_matrix(list(windows)), remaining, levels=(_TAIL_PAST,))
+    cdf: FloatArray = said.cdf[:, 0, :]
+    return cdf
 
 
 def plain_pit_record(
     series: npt.ArrayLike, window: int, remaining: int, stride: int, min_window_items: int = 1
 ) -> PitRecord:
     """Lower PITs of plain resampling's forecasts at the past points (exact CDFs, one pass)."""
-    counts = _as_daily(series)
+    counts = daily_counts(series)
     points, spans = chosen_past_points(counts, window, remaining, stride, min_window_items)
     if points.size == 0:
         empty = np.zeros(0)
         return PitRecord(empty, empty, empty)
-    windows = np.lib.stride_tricks.sliding_window_view(counts, window)[points - window]
-    said = finish_exact_pmfs(_pmf_matrix(list(windows)), remaining, levels=(_TAIL_PAST,))
-    cdf = np.concatenate([np.zeros((points.size, 1)), said.cdf[:, 0, :]], axis=1)
+    said = past_finish_cdfs(counts, points, window, remaining)
+    cdf = np.concatenate([np.zeros((points.size, 1)), said], axis=1)
     before = np.clip(spans.astype(np.int64) - 1, 0, cdf.shape[1] - 1)
     lower: FloatArray = cdf[np.arange(points.size), before]
     return PitRecord(lower, spans, (counts.size - points).astype(np.float64))
@@ -858,7 +551,7 @@ def recalibrated_finish(
     ``series`` is the daily record before the origin, oldest first; its last ``window``
     days are resampled and the earlier record says at which levels to read the forecast.
     """
-    counts = _as_daily(series)
+    counts = daily_counts(series)
     recent = counts[-window:]
     if recent.sum() == 0:
         raise ValueError("no items done in the window")
@@ -883,15 +576,25 @@ def recalibrated_simulate_finish(
 ) -> IntArray:
     """Per-trial finish day of each cumulative threshold under the recalibrated model.
 
-    Resampling of the last ``window`` days (with capacity ``ratios``, as
+    ``series`` is the project's whole daily record before the origin, oldest first.
+    Resampling of its last ``window`` days (with capacity ``ratios``, as
     :func:`simulate_finish`) gives each trial's finishes; each trial's rank u in the last
     threshold's finishes is moved to G(u), and all its phases are stretched by the same
     factor, so phases keep their order and the last threshold's q-quantile is the
-    resampled one at G(q), as in :func:`recalibrated_finish`.
+    resampled one at G(q), as in :func:`recalibrated_finish`. Returns an array of shape
+    (trials, thresholds).
     """
-    counts, targets, window, finish = _resampled_phases(
-        series, thresholds, trials, rng, ratios, window
-    )
+    counts = daily_counts(series)
+    targets = np.atleast_1d(np.asarray(thresholds, dtype=np.int64))
+    if targets.size == 0 or targets.min() < 1:
+        raise ValueError("items remaining must be at least 1")
+    if np.any(np.diff(targets) < 0):
+        raise ValueError("thresholds are cumulative: they must not decrease")
+    window = min(window, counts.size)
+    recent = counts[-window:]
+    if recent.sum() == 0:
+        raise ValueError("no items done in the window")
+    finish = simulate_finish(recent, [int(t) for t in targets], trials, rng, ratios)
     last = finish[:, -1]
     order = np.argsort(last + rng.random(trials) * 0.5, kind="stable")  # random tie-break
     rank = np.empty(trials)

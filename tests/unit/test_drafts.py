@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from keepword.domain.calendar import WorkingCalendar
+from keepword.domain.calls import CallSlot, call_slots, first_slot_by
+from keepword.domain.client_wording import free_days, longdate
 from keepword.domain.communications import (
     CommunicationKind,
     Incident,
@@ -21,8 +23,9 @@ from keepword.domain.forecast import ForecastOptions
 from keepword.domain.playbook import check
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.signals import Severity, Signal, SignalKind
-from keepword.drafts.render import JinjaRenderer, longdate, plain_text
+from keepword.drafts.render import JinjaRenderer, plain_text
 from keepword.services import incidents, messages
+from keepword.services.message_facts import Dates, DraftFacts, away_window
 from tests.factories import staff
 from tests.fakes import FakeUnitOfWorkFactory
 
@@ -174,7 +177,7 @@ def test_what_still_progresses_is_measured_while_the_people_are_away(
     uow: FakeUnitOfWorkFactory, moved: Portfolio
 ) -> None:
     # Ravi and Hannah leave on 30 November; the last of them is back on 4 January.
-    window = messages.away_window(moved, "pitchwell-app", [uow.store.signals["S-1"]], OPTIONS)
+    window = away_window(moved, "pitchwell-app", [uow.store.signals["S-1"]], OPTIONS)
     assert window == (date(2026, 11, 30), date(2027, 1, 3))
 
 
@@ -305,7 +308,7 @@ def test_a_teams_template_replaces_the_packaged_one_of_the_same_name(
 
 def test_call_slots_skip_weekends_and_public_holidays(moved: Portfolio) -> None:
     beth = moved.person("beth").calendar  # England: 25 and 28 December 2026 are holidays
-    slots = messages.call_slots(beth, date(2026, 12, 24))
+    slots = call_slots(beth, date(2026, 12, 24))
     assert [s.day for s in slots] == [date(2026, 12, 29), date(2026, 12, 29), date(2026, 12, 30)]
 
 
@@ -364,15 +367,13 @@ def test_a_delay_draft_above_target_says_the_odds_hold_and_what_changed(
 
 
 def test_a_delay_draft_below_target_but_not_late_says_below() -> None:
-    facts = _facts(
-        messages.Dates(date(2027, 3, 26), date(2027, 3, 10), date(2027, 3, 24), 0.7, 0.85, TODAY)
-    )
+    facts = _facts(Dates(date(2027, 3, 26), date(2027, 3, 10), date(2027, 3, 24), 0.7, 0.85, TODAY))
     body = RENDERER.render(facts).body
     assert "is now 70 %, below the 85 % we hold ourselves to" in body
     assert check(body, kind="delay").clean, [str(f) for f in check(body, kind="delay").findings]
 
 
-def _facts(dates: messages.Dates, **changes: object) -> messages.DraftFacts:
+def _facts(dates: Dates, **changes: object) -> DraftFacts:
     values: dict[str, object] = {
         "kind": CommunicationKind.DELAY,
         "today": TODAY,
@@ -392,12 +393,12 @@ def _facts(dates: messages.Dates, **changes: object) -> messages.DraftFacts:
         "at_fault": True,
         "own_factors": (),
         "make_right": (),
-        "call_slots": (messages.CallSlot(date(2026, 11, 24), time(10, 0)),),
+        "call_slots": (CallSlot(date(2026, 11, 24), time(10, 0)),),
         "lead": "Beth Morgan",
         "lead_email": None,
     }
     values.update(changes)
-    return messages.DraftFacts(**values)  # type: ignore[arg-type]
+    return DraftFacts(**values)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -412,7 +413,7 @@ def _facts(dates: messages.Dates, **changes: object) -> messages.DraftFacts:
     ],
 )
 def test_free_days_are_rounded_halves_up_with_the_right_plural(days: float, words: str) -> None:
-    assert messages.free_days(days) == words
+    assert free_days(days) == words
 
 
 def test_what_still_progresses_never_says_1_free_days(keynote: FakeUnitOfWorkFactory) -> None:
@@ -487,15 +488,15 @@ def test_a_done_first_contact_leaves_the_usual_call_slots(
 
 
 def test_the_first_slot_by_a_deadline_is_the_next_morning_or_nothing_changes() -> None:
-    usual = messages.call_slots(WorkingCalendar(), date(2026, 11, 30))  # Tuesday, Wednesday
+    usual = call_slots(WorkingCalendar(), date(2026, 11, 30))  # Tuesday, Wednesday
     deadline = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     evening = datetime(2026, 11, 30, 18, 0, tzinfo=UTC)
     # Tuesday 10:00 is after a 09:00 deadline and Monday's times have gone: unchanged.
-    assert messages.first_slot_by(usual, deadline, date(2026, 11, 30), evening) == usual
+    assert first_slot_by(usual, deadline, date(2026, 11, 30), evening) == usual
     later = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
-    assert messages.first_slot_by(usual, later, date(2026, 11, 30), evening) == usual
+    assert first_slot_by(usual, later, date(2026, 11, 30), evening) == usual
     early = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
-    moved = messages.first_slot_by(
+    moved = first_slot_by(
         usual, datetime(2026, 11, 30, 16, 0, tzinfo=UTC), date(2026, 11, 30), early
     )
     assert (moved[0].day, moved[0].at) == (date(2026, 11, 30), time(10, 0))

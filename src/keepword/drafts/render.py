@@ -10,46 +10,21 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from keepword.config import TEMPLATES_VARIABLE
+from keepword.domain.client_wording import as_percent, call_time, call_times, due_time, longdate
 from keepword.domain.errors import KeepwordError
 from keepword.domain.wording import and_list
-from keepword.services.messages import CallSlot, DraftFacts, Rendered
+from keepword.services.message_facts import DraftFacts
+from keepword.services.messages import Rendered
 
 
 class TemplateProblem(KeepwordError):
     """A template cannot be found, read or rendered."""
-
-
-def longdate(day: date | datetime) -> str:
-    """``Friday 26 March 2027``: a date nobody can read the wrong way round."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
-def percent(value: float) -> str:
-    """``0.85`` → ``85 %``."""
-    return f"{value * 100:.0f} %"
-
-
-def slot(value: CallSlot) -> str:
-    """``Wednesday 2 December at 10:00``."""
-    return f"{value.day:%A} {value.day.day} {value.day:%B} at {value.at:%H:%M}"
-
-
-def slots(values: list[CallSlot]) -> str:
-    """``A, B or C``."""
-    words = [slot(v) for v in values]
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
-
-
-def due_time(moment: datetime) -> str:
-    """``Thursday 11 February 2027, 09:00 UTC``."""
-    return f"{longdate(moment)}, {moment:%H:%M} UTC"
 
 
 def team_renderer() -> JinjaRenderer:
@@ -79,10 +54,11 @@ class JinjaRenderer:
             keep_trailing_newline=True,
         )
         self.environment.filters.update(
+            # The filter names are the templates' (docs/drafts.md): a team's own use them too.
             longdate=longdate,
-            percent=percent,
-            slot=slot,
-            slots=slots,
+            percent=as_percent,
+            slot=call_time,
+            slots=call_times,
             due_time=due_time,
             and_list=and_list,
         )

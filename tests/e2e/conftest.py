@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.conftest import DEMO_PLAN
-from tests.e2e.cli import keepword
+from tests.e2e.cli import at, keepword
 
 
 @pytest.fixture(scope="module")
@@ -15,4 +17,14 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = str(tmp_path_factory.mktemp("demo") / "keepword.db")
     keepword("--db", path, "init")
     assert keepword("--db", path, "load", str(DEMO_PLAN)).code == 0
+    return path
+
+
+@pytest.fixture
+def monday_db(tmp_path: Path) -> str:
+    """A SQLite file of its own for each test, the demo plan loaded on the demo's Monday."""
+    path = str(tmp_path / "keepword.db")
+    monday = at("2026-11-23T09:00:00Z")
+    assert keepword("--db", path, "init", env=monday).code == 0
+    assert keepword("--db", path, "load", str(DEMO_PLAN), env=monday).code == 0
     return path

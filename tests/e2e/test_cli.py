@@ -12,6 +12,8 @@ from keepword.domain.portfolio import Portfolio
 from tests.conftest import DEMO_PLAN
 from tests.e2e.cli import clean_env, keepword
 
+AS_OF = "2026-11-23"
+
 
 @pytest.fixture
 def db(tmp_path: Path) -> str:
@@ -183,3 +185,12 @@ def test_a_plan_file_cannot_move_a_commitment_backwards(db: str, tmp_path: Path)
         f"commitment {committed.id} cannot go from committed to proposed "
         "(allowed: at_risk, met, missed, renegotiated)\n"
     )
+
+
+def test_portfolio_gains_forecast_columns(demo_db: str) -> None:
+    rows = json.loads(keepword("--db", demo_db, "portfolio", "--as-of", AS_OF, "--json").stdout)
+    assert all(0 <= row["forecast"]["on_time"] <= 1 for row in rows)
+    assert all(row["forecast"]["p85"] >= AS_OF for row in rows)
+    table = keepword("--db", demo_db, "portfolio", "--as-of", AS_OF).stdout
+    assert "On time" in table
+    assert "P85" in table

@@ -1,4 +1,4 @@
-"""``draft``, ``send``, ``check`` and ``incident`` through the installed entry point, on the
+"""``draft``, ``send`` and ``check`` through the installed entry point, on the
 demo's W2 story (the scenario applied raises the signals), with the clock set by
 ``KEEPWORD_NOW``; the .eml goes through a real SMTP server."""
 
@@ -19,7 +19,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from keepword.drafts.render import longdate
+from keepword.domain.client_wording import longdate
 from tests.e2e.cli import at, keepword
 
 SCENARIO = "core-platform-security-fix"
@@ -225,42 +225,3 @@ def test_a_teams_template_directory_from_the_environment_wins(db: str, tmp_path:
     assert run.code == 0, run.stderr
     assert run.stdout.startswith("Subject: From our team\n\nMarcus: ")
     assert "lacks: no apology" in run.stdout  # the team's own template is checked too
-
-
-def test_an_incident_gets_a_first_contact_and_its_steps_are_done_one_by_one(db: str) -> None:
-    friday = at("2026-11-28T08:00:00Z")
-    added = keepword(
-        "--db", db, "incident", "add", "freighttech-demo",
-        "--title", "Rehearsal demo failed in front of Halden's board",
-        "--impact", "The board saw the route re-planning stop twice",
-        "--own-factor", "We kept adding features until the last week",
-        "--step", "Rebuild the demo to survive platform failures @ 2026-12-18 17:00",
-        "--at", "2026-11-27 18:30", "--commitment", "freighttech-keynote", "--json",
-        env=friday,
-    )  # fmt: skip
-    assert added.code == 0, added.stderr
-    incident = json.loads(added.stdout)
-    assert [s["action"] for s in incident["steps"]] == [
-        "First contact with the client: call and written apology",
-        "Rebuild the demo to survive platform failures",
-    ]
-    assert incident["steps"][0]["due"] == "2026-11-30T18:30:00+00:00"
-    listed = keepword("--db", db, "incident", "list", env=friday)
-    assert "I-1 Rehearsal demo failed" in listed.stdout
-    assert "to do" in listed.stdout
-    done = keepword("--db", db, "incident", "done", "I-1", "1", env=friday)
-    assert done.code == 0, done.stderr
-    assert "I-1 step 1 done: First contact" in done.stdout
-    twice = keepword("--db", db, "incident", "done", "I-1", "1", env=friday)
-    assert (twice.code, twice.stderr.count("\n")) == (1, 1)
-    recovery = keepword(
-        "--db", db, "draft", "--incident", "I-1", "--as-of", "2026-11-28", env=friday
-    )
-    assert recovery.code == 0, recovery.stderr
-    assert "I know the impact this had on you: The board saw" in recovery.stdout
-    assert "Playbook check of the draft (recovery): clean." in recovery.stdout
-    bad_step = keepword(
-        "--db", db, "incident", "add", "freighttech-demo", "--title", "x", "--impact", "y",
-        "--step", "no date here", env=friday,
-    )  # fmt: skip
-    assert bad_step.code == 2

@@ -1,4 +1,5 @@
-"""``keepword propose`` and ``keepword commit``: the commit gate (W1) on the command line."""
+"""``keepword propose``, ``keepword commit`` and ``keepword close``: the commit gate (W1) on
+the command line, and the end of a commitment."""
 
 from __future__ import annotations
 
@@ -22,14 +23,12 @@ from keepword.cli.context import (
     open_app,
 )
 from keepword.domain import wording
-from keepword.domain.commitment import health_of
+from keepword.domain.commitment import CommitmentState, health_of
 from keepword.forecast import DEFAULT_SEED, DEFAULT_TRIALS
 
 if TYPE_CHECKING:
-    from keepword.services import gate as gate_service
-
-if TYPE_CHECKING:
     from keepword.reports.proposal import OptionLine
+    from keepword.services import gate as gate_service
 
 
 def propose(
@@ -209,3 +208,33 @@ def commit(
             f"({health.value.replace('_', ' ')}).[/]",
             highlight=False,
         )
+
+
+def close(
+    ctx: typer.Context,
+    commitment: Annotated[str, typer.Argument(help="Commitment id.")],
+    state: Annotated[
+        str, typer.Argument(help="met, missed, renegotiated, or withdrawn (a proposal).")
+    ],
+) -> None:
+    """End a commitment: met, missed or renegotiated; a proposal can be withdrawn."""
+    from keepword.services import gate as gate_service
+
+    try:
+        closing = CommitmentState(state)
+    except ValueError:
+        raise typer.BadParameter(
+            "use one of " + ", ".join(s.value for s in gate_service.CLOSING_STATES),
+            param_hint="STATE",
+        ) from None
+    keepword = open_app(ctx)
+    closed = gate_service.close_commitment(
+        keepword.uow,
+        commitment,
+        closing,
+        actor=acting(keepword),
+        now=keepword.settings.now(),
+    )
+    output.console.print(
+        f"{closed.id} is {closed.state.value}; it raises no more signals.", highlight=False
+    )

@@ -1,32 +1,40 @@
-"""``keepword``: the entry point. Domain errors become one clear line and exit code 1."""
+"""``keepword``: the entry point. It assembles the commands of every capability (each in
+``cli/NAME.py``, as ``services/NAME.py`` holds its use cases) in the order a user works, and
+holds those that set Keepword up: ``init``, ``db upgrade``, ``serve`` and ``demo``. Domain
+errors become one clear line and exit code 1."""
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
 
 from keepword import __version__
-from keepword.cli import charts, gate, messages, output, plan, users, watching
+from keepword.cli import (
+    accounts,
+    gate,
+    history,
+    incidents,
+    messages,
+    output,
+    plan,
+    portfolio,
+    projects,
+    scenarios,
+    signals,
+)
 from keepword.cli.context import (
-    AsOfOption,
-    ConfidenceOption,
     DbOption,
     HostOption,
-    JsonOption,
     PortOption,
-    SeedOption,
-    TrialsOption,
-    acting,
     command_group,
-    forecast_options,
     open_app,
     settings_of,
 )
@@ -38,41 +46,31 @@ from keepword.config import (
     load_settings,
 )
 from keepword.domain.access import Actor, Role
-from keepword.domain.commitment import DEFAULT_CONFIDENCE
-from keepword.domain.errors import InvalidPortfolio, KeepwordError
-from keepword.domain.project import CompletedItem
-from keepword.forecast import DEFAULT_SEED, DEFAULT_TRIALS
+from keepword.domain.errors import KeepwordError
 
 if TYPE_CHECKING:
-    from keepword.adapters import histories
     from keepword.bootstrap import Keepword
 
 EXIT_BAD_INPUT = 1
 EXIT_BAD_USAGE = 2
+
+
+class _InWorkflowOrder(TyperGroup):
+    """Lists the commands as :data:`WORKFLOW` orders them; Typer would list every single
+    command before every group of commands."""
+
+    def list_commands(self, ctx: object) -> list[str]:
+        return sorted(self.commands, key=[name for name, _ in WORKFLOW].index)
+
 
 app = command_group(
     name="keepword",
     help="Keep the promises your team makes to clients: forecasts, risks, honest messages.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=_InWorkflowOrder,
 )
 db_app = command_group(help="Manage the database schema.", no_args_is_help=True)
-app.add_typer(db_app, name="db")
-app.add_typer(users.user_app, name="user")
-app.add_typer(users.token_app, name="token")
-app.command("whatif")(watching.what_if)
-app.add_typer(watching.scenario_app, name="scenario")
-app.command("risks")(watching.risks_command)
-app.add_typer(plan.item_app, name="item")
-app.command("time-off")(plan.time_off)
-app.command()(plan.close)
-app.command()(messages.draft)
-app.command()(messages.send)
-app.command()(messages.check)
-app.add_typer(messages.incident_app, name="incident")
-app.command()(gate.propose)
-app.command()(gate.commit)
-app.command()(charts.chart)
 
 
 def _version(value: bool) -> None:
@@ -93,7 +91,6 @@ def _main(
     ctx.obj = load_settings(database=db)
 
 
-@app.command()
 def init(ctx: typer.Context) -> None:
     """Create the database (or bring it up to date)."""
     _upgrade(settings_of(ctx))
@@ -121,271 +118,11 @@ def _upgrade(settings: Settings) -> None:
         output.console.print(f"Database {where} is ready (schema {before or 'empty'} → {after}).")
 
 
-@app.command()
-def load(
-    ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="Plan file (YAML) holding the whole portfolio.")],
-) -> None:
-    """Validate a plan file and make the stored portfolio equal to it, all or nothing."""
-    from keepword.adapters.planfile import located, read_plan
-    from keepword.services import portfolio as portfolio_service
-
-    portfolio = read_plan(file)
-    keepword = open_app(ctx)
-    try:
-        result = portfolio_service.load_portfolio(
-            keepword.uow, portfolio, actor=acting(keepword), now=keepword.settings.now()
-        )
-    except InvalidPortfolio as error:
-        raise located(file, error.problems) from None
-    counts = ", ".join(_count(n, what) for what, n in result.counts.items())
-    output.console.print(f"Loaded {file}: {counts}.")
-    if result.unchanged:
-        output.console.print("Nothing changed.")
-    else:
-        output.console.print(
-            f"{result.created} created, {result.changed} changed, {result.removed} removed "
-            "(see 'keepword history')."
-        )
-    if result.signals:
-        output.console.print(
-            f"{_count(result.signals, 'risk signals')} raised (see 'keepword risks')."
-        )
-
-
-@app.command()
-def export(
-    ctx: typer.Context,
-    file: Annotated[
-        Path | None, typer.Argument(help="Where to write the plan file (default: stdout).")
-    ] = None,
-) -> None:
-    """Write the stored portfolio as a plan file."""
-    from keepword.adapters.files import write_atomically
-    from keepword.adapters.planfile import write_plan
-    from keepword.services import portfolio as portfolio_service
-
-    text = write_plan(portfolio_service.current_portfolio(open_app(ctx).uow))
-    if file is None:
-        sys.stdout.write(text)
-        return
-    write_atomically(file, text)
-    output.console.print(f"Wrote {file}.", highlight=False)
-
-
-_SINGULAR = {"people": "person", "completed items": "completed item"}
-
-
-def _count(n: int, plural: str) -> str:
-    """``1 client``, ``2 clients``, ``1 person``."""
-    return f"{n} {plural if n != 1 else _SINGULAR.get(plural, plural.removesuffix('s'))}"
-
-
-@app.command()
-def portfolio(ctx: typer.Context, as_of: AsOfOption = None, json: JsonOption = False) -> None:
-    """List every commitment: client, project, due date, state, and its forecast odds."""
-    from keepword.services import portfolio as portfolio_service
-    from keepword.services import watch
-
-    keepword = open_app(ctx)
-    moment = keepword.settings.now()
-    stored, cached = watch.current_state(keepword.uow, forecast_options(moment, as_of), now=moment)
-    rows = portfolio_service.commitment_rows(stored)
-    odds = watch.as_commitment_odds(cached)
-    if json:
-        output.print_json(
-            [
-                {**row, "forecast": odds.get(row["commitment_id"])}
-                for row in output.rows_as_json(rows)
-            ]
-        )
-    else:
-        output.console.print(output.portfolio_table(rows, odds))
-
-
-@app.command()
-def forecast(
-    ctx: typer.Context,
-    project: Annotated[str, typer.Argument(help="Project id.")],
-    trials: TrialsOption = DEFAULT_TRIALS,
-    seed: SeedOption = DEFAULT_SEED,
-    confidence: ConfidenceOption = DEFAULT_CONFIDENCE,
-    as_of: AsOfOption = None,
-    by: Annotated[
-        datetime | None,
-        typer.Option(
-            formats=["%Y-%m-%d"],
-            help="Also answer how many of the remaining items are done by this date.",
-            show_default=False,
-        ),
-    ] = None,
-    json: JsonOption = False,
-) -> None:
-    """P50/P85/P95 dates of a project's phases and commitments, and their odds of being on time."""
-    from keepword.services import forecasting
-    from keepword.services import portfolio as portfolio_service
-
-    stored = portfolio_service.current_portfolio(open_app(ctx).uow)
-    result = forecasting.forecast_project(
-        stored,
-        project,
-        forecast_options(settings_of(ctx).now(), as_of, trials, seed, confidence, by),
-    )
-    if json:
-        output.print_json(result)
-        return
-    for table in output.forecast_tables(result):
-        output.console.print(table)
-    if result.items_by is not None:
-        by_date = result.items_by
-        output.console.print(
-            f"By {by_date.date}: {by_date.p50} of the {by_date.remaining} remaining items at "
-            f"the median, at least {by_date.at_confidence} with {result.confidence:.0%} "
-            "confidence."
-        )
-    output.console.print(f"[dim]Evidence: {result.evidence}.[/]")
-
-
-history_app = command_group(
-    help="The event history, and the import of completed-item histories.",
-    invoke_without_command=True,
-)
-app.add_typer(history_app, name="history")
-HOURS_PER_DAY = 8.0
-
-
-@history_app.callback()
-def history(
-    ctx: typer.Context,
-    limit: Annotated[int, typer.Option(help="How many events to show.", min=1)] = 50,
-    entity: Annotated[
-        str | None, typer.Option(help="Only events of this kind of entity (item, commitment, …).")
-    ] = None,
-    json: JsonOption = False,
-) -> None:
-    """Show the event history, newest first."""
-    from keepword.services import history
-
-    if ctx.invoked_subcommand is not None:
-        return
-    keepword = open_app(ctx)
-    events = history.recent_events(keepword.uow, limit, entity, actor=acting(keepword))
-    if json:
-        output.print_json(events)
-    else:
-        output.console.print(output.events_table(events))
-
-
-@history_app.command("import")
-def history_import(
-    ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="CSV of completed items (docs/forecasting.md).")],
-    project: Annotated[str, typer.Option(help="Project whose history this is.")],
-    hours_per_day: Annotated[
-        float, typer.Option(help="Hours in a person-day, to turn estimate/actual hours into days.")
-    ] = HOURS_PER_DAY,
-) -> None:
-    """Load completed items into a project's history; rows that cannot be read are listed."""
-    from keepword.services import history as history_service
-
-    read = _read_history(file)
-    items = [_completed(item, hours_per_day) for item in read.items]
-    keepword = open_app(ctx)
-    result = history_service.import_history(
-        keepword.uow, project, items, actor=acting(keepword), now=keepword.settings.now()
-    )
-    for problem in read.rejected:
-        sys.stderr.write(f"keepword: warning: {file}:{problem.line}: rejected: {problem.message}\n")
-    output.console.print(
-        f"Imported {len(items)} rows of {file} into {project}: {result.added} new, "
-        f"{result.updated} changed, {result.unchanged} as before; {result.total} completed "
-        f"items in its history. {len(read.rejected)} rows rejected"
-        + (f", {len(read.notes)} noted (e.g. done before started)." if read.notes else "."),
-        highlight=False,
-    )
-
-
-def _read_history(file: Path) -> histories.History:
-    from keepword.adapters import histories
-
-    try:
-        return histories.read_history(file)
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise KeepwordError(f"{file}: {getattr(error, 'strerror', None) or error}") from None
-
-
-def _completed(item: histories.HistoryItem, hours_per_day: float) -> CompletedItem:
-    def days(hours: float | None) -> float | None:
-        return hours / hours_per_day if hours else None
-
-    # Real histories hold items "done" before they "started" (clean-ups, time zones): the
-    # done date is what throughput counts, so the start is left out rather than the item.
-    started = item.started if item.started and item.started <= item.done else None
-    return CompletedItem(
-        item.item_id,
-        item.done,
-        started,
-        item.kind or None,
-        days(item.estimate_hours),
-        days(item.actual_hours),
-    )
-
-
-@app.command()
-def backtest(
-    file: Annotated[Path, typer.Argument(help="CSV of completed items to replay.")],
-    trials: Annotated[int, typer.Option(help="Monte Carlo trials per origin.", min=100)] = 4000,
-    seed: SeedOption = DEFAULT_SEED,
-    model: Annotated[
-        str,
-        typer.Option(
-            help="recalibrated (the forecasts' own model), calibrated, or plain resampling.",
-        ),
-    ] = "recalibrated",
-    json: JsonOption = False,
-) -> None:
-    """Replay a real history: forecast from every origin and score coverage and pinball loss."""
-    import numpy as np
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from keepword.forecast import backtest as backtests
-
-    if model not in backtests.MODELS:
-        raise typer.BadParameter(f"use one of {', '.join(backtests.MODELS)}", param_hint="--model")
-    read = _read_history(file)
-    done = read.done_dates(exclude_kinds=("bot",))
-    if not done:
-        raise KeepwordError(f"{file}: no completed items to replay")
-    project = read.items[0].project or file.stem
-    with Progress(
-        TextColumn("backtest {task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task(project, total=None)
-
-        def advance(done_origins: int, origins: int) -> None:
-            bar.update(task, completed=done_origins, total=origins)
-
-        result = backtests.backtest(
-            done, np.random.default_rng(seed), model=model, trials=trials, progress=advance
-        )
-    if json:
-        output.print_json(output.backtest_json(project, result))
-    else:
-        output.console.print(output.backtest_table(project, result))
-
-
-@app.command()
 def serve(ctx: typer.Context, host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
     """Serve the web app until Ctrl-C."""
     _serve(open_app(ctx), host, port)
 
 
-@app.command()
 def demo(
     ctx: typer.Context,
     serve: Annotated[bool, typer.Option(help="Serve the web app after loading.")] = True,
@@ -479,6 +216,41 @@ def _serve(keepword: Keepword, host: str, port: int) -> None:
         proxy_headers=bool(trusted),
         forwarded_allow_ips=trusted or None,
     )
+
+
+# The order of ``keepword --help``: the order a user works in.
+WORKFLOW: tuple[tuple[str, Callable[..., None] | typer.Typer], ...] = (
+    ("init", init),
+    ("load", portfolio.load),
+    ("export", portfolio.export),
+    ("portfolio", portfolio.portfolio),
+    ("propose", gate.propose),
+    ("commit", gate.commit),
+    ("close", gate.close),
+    ("forecast", projects.forecast),
+    ("chart", projects.chart),
+    ("whatif", scenarios.what_if),
+    ("scenario", scenarios.scenario_app),
+    ("risks", signals.risks),
+    ("draft", messages.draft),
+    ("send", messages.send),
+    ("check", messages.check),
+    ("incident", incidents.incident_app),
+    ("item", plan.item_app),
+    ("time-off", plan.time_off),
+    ("history", history.history_app),
+    ("backtest", history.backtest),
+    ("user", accounts.user_app),
+    ("token", accounts.token_app),
+    ("serve", serve),
+    ("demo", demo),
+    ("db", db_app),
+)
+for _name, _entry in WORKFLOW:
+    if isinstance(_entry, typer.Typer):
+        app.add_typer(_entry, name=_name)
+    else:
+        app.command(_name)(_entry)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,28 +1,19 @@
-"""Messages to clients: draft one from the facts, check any text, record it sent; incidents."""
+"""``keepword draft``, ``keepword send`` and ``keepword check``: messages to clients, drafted
+from the facts, checked against the playbook, recorded as sent."""
 
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich import box
-from rich.table import Table
 
 from keepword.cli import output
-from keepword.cli.context import (
-    AsOfOption,
-    JsonOption,
-    acting,
-    command_group,
-    forecast_options,
-    open_app,
-)
+from keepword.cli.context import AsOfOption, JsonOption, acting, forecast_options, open_app
 from keepword.config import TEMPLATES_VARIABLE
-from keepword.domain.communications import MOMENT_FORMATS, CommunicationKind, Incident, StepStatus
-from keepword.domain.errors import InvalidValue, KeepwordError
+from keepword.domain.communications import CommunicationKind
+from keepword.domain.errors import KeepwordError
 
 if TYPE_CHECKING:
     from keepword.bootstrap import Keepword
@@ -34,14 +25,6 @@ KindOption = Annotated[
     typer.Option(
         "--kind",
         help=f"What kind of message: {KINDS} (default: delay, or recovery after an incident).",
-        show_default=False,
-    ),
-]
-MomentOption = Annotated[
-    datetime | None,
-    typer.Option(
-        formats=list(MOMENT_FORMATS),
-        help="When it happened, UTC, as YYYY-MM-DD HH:MM (default: now).",
         show_default=False,
     ),
 ]
@@ -280,134 +263,3 @@ def _print_report(report: PlaybookReport, name: str) -> None:
     for finding in report.findings:
         where = f"line {finding.line}" if finding.line else finding.kind.value
         output.console.print(f"  {where}: {_finding_text(finding)}", highlight=False)
-
-
-# --- incidents -----------------------------------------------------------------------------
-
-incident_app = command_group(help="Incidents and their recovery steps.", no_args_is_help=True)
-
-
-def _step(text: str) -> tuple[str, datetime]:
-    from keepword.services import incidents
-
-    try:
-        return incidents.parse_step(text)
-    except InvalidValue as error:
-        # A step without its shape is quoted whole; a bad date is quoted by itself.
-        message = f"{text!r}: {error.message}" if error.field == "action" else error.message
-        raise typer.BadParameter(message, param_hint="--step") from None
-
-
-@incident_app.command("add")
-def incident_add(
-    ctx: typer.Context,
-    project: Annotated[str, typer.Argument(help="Project id.")],
-    title: Annotated[str, typer.Option(help="What went wrong, in a few words.")],
-    impact: Annotated[str, typer.Option(help="What it did to the client, in their terms.")],
-    own_factor: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="One of the team's own contributing factors (repeatable).", show_default=False
-        ),
-    ] = None,
-    step: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="A recovery step, 'ACTION @ YYYY-MM-DD HH:MM' UTC (repeatable).",
-            show_default=False,
-        ),
-    ] = None,
-    at: MomentOption = None,
-    commitment: Annotated[
-        str | None, typer.Option(help="The commitment it hit.", show_default=False)
-    ] = None,
-    json: JsonOption = False,
-) -> None:
-    """Record an incident; a first contact with the client is added if no step is one."""
-    from keepword.services import incidents
-
-    steps = [_step(s) for s in step or []]
-    keepword = open_app(ctx)
-    moment = keepword.settings.now()
-    occurred = at.replace(tzinfo=UTC) if at else moment
-    recorded = incidents.record_incident(
-        keepword.uow,
-        project,
-        title,
-        impact,
-        own_factor or [],
-        steps,
-        occurred,
-        commitment,
-        actor=acting(keepword),
-        now=moment,
-    )
-    if json:
-        output.print_json(recorded)
-        return
-    output.console.print(f"Recorded incident {recorded.id}.", highlight=False)
-    output.console.print(_incident_table(recorded, moment))
-
-
-@incident_app.command("list")
-def incident_list(
-    ctx: typer.Context,
-    project: Annotated[str | None, typer.Option(help="Only this project's incidents.")] = None,
-    json: JsonOption = False,
-) -> None:
-    """Incidents, newest first, with their recovery steps and clocks."""
-    from keepword.services import incidents
-
-    keepword = open_app(ctx)
-    found = incidents.list_incidents(keepword.uow, project)
-    if json:
-        output.print_json(found)
-        return
-    if not found:
-        output.console.print("No incidents.")
-    moment = keepword.settings.now()
-    for incident in found:
-        output.console.print(_incident_table(incident, moment))
-
-
-@incident_app.command("done")
-def incident_done(
-    ctx: typer.Context,
-    incident_id: Annotated[str, typer.Argument(metavar="ID", help="Incident id (I-1, …).")],
-    number: Annotated[int, typer.Argument(metavar="STEP", help="Step number, from 1.", min=1)],
-) -> None:
-    """Mark a recovery step done now."""
-    from keepword.services import incidents
-
-    keepword = open_app(ctx)
-    moment = keepword.settings.now()
-    after = incidents.step_done(
-        keepword.uow, incident_id, number, actor=acting(keepword), now=moment
-    )
-    step = after.steps[number - 1]
-    late = " (after its due time)" if step.done_at and step.done_at > step.due else ""
-    output.console.print(f"{after.id} step {number} done: {step.action}{late}.", highlight=False)
-
-
-def _incident_table(incident: Incident, moment: datetime) -> Table:
-    table = Table(
-        title=f"{incident.id} {incident.title} ({incident.project}, "
-        f"{incident.occurred_at:%Y-%m-%d %H:%M} UTC)",
-        title_justify="left",
-        caption=f"Impact: {incident.impact}",
-        caption_justify="left",
-        box=box.SIMPLE_HEAVY,
-    )
-    table.add_column("#", justify="right")
-    table.add_column("Recovery step")
-    table.add_column("Due (UTC)", no_wrap=True)
-    table.add_column("Status", no_wrap=True)
-    for number, step in enumerate(incident.steps, start=1):
-        if step.status is StepStatus.DONE and step.done_at is not None:
-            status = f"[green]done {step.done_at:%Y-%m-%d %H:%M}[/]"
-        elif step.due < moment:
-            status = "[red]overdue[/]"
-        else:
-            status = "to do"
-        table.add_row(str(number), step.action, f"{step.due:%Y-%m-%d %H:%M}", status)
-    return table

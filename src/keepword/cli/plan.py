@@ -1,5 +1,4 @@
-"""``keepword item start|done``, ``keepword time-off`` and ``keepword close``: one change to
-the plan at a time."""
+"""``keepword item start|done`` and ``keepword time-off``: one change to the plan at a time."""
 
 from __future__ import annotations
 
@@ -11,7 +10,6 @@ import typer
 
 from keepword.cli import output
 from keepword.cli.context import acting, command_group, open_app
-from keepword.domain.commitment import CommitmentState
 from keepword.domain.events import Event
 from keepword.domain.project import ItemStatus
 
@@ -124,33 +122,3 @@ def _report(keepword: Keepword, change: Callable[[datetime], list[Event]]) -> No
             output.console.print(
                 f"[yellow]Signal {event.entity_id}[/]: {event.after['summary']}", highlight=False
             )
-
-
-def close(
-    ctx: typer.Context,
-    commitment: Annotated[str, typer.Argument(help="Commitment id.")],
-    state: Annotated[
-        str, typer.Argument(help="met, missed, renegotiated, or withdrawn (a proposal).")
-    ],
-) -> None:
-    """End a commitment: met, missed or renegotiated; a proposal can be withdrawn."""
-    from keepword.services import gate
-
-    try:
-        closing = CommitmentState(state)
-    except ValueError:
-        raise typer.BadParameter(
-            "use one of " + ", ".join(s.value for s in gate.CLOSING_STATES),
-            param_hint="STATE",
-        ) from None
-    keepword = open_app(ctx)
-    closed = gate.close_commitment(
-        keepword.uow,
-        commitment,
-        closing,
-        actor=acting(keepword),
-        now=keepword.settings.now(),
-    )
-    output.console.print(
-        f"{closed.id} is {closed.state.value}; it raises no more signals.", highlight=False
-    )

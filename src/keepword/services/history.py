@@ -1,5 +1,6 @@
 """History: the event history (newest first, or a project's as a timeline in plain words),
-and the import of a project's completed-item history, the evidence of throughput forecasts.
+the import of a project's completed-item history, the evidence of throughput forecasts, and
+the backtest that replays such a history to score those forecasts.
 
 Which events are about a project is :func:`keepword.domain.events.projects_of`; the store
 indexes events by it. :func:`entry` words one event from its action, entity and
@@ -8,17 +9,23 @@ before/after snapshots; the mapping is pure, so it is tested without a database.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from keepword.domain.access import Action, Actor, requires
+from keepword.domain.errors import InvalidValue, KeepwordError
 from keepword.domain.events import Event
 from keepword.domain.project import CompletedItem
 from keepword.domain.wording import day, percent
 from keepword.services.ports import UnitOfWorkFactory
 from keepword.services.watch import record_change
+
+if TYPE_CHECKING:  # the engine (numpy) loads with the backtest, not with the event history
+    from keepword.forecast.backtest import BacktestResult
 
 
 @dataclass(frozen=True)
@@ -416,3 +423,106 @@ def import_history(
         if events:
             work.commit()
     return HistoryImport(project_id, added, updated, len(old) - updated, len(history))
+
+
+class CompletedRow(Protocol):
+    """One completed item as a history file gives it (``adapters.histories.HistoryItem``)."""
+
+    @property
+    def project(self) -> str: ...
+    @property
+    def item_id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def done(self) -> date: ...
+    @property
+    def started(self) -> date | None: ...
+    @property
+    def estimate_hours(self) -> float | None: ...
+    @property
+    def actual_hours(self) -> float | None: ...
+
+
+def completed_item(row: CompletedRow, hours_per_day: float) -> CompletedItem:
+    """``row`` as a completed item of a project's history, its hours turned into days."""
+
+    def days(hours: float | None) -> float | None:
+        return hours / hours_per_day if hours else None
+
+    # Real histories hold items "done" before they "started" (clean-ups, time zones): the
+    # done date is what throughput counts, so the start is left out rather than the item.
+    started = row.started if row.started and row.started <= row.done else None
+    return CompletedItem(
+        row.item_id,
+        row.done,
+        started,
+        row.kind or None,
+        days(row.estimate_hours),
+        days(row.actual_hours),
+    )
+
+
+@requires(Action.LOAD_PORTFOLIO)
+def import_completed_rows(
+    uow: UnitOfWorkFactory,
+    project_id: str,
+    rows: Sequence[CompletedRow],
+    *,
+    hours_per_day: float,
+    actor: Actor,
+    now: datetime,
+) -> HistoryImport:
+    """Merge the rows of a history file into the project's history (:func:`import_history`),
+    their estimate and actual hours counted in person-days of ``hours_per_day`` hours."""
+    if not hours_per_day > 0:
+        raise InvalidValue(f"hours per day must be more than 0, not {hours_per_day:g}")
+    items = [completed_item(row, hours_per_day) for row in rows]
+    return import_history(uow, project_id, items, actor=actor, now=now)
+
+
+# Items a bot closed say nothing of the team's throughput.
+_NOT_THE_TEAMS = frozenset({"bot"})
+
+BacktestProgress = Callable[[str, int, int | None], None]
+
+
+@dataclass(frozen=True)
+class HistoryBacktest:
+    """A history replayed: the project it is of, and the scores of its forecasts."""
+
+    project: str
+    result: BacktestResult
+
+
+def backtest_history(
+    rows: Sequence[CompletedRow],
+    *,
+    source: Path,
+    model: str,
+    trials: int,
+    seed: int,
+    progress: BacktestProgress | None = None,
+) -> HistoryBacktest:
+    """Forecast from every origin of the rows' history and score the forecasts (see
+    ``keepword.forecast.backtest``); bots' items are left out. ``source`` is the file the
+    rows were read from: it names the project when no row does. ``progress`` is told the
+    project (with no count) before the replay, then the origins done and in all after each."""
+    import numpy as np
+
+    from keepword.forecast import backtest as backtests
+
+    if model not in backtests.MODELS:
+        raise InvalidValue(f"no model {model!r}: use one of {', '.join(backtests.MODELS)}")
+    done = [row.done for row in rows if row.kind.lower() not in _NOT_THE_TEAMS]
+    if not done:
+        raise KeepwordError(f"{source}: no completed items to replay")
+    project = rows[0].project or source.stem
+    told: Callable[[int, int], None] | None = None
+    if progress is not None:
+        progress(project, 0, None)  # the first origin takes a while: say what is replayed
+        told = functools.partial(progress, project)
+    result = backtests.backtest(
+        done, np.random.default_rng(seed), model=model, trials=trials, progress=told
+    )
+    return HistoryBacktest(project, result)

@@ -1,4 +1,5 @@
-"""One project as its page shows it: plan, people, the forecast and what decides the date."""
+"""One project: its page (plan, people, the forecast and what decides the date), its
+forecast on demand, and what its charts are drawn from."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import Client, ItemStatus, Phase, Project, WorkItem
 from keepword.domain.signals import Signal
 from keepword.services.forecasting import forecast_project
+from keepword.services.portfolio import current_portfolio
 from keepword.services.ports import CachedOdds, UnitOfWorkFactory
 from keepword.services.signals import SignalView, readable_signals, signal_views
 from keepword.services.watch import as_commitment_odds, current_state, watch_options
@@ -68,6 +70,32 @@ def first_open_due(portfolio: Portfolio, project_id: str) -> date | None:
         (c.due for c in portfolio.commitments if c.project == project_id and c.is_open),
         default=None,
     )
+
+
+def project_forecast(
+    uow: UnitOfWorkFactory, project_id: str, options: ForecastOptions
+) -> ProjectForecast:
+    """The stored project's forecast with ``options``; an unknown project: NotFound, one that
+    cannot be forecast: CannotForecast."""
+    return forecast_project(current_portfolio(uow), project_id, options)
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """What a project's charts are drawn from."""
+
+    project: Project
+    forecast: ProjectForecast  # with its curves
+    due: date | None  # of the earliest promise still open, marked on the charts
+
+
+def chart_data(uow: UnitOfWorkFactory, project_id: str, options: ForecastOptions) -> ChartData:
+    """The stored project, its forecast with ``options`` and the curves the charts draw, and
+    the due date of its earliest open promise; an unknown project: NotFound."""
+    portfolio = current_portfolio(uow)
+    project = portfolio.project(project_id)
+    forecast = forecast_project(portfolio, project_id, replace(options, curves=True))
+    return ChartData(project, forecast, first_open_due(portfolio, project_id))
 
 
 def project_overview(

@@ -1,7 +1,9 @@
-"""``keepword chart``: a project's forecast written as an SVG or PNG file."""
+"""``forecast`` and ``chart`` through the installed entry point: one project's forecast, as
+tables or JSON, and written as an SVG or PNG file."""
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -9,6 +11,45 @@ from tests.e2e.cli import keepword
 
 AS_OF = "2026-11-23"
 SVG = "{http://www.w3.org/2000/svg}"
+
+
+def test_forecast_json_is_reproducible_with_a_seed(demo_db: str) -> None:
+    args = ("--db", demo_db, "forecast", "voice-bot", "--as-of", AS_OF, "--trials", "2000")
+    first = json.loads(keepword(*args, "--json").stdout)
+    again = json.loads(keepword(*args, "--json").stdout)
+    other = json.loads(keepword(*args, "--json", "--seed", "99").stdout)
+    assert first == again
+    assert first != other
+    assert first["mode"] == "estimate"
+    assert [p["id"] for p in first["phases"]] == [
+        "call-flows",
+        "understanding",
+        "self-service",
+        "handoff-golive",
+    ]
+    for finish in [*first["phases"], first["whole"], *first["commitments"]]:
+        assert finish["p50"] <= finish["p85"] <= finish["p95"]
+    [commitment] = first["commitments"]
+    assert commitment["id"] == "voice-bot-launch"
+    assert 0 <= commitment["on_time"] <= 1
+    assert (
+        first["cut_lines"]["voice-bot-launch"]
+        == [p["id"] for p in first["phases"] if p["p85"] <= commitment["due"]][
+            : len(first["cut_lines"]["voice-bot-launch"])
+        ]
+    )
+
+
+def test_forecast_table_names_phases_commitments_and_people(demo_db: str) -> None:
+    result = keepword("--db", demo_db, "forecast", "voice-bot", "--as-of", AS_OF)
+    assert result.code == 0, result.stderr
+    for text in ("Whole project", "voice-bot-launch", "Who decides the date", "Amara Okafor"):
+        assert text in result.stdout
+
+
+def test_forecast_of_an_unknown_project_is_one_clear_line(demo_db: str) -> None:
+    result = keepword("--db", demo_db, "forecast", "nope")
+    assert (result.code, result.stderr) == (1, "keepword: error: no project with id 'nope'\n")
 
 
 def _chart(demo_db: str, *args: str) -> tuple[int, str, str]:

@@ -1,4 +1,4 @@
-"""Forecasts, history import and backtests through the installed ``keepword`` command."""
+"""``history import`` and ``backtest`` through the installed entry point."""
 
 from __future__ import annotations
 
@@ -9,55 +9,6 @@ from tests.conftest import ROOT
 from tests.e2e.cli import keepword
 
 HISTORIES = ROOT.parent / "shared" / "data" / "histories"
-AS_OF = "2026-11-23"
-
-
-def test_forecast_json_is_reproducible_with_a_seed(demo_db: str) -> None:
-    args = ("--db", demo_db, "forecast", "voice-bot", "--as-of", AS_OF, "--trials", "2000")
-    first = json.loads(keepword(*args, "--json").stdout)
-    again = json.loads(keepword(*args, "--json").stdout)
-    other = json.loads(keepword(*args, "--json", "--seed", "99").stdout)
-    assert first == again
-    assert first != other
-    assert first["mode"] == "estimate"
-    assert [p["id"] for p in first["phases"]] == [
-        "call-flows",
-        "understanding",
-        "self-service",
-        "handoff-golive",
-    ]
-    for finish in [*first["phases"], first["whole"], *first["commitments"]]:
-        assert finish["p50"] <= finish["p85"] <= finish["p95"]
-    [commitment] = first["commitments"]
-    assert commitment["id"] == "voice-bot-launch"
-    assert 0 <= commitment["on_time"] <= 1
-    assert (
-        first["cut_lines"]["voice-bot-launch"]
-        == [p["id"] for p in first["phases"] if p["p85"] <= commitment["due"]][
-            : len(first["cut_lines"]["voice-bot-launch"])
-        ]
-    )
-
-
-def test_forecast_table_names_phases_commitments_and_people(demo_db: str) -> None:
-    result = keepword("--db", demo_db, "forecast", "voice-bot", "--as-of", AS_OF)
-    assert result.code == 0, result.stderr
-    for text in ("Whole project", "voice-bot-launch", "Who decides the date", "Amara Okafor"):
-        assert text in result.stdout
-
-
-def test_portfolio_gains_forecast_columns(demo_db: str) -> None:
-    rows = json.loads(keepword("--db", demo_db, "portfolio", "--as-of", AS_OF, "--json").stdout)
-    assert all(0 <= row["forecast"]["on_time"] <= 1 for row in rows)
-    assert all(row["forecast"]["p85"] >= AS_OF for row in rows)
-    table = keepword("--db", demo_db, "portfolio", "--as-of", AS_OF).stdout
-    assert "On time" in table
-    assert "P85" in table
-
-
-def test_forecast_of_an_unknown_project_is_one_clear_line(demo_db: str) -> None:
-    result = keepword("--db", demo_db, "forecast", "nope")
-    assert (result.code, result.stderr) == (1, "keepword: error: no project with id 'nope'\n")
 
 
 def test_history_import_reports_rejected_rows_by_line(demo_db: str, tmp_path: Path) -> None:

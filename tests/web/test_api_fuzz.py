@@ -52,7 +52,7 @@ from keepword.demo import DEMO_NOW
 from keepword.domain.access import Role
 from keepword.services import accounts, incidents, messages, signals
 from keepword.services import portfolio as portfolio_service
-from keepword.web.api.routes.portfolio import MIN_TRIALS
+from keepword.web.api.schemas import MIN_TRIALS
 from keepword.web.app import create_app
 from tests.web.accounts import BY_ROLE, CLIENT_A, USERS
 from tests.web.conftest import TEST_HOSTS

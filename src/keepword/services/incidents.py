@@ -21,7 +21,7 @@ from keepword.domain.errors import InvalidValue, NotFound
 from keepword.domain.events import Event, snapshot
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.signals import add_working_days
-from keepword.services.ports import UnitOfWorkFactory
+from keepword.services.ports import UnitOfWork, UnitOfWorkFactory
 
 FIRST_CONTACT = "First contact with the client: call and written apology"
 FIRST_CONTACT_WORKING_DAYS = 1
@@ -184,13 +184,57 @@ def record_incident(
     impact: str,
     own_factors: Sequence[str],
     steps: Sequence[tuple[str, datetime]],
-    occurred_at: datetime,
+    occurred_at: datetime | None,
     commitment: str | None = None,
     *,
     actor: Actor,
     now: datetime,
 ) -> Incident:
-    """Record an incident with its recovery steps, the first contact added if missing."""
+    """Record an incident with its recovery steps, the first contact added if missing; one
+    with no time given happened ``now``."""
+    incident, _ = _record(
+        uow, project, title, impact, own_factors, steps, occurred_at, commitment, actor, now
+    )
+    return incident
+
+
+@requires(Action.RECORD_INCIDENTS)
+def record_incident_view(
+    uow: UnitOfWorkFactory,
+    project: str,
+    title: str,
+    impact: str,
+    own_factors: Sequence[str],
+    steps: Sequence[tuple[str, datetime]],
+    occurred_at: datetime | None = None,
+    commitment: str | None = None,
+    *,
+    actor: Actor,
+    now: datetime,
+) -> IncidentView:
+    """Record an incident as :func:`record_incident` does, and answer it as shown at
+    ``now``, with its first-contact state."""
+    incident, portfolio = _record(
+        uow, project, title, impact, own_factors, steps, occurred_at, commitment, actor, now
+    )
+    return incident_view(incident, portfolio, now)
+
+
+def _record(
+    uow: UnitOfWorkFactory,
+    project: str,
+    title: str,
+    impact: str,
+    own_factors: Sequence[str],
+    steps: Sequence[tuple[str, datetime]],
+    occurred_at: datetime | None,
+    commitment: str | None,
+    actor: Actor,
+    now: datetime,
+) -> tuple[Incident, Portfolio]:
+    """The incident recorded, and the portfolio it was recorded against."""
+    if occurred_at is None:
+        occurred_at = now
     if occurred_at.tzinfo is None:
         raise InvalidValue("occurred_at must be timezone-aware (UTC)", "occurred_at")
     if occurred_at > now:
@@ -234,7 +278,7 @@ def record_incident(
             [Event(now, actor.name, "created", "incident", incident.id, None, snapshot(incident))]
         )
         work.commit()
-    return incident
+    return incident, portfolio
 
 
 @requires(Action.RECORD_INCIDENTS)
@@ -243,25 +287,46 @@ def step_done(
 ) -> Incident:
     """Mark recovery step ``number`` (1-based) of an incident done at ``now``."""
     with uow(write=True) as work:
-        before = work.incidents.get(incident_id)
-        if before is None:
-            raise NotFound(f"no incident with id {incident_id!r}")
-        after = before.with_step_done(number, now)
-        work.incidents.save(after)
-        work.events.append(
-            [
-                Event(
-                    now,
-                    actor.name,
-                    "step_done",
-                    "incident",
-                    after.id,
-                    snapshot(before),
-                    snapshot(after),
-                )
-            ]
-        )
+        after = _step_done(work, incident_id, number, actor=actor, now=now)
         work.commit()
+    return after
+
+
+@requires(Action.RECORD_INCIDENTS)
+def step_done_view(
+    uow: UnitOfWorkFactory, incident_id: str, number: int, *, actor: Actor, now: datetime
+) -> IncidentView:
+    """Mark a recovery step done as :func:`step_done` does, and answer the incident as shown
+    at ``now``, with its first-contact state."""
+    with uow(write=True) as work:
+        after = _step_done(work, incident_id, number, actor=actor, now=now)
+        portfolio = work.portfolio.get()
+        work.commit()
+    return incident_view(after, portfolio, now)
+
+
+def _step_done(
+    work: UnitOfWork, incident_id: str, number: int, *, actor: Actor, now: datetime
+) -> Incident:
+    """Store the step done and its event; the caller commits."""
+    before = work.incidents.get(incident_id)
+    if before is None:
+        raise NotFound(f"no incident with id {incident_id!r}")
+    after = before.with_step_done(number, now)
+    work.incidents.save(after)
+    work.events.append(
+        [
+            Event(
+                now,
+                actor.name,
+                "step_done",
+                "incident",
+                after.id,
+                snapshot(before),
+                snapshot(after),
+            )
+        ]
+    )
     return after
 
 

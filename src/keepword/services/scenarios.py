@@ -1,5 +1,5 @@
-"""What-if across the portfolio (W2): a scenario tried in memory, its diff, and what can
-still progress; and applying a scenario for real.
+"""What-if across the portfolio (W2): a scenario, saved or made of moves of people, tried
+in memory, its diff, and what can still progress; and applying either for real.
 
 Only the projects a scenario touches are forecast again; every other commitment keeps its
 cached odds, which is what makes a portfolio what-if fast enough to try before deciding.
@@ -8,7 +8,7 @@ cached odds, which is what makes a portfolio what-if fast enough to try before d
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
@@ -20,8 +20,10 @@ from keepword.domain.forecast import ForecastOptions, ProjectForecast
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus, WorkItem
 from keepword.domain.scenario import Reallocation, Scenario, ScopeAddition
+from keepword.forecast import DEFAULT_SEED, DEFAULT_TRIALS
 from keepword.services.ports import CachedOdds, UnitOfWork, UnitOfWorkFactory
 from keepword.services.watch import (
+    current_state,
     forecast_odds,
     forecast_with_odds,
     record_change,
@@ -92,6 +94,55 @@ class WhatIf:
     diffs: list[CommitmentDiff]
     progress: list[Progress]
     window: tuple[date, date] | None
+
+
+def list_scenarios(uow: UnitOfWorkFactory) -> tuple[Scenario, ...]:
+    """The saved scenarios not yet applied, with their changes."""
+    with uow() as work:
+        return work.portfolio.get().scenarios
+
+
+def try_scenario(
+    uow: UnitOfWorkFactory,
+    scenario_id: str,
+    *,
+    now: datetime,
+    as_of: date | None = None,
+    trials: int = DEFAULT_TRIALS,
+    seed: int = DEFAULT_SEED,
+) -> WhatIf:
+    """The what-if of the saved scenario ``scenario_id``, forecast as of ``as_of`` (default:
+    the day of ``now``); nothing is saved."""
+    return _try(uow, lambda portfolio: portfolio.scenario(scenario_id), now, as_of, trials, seed)
+
+
+def try_moves(
+    uow: UnitOfWorkFactory,
+    moves: Sequence[Move],
+    *,
+    now: datetime,
+    as_of: date | None = None,
+    trials: int = DEFAULT_TRIALS,
+    seed: int = DEFAULT_SEED,
+) -> WhatIf:
+    """The what-if of ``moves`` as :func:`moves_scenario` makes them a scenario (its id the
+    same as a saved one's of the same moves), forecast as :func:`try_scenario`; nothing is
+    saved. Raises :class:`InvalidFields` naming ``moves.N.FIELD`` for a move at fault."""
+    return _try(uow, lambda portfolio: moves_scenario(portfolio, moves), now, as_of, trials, seed)
+
+
+def _try(
+    uow: UnitOfWorkFactory,
+    scenario_of: Callable[[Portfolio], Scenario],
+    now: datetime,
+    as_of: date | None,
+    trials: int,
+    seed: int,
+) -> WhatIf:
+    # The scenario is found in the very portfolio the odds were read with (one read of both).
+    options = ForecastOptions(as_of or now.date(), trials, seed)
+    portfolio, cached = current_state(uow, options, now=now)
+    return what_if(portfolio, scenario_of(portfolio), options, cached)
 
 
 def scenario_projects(scenario: Scenario) -> set[str]:
@@ -331,6 +382,35 @@ def apply_scenario(
         )
         work.commit()
     return events
+
+
+@dataclass(frozen=True)
+class MovesApplied:
+    """Moves of people made real: the scenario they made (never saved) and the events of
+    its changes and of the signals they raised."""
+
+    scenario: Scenario
+    events: list[Event]
+
+
+@requires(Action.APPLY_SCENARIO)
+def apply_moves(
+    uow: UnitOfWorkFactory,
+    moves: Sequence[Move],
+    *,
+    actor: Actor,
+    now: datetime,
+    today: date,
+) -> MovesApplied:
+    """Apply ``moves`` to the stored portfolio as :func:`apply_changes` applies a scenario,
+    the scenario made of them by :func:`moves_scenario` from the portfolio it changes.
+    Raises :class:`InvalidFields` naming ``moves.N.FIELD`` for a move at fault."""
+    with uow(write=True) as work:
+        before = work.portfolio.get()
+        scenario = moves_scenario(before, moves)
+        events = _apply(work, before, scenario, actor.name, now, today, saved=False)
+        work.commit()
+    return MovesApplied(scenario, events)
 
 
 @requires(Action.APPLY_SCENARIO)

@@ -13,7 +13,7 @@ from pydantic import Field
 
 from keepword.domain.access import Action, Role
 from keepword.services import accounts
-from keepword.web.api.routes.portfolio import Public, RequestBody, UtcDateTime
+from keepword.web.api.schemas import Public, RequestBody, UtcDateTime
 from keepword.web.rendering import KeepwordDep
 from keepword.web.security import ActorDep, allow
 

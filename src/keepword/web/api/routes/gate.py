@@ -16,8 +16,7 @@ from keepword.domain.text import ID_MAX
 from keepword.forecast import DEFAULT_SEED, DEFAULT_TRIALS
 from keepword.reports.proposal import option_lines
 from keepword.services import gate
-from keepword.services import gate as gate_service
-from keepword.web.api.routes.portfolio import (
+from keepword.web.api.schemas import (
     CommitmentDetail,
     Confidence,
     Probability,
@@ -168,7 +167,7 @@ def propose(request: ProposalRequest, keepword: KeepwordDep, actor: ActorDep) ->
     fit, and three ways to reach the target (move the date, cut scope, add capacity). With
     `record`, which needs the right to record a proposal, the asked date is also stored."""
     moment = keepword.settings.now()
-    question = gate_service.GateQuestion(
+    question = gate.GateQuestion(
         request.project,
         request.due,
         request.confidence,
@@ -176,7 +175,7 @@ def propose(request: ProposalRequest, keepword: KeepwordDep, actor: ActorDep) ->
         request.record,
     )
     options = ForecastOptions(request.as_of or moment.date(), request.trials, request.seed)
-    asked = gate_service.ask(keepword.uow, question, options, actor=actor, now=moment)
+    asked = gate.ask(keepword.uow, question, options, actor=actor, now=moment)
     lines = option_lines(asked.answer, asked.portfolio)
     return GateAnswerPublic.model_validate(asked.answer).model_copy(
         update={
@@ -203,7 +202,7 @@ def commit(
     """Make a proposed commitment a promise, now, with today's forecast as its baseline."""
     moment = keepword.settings.now()
     options = ForecastOptions(moment.date(), trials, seed)
-    committed = gate_service.commit(
+    committed = gate.commit(
         keepword.uow,
         commitment_id,
         actor=actor,

@@ -1,6 +1,5 @@
 """API routes: messages to clients — draft one from the facts, check any text against the
-playbook, record it sent (which stops the clocks of the signals it answers) — and incidents
-with their recovery steps (W3)."""
+playbook, record it sent (which stops the clocks of the signals it answers)."""
 
 from __future__ import annotations
 
@@ -8,25 +7,23 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
 from keepword.bootstrap import Keepword
 from keepword.domain.access import Action, Actor
-from keepword.domain.communications import CommunicationKind, Incident, StepStatus
+from keepword.domain.communications import CommunicationKind
 from keepword.domain.forecast import ForecastOptions
 from keepword.domain.playbook import NEEDS_APOLOGY, FindingKind, PlaybookReport, has_apology
 from keepword.domain.playbook import check as playbook
 from keepword.domain.signals import SignalKind
-from keepword.domain.text import LIST_MAX, MESSAGE_MAX, TEXT_MAX
+from keepword.domain.text import MESSAGE_MAX
 from keepword.drafts.render import team_renderer
-from keepword.services import incidents, messages, signals
-from keepword.services import portfolio as portfolio_service
-from keepword.web.api.routes.portfolio import Line, Public, Ref, RequestBody, UtcDateTime
+from keepword.services import messages, signals
+from keepword.web.api.schemas import ProjectFilter, Public, Ref, RequestBody, UtcDateTime
 from keepword.web.rendering import KeepwordDep
 from keepword.web.security import ActorDep, allow
 
-router = APIRouter()
+router = APIRouter(tags=["messages"])
 
 # --- drafts and the playbook check ---------------------------------------------------------
 
@@ -107,7 +104,6 @@ def _draft(keepword: Keepword, actor: Actor, request: DraftRequest) -> DraftPubl
     "/signals/{signal_id}/draft",
     dependencies=[allow(Action.DRAFT_MESSAGES)],
     status_code=status.HTTP_201_CREATED,
-    tags=["messages"],
 )
 def draft_for_signal(
     signal_id: str, keepword: KeepwordDep, actor: ActorDep, request: DraftOptions | None = None
@@ -122,7 +118,6 @@ def draft_for_signal(
     "/drafts",
     dependencies=[allow(Action.DRAFT_MESSAGES)],
     status_code=status.HTTP_201_CREATED,
-    tags=["messages"],
 )
 def draft(request: DraftRequest, keepword: KeepwordDep, actor: ActorDep) -> DraftPublic:
     """Draft a message about a signal, a commitment or an incident, as `keepword draft`."""
@@ -170,7 +165,7 @@ def _expect_apology(
     return kind or CommunicationKind.DELAY, expect
 
 
-@router.post("/drafts/check", dependencies=[allow(Action.DRAFT_MESSAGES)], tags=["messages"])
+@router.post("/drafts/check", dependencies=[allow(Action.DRAFT_MESSAGES)])
 def check(request: CheckRequest, keepword: KeepwordDep) -> CheckPublic:
     """Check a text against the playbook: what it lacks and what it should not say, each
     with its line (the draft editor's live check). Nothing is stored."""
@@ -208,9 +203,7 @@ class SentPublic(BaseModel):
     warnings: list[FindingPublic] = Field(description="The playbook's findings on an edited body.")
 
 
-@router.post(
-    "/messages/{message_id}/send", dependencies=[allow(Action.SEND_MESSAGES)], tags=["messages"]
-)
+@router.post("/messages/{message_id}/send", dependencies=[allow(Action.SEND_MESSAGES)])
 def send(
     message_id: str, keepword: KeepwordDep, actor: ActorDep, request: SendRequest | None = None
 ) -> SentPublic:
@@ -232,10 +225,7 @@ def send(
     )
 
 
-ProjectFilter = Annotated[str | None, Query(description="Only this project's.")]
-
-
-@router.get("/messages", dependencies=[allow(Action.VIEW_SIGNALS)], tags=["messages"])
+@router.get("/messages", dependencies=[allow(Action.VIEW_SIGNALS)])
 def list_messages(
     keepword: KeepwordDep,
     project: ProjectFilter = None,
@@ -246,152 +236,7 @@ def list_messages(
     return [MessagePublic.model_validate(m) for m in found]
 
 
-@router.get("/messages/{message_id}", dependencies=[allow(Action.VIEW_SIGNALS)], tags=["messages"])
+@router.get("/messages/{message_id}", dependencies=[allow(Action.VIEW_SIGNALS)])
 def get_message(message_id: str, keepword: KeepwordDep) -> MessagePublic:
     """One message to a client, drafted or sent."""
     return MessagePublic.model_validate(messages.find_message(keepword.uow, message_id))
-
-
-# --- incidents -----------------------------------------------------------------------------
-
-
-class StepPublic(Public):
-    action: str
-    due: UtcDateTime
-    status: StepStatus
-    done_at: UtcDateTime | None
-
-
-class FirstContactPublic(Public):
-    deadline: UtcDateTime = Field(
-        description="One working day after the incident, on the lead's calendar."
-    )
-    state: incidents.FirstContactState = Field(
-        description="met (done by the deadline), late (done after it), overdue (not done, "
-        "past it) or open (not done, still in time)."
-    )
-    met: bool = Field(description="The client heard from the team in time.")
-    done_at: UtcDateTime | None = Field(description="When the first contact was done.")
-
-
-class IncidentPublic(Public):
-    id: str
-    project: str
-    title: str
-    occurred_at: UtcDateTime
-    impact: str
-    own_factors: list[str]
-    steps: list[StepPublic] = Field(description="Recovery steps by due time; numbered from 1.")
-    commitment: str | None
-    recorded_at: UtcDateTime | None
-    first_contact: FirstContactPublic = Field(description="The client's first contact.")
-
-
-def _incident(view: incidents.IncidentView) -> IncidentPublic:
-    incident, contact = view.incident, view.first_contact
-    return IncidentPublic(
-        id=incident.id,
-        project=incident.project,
-        title=incident.title,
-        occurred_at=incident.occurred_at,
-        impact=incident.impact,
-        own_factors=list(incident.own_factors),
-        steps=[StepPublic.model_validate(s) for s in incident.steps],
-        commitment=incident.commitment,
-        recorded_at=incident.recorded_at,
-        first_contact=FirstContactPublic.model_validate(contact),
-    )
-
-
-def _incident_now(keepword: Keepword, incident: Incident) -> IncidentPublic:
-    """An incident just written, with its first-contact state now."""
-    portfolio = portfolio_service.current_portfolio(keepword.uow)
-    return _incident(incidents.incident_view(incident, portfolio, keepword.settings.now()))
-
-
-@router.get("/incidents", dependencies=[allow(Action.VIEW_INCIDENTS)], tags=["incidents"])
-def list_incidents(keepword: KeepwordDep, project: ProjectFilter = None) -> list[IncidentPublic]:
-    """Incidents, newest first, with their recovery steps and first-contact state."""
-    views = incidents.incident_views(keepword.uow, keepword.settings.now(), project)
-    return [_incident(v) for v in views]
-
-
-@router.get(
-    "/incidents/{incident_id}", dependencies=[allow(Action.VIEW_INCIDENTS)], tags=["incidents"]
-)
-def get_incident(incident_id: str, keepword: KeepwordDep) -> IncidentPublic:
-    """One incident with its recovery steps and first-contact state."""
-    return _incident(incidents.find_incident(keepword.uow, incident_id, keepword.settings.now()))
-
-
-class StepRequest(RequestBody):
-    action: str = Field(min_length=1, max_length=TEXT_MAX)
-    due: UtcDateTime = Field(description="UTC; a time without a zone is taken as UTC.")
-
-
-class IncidentRequest(RequestBody):
-    project: Ref
-    title: str = Field(min_length=1, max_length=TEXT_MAX, description="What went wrong.")
-    impact: str = Field(
-        min_length=1, max_length=TEXT_MAX, description="What it did to the client, in their terms."
-    )
-    own_factors: list[Line] = Field(
-        default=[],
-        max_length=LIST_MAX,
-        description="The team's own contributing factors, never anyone else's.",
-    )
-    steps: list[StepRequest] = Field(
-        default=[],
-        max_length=LIST_MAX,
-        description="Recovery steps; a first contact with the client is added if none is one.",
-    )
-    occurred_at: UtcDateTime | None = Field(default=None, description="Default: now.")
-    commitment: Ref | None = Field(default=None, description="The commitment it hit.")
-
-
-@router.post(
-    "/incidents",
-    dependencies=[allow(Action.RECORD_INCIDENTS)],
-    status_code=status.HTTP_201_CREATED,
-    tags=["incidents"],
-)
-def record_incident(
-    request: IncidentRequest, keepword: KeepwordDep, actor: ActorDep
-) -> IncidentPublic:
-    """Record an incident; a first contact with the client is added if no step is one."""
-    moment = keepword.settings.now()
-    recorded = incidents.record_incident(
-        keepword.uow,
-        request.project,
-        request.title,
-        request.impact,
-        request.own_factors,
-        [(s.action, s.due) for s in request.steps],
-        request.occurred_at or moment,
-        request.commitment,
-        actor=actor,
-        now=moment,
-    )
-    return _incident_now(keepword, recorded)
-
-
-@router.post(
-    "/incidents/{incident_id}/steps/{number}/done",
-    dependencies=[allow(Action.RECORD_INCIDENTS)],
-    tags=["incidents"],
-)
-def step_done(
-    incident_id: str,
-    number: Annotated[int, PathParam(ge=1, description="Step number, from 1.")],
-    keepword: KeepwordDep,
-    actor: ActorDep,
-) -> IncidentPublic:
-    """Mark a recovery step done now."""
-    after = incidents.step_done(
-        keepword.uow,
-        incident_id,
-        number,
-        actor=actor,
-        now=keepword.settings.now(),
-    )
-    return _incident_now(keepword, after)

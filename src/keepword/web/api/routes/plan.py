@@ -1,5 +1,7 @@
 """API routes: create and edit the plan (clients, people, projects, phases, items,
-allocations, commitments) through :mod:`keepword.services.plan`.
+allocations, commitments) through :mod:`keepword.services.plan`; and the changes made one at
+a time and watched (an item started or done, time off booked), which answer what they did to
+the odds and which signals they raised.
 
 A field at fault is a 422 naming it (the same names as the forms'); an unknown id is a 404.
 A field the schema does not name is a 422 too. POST fills a field left out with its default;
@@ -9,19 +11,22 @@ null is allowed): a field left out is a 422, never silently reset to its default
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Literal, TypedDict, cast
 
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from keepword.bootstrap import Keepword
 from keepword.domain.access import Action, Actor
 from keepword.domain.calendar import WEEKDAY_NAMES
 from keepword.domain.commitment import DEFAULT_CONFIDENCE
+from keepword.domain.events import Event
 from keepword.domain.people import Person
-from keepword.domain.project import Phase, WorkItem
-from keepword.domain.text import ID_MAX
-from keepword.services import plan
+from keepword.domain.project import ItemStatus, Phase, WorkItem
+from keepword.domain.text import ID_MAX, TEXT_MAX
+from keepword.services import plan, watch
 from keepword.services.plan import (
     AllocationInput,
     AllocationKey,
@@ -33,11 +38,22 @@ from keepword.services.plan import (
     ProjectInput,
 )
 from keepword.services.portfolio import current_portfolio
-from keepword.web.api.routes.portfolio import Line, Ref, Refs, RequestBody
+from keepword.web.api.schemas import (
+    EventPublic,
+    Line,
+    Probability,
+    Ref,
+    Refs,
+    RequestBody,
+    SignalRef,
+    signals_raised,
+)
 from keepword.web.rendering import KeepwordDep, keepword_of
-from keepword.web.security import actor_of, allow
+from keepword.web.security import ActorDep, actor_of, allow
 
 router = APIRouter(tags=["plan"])
+# Its own tag in the OpenAPI document: these changes answer what they did to the odds.
+changes_router = APIRouter(tags=["plan changes"])
 
 # WEEKDAY_NAMES spelt out, as a type and for the OpenAPI enum.
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -579,3 +595,120 @@ async def _who_of(request: Request) -> _Who:
 
 
 WhoDep = Annotated[_Who, Depends(_who_of)]
+
+
+# --- one change at a time, watched ---------------------------------------------------------
+
+
+class ReforecastPublic(BaseModel):
+    commitment: str
+    on_time_before: Probability | None
+    on_time_after: Probability | None
+    p85_before: date | None
+    p85_after: date | None
+
+
+class ChangeResult(BaseModel):
+    changes: list[EventPublic] = Field(description="What was recorded, as events.")
+    reforecast: list[ReforecastPublic] = Field(description="Commitments forecast again.")
+    signals_raised: list[SignalRef]
+
+
+def _watched(
+    keepword: Keepword, actor: Actor, change: Callable[[datetime], list[Event]]
+) -> ChangeResult:
+    """Make the change, and say what it did to the odds and which signals it raised."""
+    report = watch.reforecast_by(keepword.uow, change, actor=actor, now=keepword.settings.now())
+    events = report.events
+    return ChangeResult(
+        changes=[EventPublic.model_validate(e) for e in events if e.entity != "signal"],
+        reforecast=[
+            ReforecastPublic(
+                commitment=moved.commitment,
+                on_time_before=moved.before.on_time,
+                on_time_after=moved.after.on_time,
+                p85_before=moved.before.p85,
+                p85_after=moved.after.p85,
+            )
+            for moved in report.reforecast
+        ],
+        signals_raised=signals_raised(events),
+    )
+
+
+class OnDay(RequestBody):
+    on: date | None = Field(default=None, description="The day it happened (default: today).")
+
+
+def _set_status(
+    keepword: Keepword, actor: Actor, project: str, item: str, status: ItemStatus, on: date | None
+) -> ChangeResult:
+    return _watched(
+        keepword,
+        actor,
+        lambda moment: plan.set_item_status(
+            keepword.uow,
+            project,
+            item,
+            status,
+            on=on or moment.date(),
+            actor=actor,
+            now=moment,
+        ),
+    )
+
+
+@changes_router.post(
+    "/projects/{project_id}/items/{item_id}/start", dependencies=[allow(Action.UPDATE_WORK)]
+)
+def start_item(
+    project_id: str,
+    item_id: str,
+    keepword: KeepwordDep,
+    actor: ActorDep,
+    request: OnDay | None = None,
+) -> ChangeResult:
+    """Record that work on an item started; its project is forecast again."""
+    on = request.on if request else None
+    return _set_status(keepword, actor, project_id, item_id, ItemStatus.IN_PROGRESS, on)
+
+
+@changes_router.post(
+    "/projects/{project_id}/items/{item_id}/done", dependencies=[allow(Action.UPDATE_WORK)]
+)
+def finish_item(
+    project_id: str,
+    item_id: str,
+    keepword: KeepwordDep,
+    actor: ActorDep,
+    request: OnDay | None = None,
+) -> ChangeResult:
+    """Record that an item is done; its project is forecast again."""
+    on = request.on if request else None
+    return _set_status(keepword, actor, project_id, item_id, ItemStatus.DONE, on)
+
+
+class TimeOffRequest(RequestBody):
+    start: date = Field(description="First day off.")
+    end: date = Field(description="Last day off.")
+    reason: str = Field(default="", max_length=TEXT_MAX, description="Why, in a few words.")
+
+
+@changes_router.post("/people/{person_id}/time-off", dependencies=[allow(Action.UPDATE_WORK)])
+def book_time_off(
+    person_id: str, request: TimeOffRequest, keepword: KeepwordDep, actor: ActorDep
+) -> ChangeResult:
+    """Book days off for a person; the projects they work on are forecast again."""
+    return _watched(
+        keepword,
+        actor,
+        lambda moment: plan.add_time_off(
+            keepword.uow,
+            person_id,
+            request.start,
+            request.end,
+            reason=request.reason,
+            actor=actor,
+            now=moment,
+        ),
+    )

@@ -14,11 +14,11 @@ from pydantic import Field
 from keepword.domain.access import Action
 from keepword.domain.communications import StepStatus
 from keepword.services import portal as portal_service
-from keepword.web.api.routes.portfolio import Probability, Public, UtcDateTime
+from keepword.web.api.schemas import Probability, Public, UtcDateTime
 from keepword.web.rendering import KeepwordDep
 from keepword.web.security import ActorDep, allow
 
-router = APIRouter()
+router = APIRouter(tags=["portal"])
 
 
 class PortalRangePublic(Public):
@@ -91,7 +91,7 @@ class PortalProjectPublic(Public):
     incidents: list[PortalIncidentPublic] = Field(description="Newest first.")
 
 
-@router.get("/portal/projects", dependencies=[allow(Action.VIEW_PORTAL)], tags=["portal"])
+@router.get("/portal/projects", dependencies=[allow(Action.VIEW_PORTAL)])
 def list_portal_projects(
     keepword: KeepwordDep, actor: ActorDep
 ) -> list[PortalProjectSummaryPublic]:
@@ -100,9 +100,7 @@ def list_portal_projects(
     return [PortalProjectSummaryPublic.model_validate(p) for p in home.projects]
 
 
-@router.get(
-    "/portal/projects/{project_id}", dependencies=[allow(Action.VIEW_PORTAL)], tags=["portal"]
-)
+@router.get("/portal/projects/{project_id}", dependencies=[allow(Action.VIEW_PORTAL)])
 def get_portal_project(
     project_id: str, keepword: KeepwordDep, actor: ActorDep
 ) -> PortalProjectPublic:

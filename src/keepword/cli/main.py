@@ -137,7 +137,6 @@ def demo(
     from keepword.bootstrap import open_keepword
     from keepword.demo import DEMO_NOW
     from keepword.services import portfolio as portfolio_service
-    from keepword.services import watch
 
     settings = settings_of(ctx)
     if ctx.find_root().params.get("db") is None and not os.environ.get("KEEPWORD_DATABASE_URL"):
@@ -154,15 +153,13 @@ def demo(
     portfolio_service.load_portfolio(
         keepword.uow, portfolio, actor=Actor("demo", Role.ADMIN), now=moment
     )
-    rows = portfolio_service.commitment_rows(portfolio)
-    options = watch.watch_options(moment)
-    odds = watch.as_commitment_odds(watch.current_odds(keepword.uow, options, now=moment))
+    table = portfolio_service.commitment_table(keepword.uow, now=moment)
     output.console.print(
         f"The demo portfolio as of {moment:%a %d %b %Y %H:%M} UTC "
         f"(set {NOW_VARIABLE} to see it on another day).",
         highlight=False,
     )
-    output.console.print(output.portfolio_table(rows, odds))
+    output.console.print(output.portfolio_table(table.rows, table.odds))
     output.console.print(_demo_logins(keepword, moment))
     if serve:
         _serve(keepword, host, port)

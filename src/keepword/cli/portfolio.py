@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from keepword.cli import output
-from keepword.cli.context import AsOfOption, JsonOption, acting, forecast_options, open_app
+from keepword.cli.context import AsOfOption, JsonOption, acting, open_app
 from keepword.domain.errors import InvalidPortfolio
 
 
@@ -75,13 +75,12 @@ def _count(n: int, plural: str) -> str:
 def portfolio(ctx: typer.Context, as_of: AsOfOption = None, json: JsonOption = False) -> None:
     """List every commitment: client, project, due date, state, and its forecast odds."""
     from keepword.services import portfolio as portfolio_service
-    from keepword.services import watch
 
     keepword = open_app(ctx)
-    moment = keepword.settings.now()
-    stored, cached = watch.current_state(keepword.uow, forecast_options(moment, as_of), now=moment)
-    rows = portfolio_service.commitment_rows(stored)
-    odds = watch.as_commitment_odds(cached)
+    table = portfolio_service.commitment_table(
+        keepword.uow, now=keepword.settings.now(), as_of=as_of.date() if as_of else None
+    )
+    rows, odds = table.rows, table.odds
     if json:
         output.print_json(
             [

@@ -17,7 +17,6 @@ from keepword.cli.context import (
     TrialsOption,
     acting,
     command_group,
-    forecast_options,
     open_app,
 )
 from keepword.domain.events import snapshot
@@ -39,13 +38,17 @@ def what_if(
 ) -> None:
     """Try a scenario in memory: every commitment it touches before and after, most harmed
     first, and what can still progress. Nothing is saved."""
-    from keepword.services import scenarios, watch
+    from keepword.services import scenarios
 
     keepword = open_app(ctx)
-    moment = keepword.settings.now()
-    options = forecast_options(moment, as_of, trials, seed)
-    stored, cached = watch.current_state(keepword.uow, options, now=moment)
-    result = scenarios.what_if(stored, stored.scenario(scenario), options, cached)
+    result = scenarios.try_scenario(
+        keepword.uow,
+        scenario,
+        now=keepword.settings.now(),
+        as_of=as_of.date() if as_of else None,
+        trials=trials,
+        seed=seed,
+    )
     if json:
         output.print_json(
             {
@@ -113,13 +116,13 @@ def _progress_table(result: scenarios.WhatIf) -> Table:
 @scenario_app.command("list")
 def scenario_list(ctx: typer.Context, json: JsonOption = False) -> None:
     """The scenarios not yet applied."""
-    from keepword.services import portfolio as portfolio_service
+    from keepword.services import scenarios
 
-    stored = portfolio_service.current_portfolio(open_app(ctx).uow)
+    saved = scenarios.list_scenarios(open_app(ctx).uow)
     if json:
-        output.print_json(stored.scenarios)
+        output.print_json(saved)
         return
-    for scenario in stored.scenarios:
+    for scenario in saved:
         output.console.print(
             f"[bold]{scenario.id}[/]: {scenario.name} ({len(scenario.changes)} changes)",
             highlight=False,

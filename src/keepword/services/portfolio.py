@@ -12,11 +12,17 @@ from datetime import date, datetime
 from keepword.domain.access import Action, Actor, requires
 from keepword.domain.commitment import Health
 from keepword.domain.errors import InvalidPortfolio, InvalidTransition, Problem
+from keepword.domain.forecast import CommitmentOdds, ForecastOptions
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.signals import Signal
 from keepword.services.ports import CachedOdds, UnitOfWorkFactory
 from keepword.services.signals import SignalView, readable_signals, signal_views
-from keepword.services.watch import current_state, record_change, watch_options
+from keepword.services.watch import (
+    as_commitment_odds,
+    current_state,
+    record_change,
+    watch_options,
+)
 
 
 @dataclass(frozen=True)
@@ -168,6 +174,24 @@ def commitment_rows(portfolio: Portfolio) -> list[CommitmentRow]:
             )
         )
     return sorted(rows, key=lambda r: (r.due, r.client, r.commitment_id))
+
+
+@dataclass(frozen=True)
+class CommitmentTable:
+    """The portfolio table: every commitment by due date, and its odds by commitment id."""
+
+    rows: list[CommitmentRow]
+    odds: dict[str, CommitmentOdds]
+
+
+def commitment_table(
+    uow: UnitOfWorkFactory, *, now: datetime, as_of: date | None = None
+) -> CommitmentTable:
+    """Every commitment with its odds as of ``as_of`` (default: the day of ``now``), from the
+    cache where it is fresh; only the watched day's forecasts are stored."""
+    options = watch_options(now) if as_of is None else ForecastOptions(today=as_of)
+    stored, cached = current_state(uow, options, now=now)
+    return CommitmentTable(commitment_rows(stored), as_commitment_odds(cached))
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,10 @@ the target — move the date, cut scope, add capacity — each checked by its ow
 of a changed copy of the portfolio. :func:`commit` moves a proposed commitment to committed
 and records the forecast it was made on as its baseline; :func:`close_commitment` ends it.
 
+:func:`ask` is the one use case that asks the gate (and may record the proposal);
+:func:`ask_fields` asks it from a form, where every part of the question may be missing or
+wrong, and reports every part at fault at once.
+
 Searches run at ``SEARCH_TRIALS``; every probability reported is a forecast at the trials
 asked for, so a search step that passes by luck is caught by the final check.
 """
@@ -14,14 +18,14 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from keepword.domain.access import Action, Actor, authorize, requires
+from keepword.domain.access import Action, Actor, Forbidden, authorize, requires
 from keepword.domain.calendar import TimeOff, WorkingCalendar
 from keepword.domain.commitment import Baseline, Commitment, CommitmentState, check_confidence
-from keepword.domain.errors import InvalidTransition, InvalidValue, NotFound
+from keepword.domain.errors import InvalidFields, InvalidTransition, InvalidValue, NotFound
 from keepword.domain.events import Event, snapshot
 from keepword.domain.forecast import Finish, ForecastOptions, ProjectForecast, Share
 from keepword.domain.ids import ID_RULE, is_valid_id
@@ -172,11 +176,29 @@ class GateQuestion:
 
 @dataclass(frozen=True)
 class Asked:
-    """The gate's answer, the portfolio it was forecast on, and the proposal stored."""
+    """The question as asked, the gate's answer, the portfolio it was forecast on, and the
+    proposal stored."""
 
+    question: GateQuestion
     answer: GateAnswer
     portfolio: Portfolio
     recorded: Commitment | None = None
+
+
+@dataclass(frozen=True)
+class QuestionFields:
+    """The gate's question as a form sends it: any part may be blank (None, or empty) or
+    wrong, and :func:`ask_fields` names each part at fault; ``team`` as ticked, blanks and
+    repeats included."""
+
+    project: str = ""
+    due: date | None = None
+    confidence: float | None = None
+    team: tuple[str, ...] = ()
+    record: str | None = None
+
+
+QUESTION_FIELDS = ("project", "due", "confidence", "team", "record")
 
 
 @requires(Action.CHECK_GATE)
@@ -200,6 +222,89 @@ def ask(
         stored = work.portfolio.get()
     if question.team is not None:
         check_team(stored, question.team)
+    return _answer(uow, stored, question, options, actor, now, before_recording)
+
+
+@requires(Action.CHECK_GATE)
+def ask_fields(
+    uow: UnitOfWorkFactory,
+    fields: QuestionFields,
+    options: ForecastOptions,
+    *,
+    actor: Actor,
+    now: datetime,
+    input_errors: Mapping[str, str] | None = None,
+) -> Asked:
+    """:func:`ask` for a question typed in a form: every part at fault is reported at once, as
+    :class:`InvalidFields` keyed by :data:`QUESTION_FIELDS` (``input_errors``: the parts the
+    caller could not even read), a due date before ``options.today`` among them. What the
+    answer itself refuses (a date before the project can start, a team without a skill it
+    needs, no right to record) is reported beside its part too; a project that cannot be
+    forecast at all raises :class:`CannotForecast`, as from :func:`ask`."""
+    with uow() as work:
+        stored = work.portfolio.get()
+    errors = dict(input_errors or {})
+    question = _question_of(stored, fields, options.today, errors)
+    if question is None:
+        raise InvalidFields(errors)
+    try:
+        if question.record is not None:
+            authorize(actor, Action.PROPOSE)
+        return _answer(uow, stored, question, options, actor, now)
+    except InvalidValue as refused:  # raised naming the part of the question at fault
+        where = refused.field if refused.field in QUESTION_FIELDS else "due"
+        raise InvalidFields({where: refused.message}) from None
+    except Forbidden as refused:  # the right to ask is checked before: this is to record
+        raise InvalidFields({"record": str(refused)}) from None
+
+
+def _question_of(
+    portfolio: Portfolio, fields: QuestionFields, today: date, errors: dict[str, str]
+) -> GateQuestion | None:
+    """The question ``fields`` ask, or None with each part at fault added to ``errors``."""
+    project = fields.project.strip()
+    if not project:
+        errors.setdefault("project", "choose a project")
+    else:
+        try:
+            portfolio.project(project)
+        except NotFound as error:
+            errors.setdefault("project", str(error))
+    if fields.due is None:
+        errors.setdefault("due", "give the date the client asks for")
+    elif fields.due < today:
+        errors.setdefault("due", f"{fields.due} is in the past (today is {today})")
+    if fields.confidence is not None:
+        try:
+            check_confidence(fields.confidence)
+        except InvalidValue as error:
+            errors.setdefault("confidence", error.message)
+    team = tuple(dict.fromkeys(p.strip() for p in fields.team if p.strip()))
+    try:
+        check_team(portfolio, team)
+    except CannotPropose as error:
+        errors.setdefault("team", error.message)
+    record = (fields.record or "").strip() or None
+    if record is not None:
+        try:
+            check_commitment_id(record)
+        except InvalidValue as error:
+            errors.setdefault("record", error.message)
+    if errors or fields.due is None:
+        return None
+    return GateQuestion(project, fields.due, fields.confidence, team or None, record)
+
+
+def _answer(
+    uow: UnitOfWorkFactory,
+    stored: Portfolio,
+    question: GateQuestion,
+    options: ForecastOptions,
+    actor: Actor,
+    now: datetime,
+    before_recording: Callable[[Asked], None] | None = None,
+) -> Asked:
+    """The gate's answer to ``question`` over ``stored``, recorded as a proposal if asked."""
     answer = propose(
         stored,
         question.project,
@@ -208,7 +313,7 @@ def ask(
         confidence=question.confidence,
         team=question.team,
     )
-    asked = Asked(answer, stored)
+    asked = Asked(question, answer, stored)
     if before_recording is not None:
         before_recording(asked)
     if question.record is None:

@@ -25,7 +25,7 @@ from keepword.web import pages
 from keepword.web.api import create_api, error_response
 from keepword.web.errors import status_of
 from keepword.web.memo import PageMemo
-from keepword.web.pages.account import login_page
+from keepword.web.pages.accounts import login_page
 from keepword.web.rendering import HERE, render
 from keepword.web.security import (
     AccessMiddleware,

@@ -1,28 +1,26 @@
-"""The server-rendered pages, one module per area, included by :func:`create_app`."""
+"""The server-rendered pages, one module per capability, included by :func:`create_app`."""
 
 from keepword.web.pages import (
-    account,
-    admin,
-    dashboard,
+    accounts,
     gate,
+    history,
     incidents,
     messages,
     plan,
     portal,
+    portfolio,
     projects,
+    scenarios,
     signals,
-    timeline,
-    whatif,
 )
 
 routers = [
-    account.router,
-    admin.router,
-    dashboard.router,
+    accounts.router,
+    portfolio.router,
     projects.router,
-    timeline.router,
+    history.router,
     gate.router,
-    whatif.router,
+    scenarios.router,
     signals.router,
     messages.router,
     incidents.router,

@@ -4,7 +4,8 @@
 target, the cut line and the three ways to reach the target, and shows the client-readable
 proposal; with a record id it also stores the proposed commitment, which ``POST
 /gate/commit/{id}`` then promises. Bad input re-renders the form (422) with each error
-beside its field, and nothing is written.
+beside its field, and nothing is written: :func:`keepword.services.gate.ask_fields` says
+what is wrong, the page only reads the text typed.
 """
 
 from __future__ import annotations
@@ -19,15 +20,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from keepword.bootstrap import Keepword
 from keepword.domain.access import Action, Actor
-from keepword.domain.commitment import DEFAULT_CONFIDENCE, check_confidence
-from keepword.domain.errors import InvalidFields, InvalidValue, KeepwordError, NotFound
+from keepword.domain.commitment import DEFAULT_CONFIDENCE
+from keepword.domain.errors import InvalidFields, KeepwordError
 from keepword.domain.forecast import ForecastOptions
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.text import ID_MAX, LIST_MAX
 from keepword.reports import proposal as proposals
 from keepword.services import gate as gate_service
 from keepword.services import portfolio as portfolio_service
-from keepword.services.gate import GateQuestion
+from keepword.services.gate import Asked, GateQuestion, QuestionFields
 from keepword.web.rendering import KeepwordDep, render
 from keepword.web.security import ActorDep, allow
 
@@ -56,53 +57,24 @@ def _query(question: GateQuestion) -> str:
     return urlencode(pairs)
 
 
-def _parse(form: GateForm, portfolio: Portfolio, today: date) -> tuple[GateQuestion | None, Errors]:
-    """The question the form asks, or the error of each field that is wrong."""
-    errors: Errors = {}
-    project = form.project.strip()
-    if not project:
-        errors["project"] = "choose a project"
-    else:
-        try:
-            portfolio.project(project)
-        except NotFound as error:
-            errors["project"] = str(error)
+def _read(form: GateForm) -> tuple[QuestionFields, Errors]:
+    """The form's text as the question's values, and the fields that are not even a date or
+    a number; whether the question makes sense is the gate's to say."""
+    unreadable: Errors = {}
     due: date | None = None
-    if not form.due.strip():
-        errors["due"] = "give the date the client asks for"
-    else:
+    if form.due.strip():
         try:
             due = date.fromisoformat(form.due.strip())
         except ValueError:
-            errors["due"] = f"{form.due.strip()!r} is not a date (YYYY-MM-DD)"
-        else:
-            if due < today:
-                errors["due"] = f"{due} is in the past (today is {today})"
+            unreadable["due"] = f"{form.due.strip()!r} is not a date (YYYY-MM-DD)"
     confidence: float | None = None
     if form.confidence.strip():
         try:
             confidence = float(form.confidence.strip())
         except ValueError:
-            errors["confidence"] = f"{form.confidence.strip()!r} is not a number"
-        else:
-            try:
-                check_confidence(confidence)
-            except InvalidValue as error:
-                errors["confidence"] = error.message
-    team = tuple(dict.fromkeys(p.strip() for p in form.team if p.strip()))
-    try:
-        gate_service.check_team(portfolio, team)
-    except KeepwordError as error:
-        errors["team"] = str(error)
-    record = form.record.strip() or None
-    if record is not None:
-        try:
-            gate_service.check_commitment_id(record)
-        except KeepwordError as error:
-            errors["record"] = str(error)
-    if errors or due is None:
-        return None, errors
-    return GateQuestion(project, due, confidence, team or None, record), errors
+            unreadable["confidence"] = f"{form.confidence.strip()!r} is not a number"
+    question = QuestionFields(form.project, due, confidence, tuple(form.team), form.record)
+    return question, unreadable
 
 
 def _options(keepword: Keepword) -> ForecastOptions:
@@ -110,7 +82,17 @@ def _options(keepword: Keepword) -> ForecastOptions:
     return ForecastOptions(keepword.settings.now().date())
 
 
-QUESTION_FIELDS = ("project", "due", "confidence", "team", "record")
+def _ask(keepword: Keepword, actor: Actor, form: GateForm) -> Asked:
+    """The gate's answer to the form; InvalidFields, by field, when any of it is wrong."""
+    question, unreadable = _read(form)
+    return gate_service.ask_fields(
+        keepword.uow,
+        question,
+        _options(keepword),
+        actor=actor,
+        now=keepword.settings.now(),
+        input_errors=unreadable,
+    )
 
 
 def _form_page(
@@ -160,61 +142,26 @@ def gate_answer(
     record: Annotated[str, Form(max_length=ID_MAX)] = "",
 ) -> HTMLResponse:
     form = GateForm(project, due, confidence, team or [], record)
-    portfolio = portfolio_service.current_portfolio(keepword.uow)
-    options = _options(keepword)
-    question, errors = _parse(form, portfolio, options.today)
-    if question is None:
-        return _form_page(request, portfolio, form, errors=errors, status_code=422)
     try:
-        asked = gate_service.ask(
-            keepword.uow, question, options, actor=actor, now=keepword.settings.now()
-        )
-    except InvalidValue as error:  # the service names the part of the question at fault
-        where = error.field if error.field in QUESTION_FIELDS else "due"
-        return _form_page(request, portfolio, form, errors={where: error.message}, status_code=422)
-    except KeepwordError as error:  # only recording can fail otherwise (the right to, a clash)
-        return _form_page(request, portfolio, form, errors={"record": str(error)}, status_code=422)
-    answer = asked.answer
-    return _form_page(
-        request,
-        asked.portfolio,
-        form,
-        answer=answer,
-        ways=proposals.option_lines(answer, asked.portfolio),
-        proposal_html=proposals.render_html(answer, asked.portfolio),
-        download=_query(question),
-        recorded=asked.recorded,
-    )
-
-
-def _download(
-    keepword: Keepword,
-    actor: Actor,
-    project: str,
-    due: str,
-    confidence: str,
-    team: list[str] | None,
-    suffix: str,
-) -> Response:
-    portfolio = portfolio_service.current_portfolio(keepword.uow)
-    options = _options(keepword)
-    form = GateForm(project, due, confidence, team or [])
-    question, errors = _parse(form, portfolio, options.today)
-    if question is None:
-        raise InvalidFields(errors)
-    asked = gate_service.ask(
-        keepword.uow, question, options, actor=actor, now=keepword.settings.now()
-    )
-    answer, portfolio = asked.answer, asked.portfolio
-    if suffix == "md":
-        body, media = proposals.render_markdown(answer, portfolio), "text/markdown"
+        asked = _ask(keepword, actor, form)
+    except InvalidFields as refused:
+        errors = refused.errors
+    except KeepwordError as error:  # the gate cannot answer at all: a project not forecastable
+        errors = {"record": str(error)}
     else:
-        body, media = proposals.render_html(answer, portfolio), "text/html"
-    return Response(
-        body,
-        media_type=f"{media}; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="proposal-{project}.{suffix}"'},
-    )
+        return _form_page(
+            request,
+            asked.portfolio,
+            form,
+            answer=asked.answer,
+            ways=proposals.option_lines(asked.answer, asked.portfolio),
+            proposal_html=proposals.render_html(asked.answer, asked.portfolio),
+            download=_query(asked.question),
+            recorded=asked.recorded,
+        )
+    # The form again, with the choices it offers as they stand.
+    portfolio = portfolio_service.current_portfolio(keepword.uow)
+    return _form_page(request, portfolio, form, errors=errors, status_code=422)
 
 
 @router.get(
@@ -230,7 +177,16 @@ def proposal_file(
     team: Annotated[list[str] | None, Query()] = None,
 ) -> Response:
     """The proposal as a file a client can read, HTML or Markdown, asked again from the query."""
-    return _download(keepword, actor, project, due, confidence, team, suffix)
+    asked = _ask(keepword, actor, GateForm(project, due, confidence, team or []))
+    if suffix == "md":
+        body, media = proposals.render_markdown(asked.answer, asked.portfolio), "text/markdown"
+    else:
+        body, media = proposals.render_html(asked.answer, asked.portfolio), "text/html"
+    return Response(
+        body,
+        media_type=f"{media}; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="proposal-{project}.{suffix}"'},
+    )
 
 
 @router.post("/gate/commit/{commitment}", dependencies=[allow(Action.COMMIT)])

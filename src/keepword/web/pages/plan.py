@@ -1,16 +1,18 @@
 """Pages: the plan, and a form to create or edit each of its entities.
 
-One form template serves every entity: each entity here is a list of field descriptions,
-the initial values of an edit, and the save of :mod:`keepword.services.plan` it calls.
-A save that is refused shows the form again (422) with what was typed and every error beside
-its field; one that passes goes to the project page (clients and people: the plan).
+Every kind of entity is one row of :data:`FORMS`: its fields, where its forms are, how an
+edit finds it, the input and the save of :mod:`keepword.services.plan` it goes through, and
+where a save that passes goes. One GET and one POST serve every kind: the form, then the
+save. A save that is refused shows the form again (422) with what was typed and every error
+beside its field; one that passes goes to the project page (clients and people: the plan).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from enum import Enum
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
@@ -18,13 +20,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from keepword.bootstrap import Keepword
-from keepword.domain.access import Action, Actor
+from keepword.domain.access import Action
 from keepword.domain.calendar import WEEKDAY_NAMES
-from keepword.domain.commitment import DEFAULT_CONFIDENCE
 from keepword.domain.errors import InvalidFields, NotFound
 from keepword.domain.portfolio import Portfolio
-from keepword.domain.project import ItemStatus, Project
+from keepword.domain.project import ItemStatus, Phase, Project, WorkItem
 from keepword.services import plan
 from keepword.services.plan import (
     AllocationInput,
@@ -38,7 +38,7 @@ from keepword.services.plan import (
 )
 from keepword.services.portfolio import current_portfolio
 from keepword.web.rendering import KeepwordDep, render
-from keepword.web.security import actor_of, allow
+from keepword.web.security import ActorDep, allow
 
 router = APIRouter()
 
@@ -47,19 +47,6 @@ Kind = Literal[
 ]
 Values = dict[str, Any]  # what a form shows: text, a list (multiple) or a flag (checkbox)
 Options = tuple[tuple[str, str], ...]  # (value, label)
-
-
-@dataclass(frozen=True)
-class Field:
-    """One input of a form, with its label and, for a choice, the options."""
-
-    name: str
-    label: str
-    kind: Kind = "text"
-    required: bool = False
-    options: Options = ()
-    hint: str = ""
-    readonly: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,25 +60,88 @@ class Where:
 
 
 @dataclass(frozen=True)
+class Field:
+    """One input of a form, with its label and, for a choice, the options.
+
+    ``options`` may be read from the portfolio when the form is shown. A ``fixed`` field is
+    named by an edit's URL: the edit shows it read-only, as text, and saves the URL's value.
+    ``read`` is its value in the entity edited, when that is not the attribute of its name.
+    """
+
+    name: str
+    label: str
+    kind: Kind = "text"
+    required: bool = False
+    options: Options | Callable[[Portfolio, Where], Options] = ()
+    hint: str = ""
+    fixed: bool = False
+    read: Callable[[Any], object] | None = None
+    readonly: bool = False  # set by shown(), on an edit's fixed field
+
+    def shown(self, portfolio: Portfolio, where: Where, create: bool) -> Field:
+        """The field as the form shows it, its options read."""
+        if self.fixed and not create:
+            return Field(self.name, self.label, required=self.required, readonly=True)
+        options = self.options(portfolio, where) if callable(self.options) else self.options
+        return replace(self, options=options)
+
+
+@dataclass(frozen=True)
+class Address:
+    """The paths of a kind's forms, a new one's and an edit's; a path's ``{kind}`` that is not
+    a kind found there is "no such part of ``part_of``"."""
+
+    new: str
+    edit: str
+    part_of: str
+
+    @property
+    def paths(self) -> tuple[str, str]:
+        return self.new, self.edit
+
+
+ON_THE_PLAN = Address("/plan/{kind}/new", "/plan/{kind}/{entity_id}/edit", "the plan")
+IN_A_PROJECT = Address(
+    "/plan/projects/{project_id}/{kind}/new",
+    "/plan/projects/{project_id}/{kind}/{entity_id}/edit",
+    "a project",
+)
+# An allocation has no id: an edit's path names it by person, project and start day.
+BY_ALLOCATION_KEY = Address(
+    "/plan/{kind}/new", "/plan/allocations/{person}/{project}/{start}/edit", "the plan"
+)
+# A path's parameter as the name the forms and the inputs give it.
+WHERE_NAMES = {"entity_id": "id", "project_id": "project"}
+
+
+@dataclass(frozen=True)
 class EntityForm:
     """How one kind of entity is shown in a form and saved from it."""
 
     noun: str
-    fields: Callable[[Portfolio, Where, bool], list[Field]]
-    values: Callable[[Portfolio, Where], Values]  # an edit's initial values
-    save: Callable[[Keepword, Actor, Values, Where, bool, dict[str, str]], None]
+    address: Address
+    fields: tuple[Field, ...]
+    find: Callable[[Portfolio, Where], Any]  # the entity an edit starts from; NotFound if none
+    input: Callable[..., Any]  # the service's input, from the URL's ids and the fields typed
+    save: Callable[..., Any]  # the service's save of that input
     done: Callable[[Values, Where], str]  # where a save that passes goes
+    new_values: Values = field(default_factory=dict)  # what a new one's form starts with
+    key: Callable[[Where], AllocationKey] | None = None  # what an edit's save is told it edits
+    template: str = "plan_form.html"
 
 
-# --- the fields of each entity ----------------------------------------------------------------
+# --- what the fields offer --------------------------------------------------------------------
 
 ID_HINT = "letters, digits, '.', '_' and '-'; it cannot change later"
 STATUSES: Options = tuple((s.value, s.value.replace("_", " ")) for s in ItemStatus)
 WEEKDAYS: Options = tuple((d, d.capitalize()) for d in WEEKDAY_NAMES)
+WHOLE = "none: the whole project"
+CONFIDENCE = "the odds wanted before promising, e.g. 0.85"
+ID = Field("id", "Id", required=True, hint=ID_HINT, fixed=True)
 
 
-def _id(create: bool, label: str = "Id") -> Field:
-    return Field("id", label, required=True, hint=ID_HINT if create else "", readonly=not create)
+def _name(entity: Any) -> str:
+    return str(entity.name)
 
 
 def _choices(entities: Any, label: Callable[[Any], str], blank: str | None = None) -> Options:
@@ -99,174 +149,52 @@ def _choices(entities: Any, label: Callable[[Any], str], blank: str | None = Non
     return (("", blank), *options) if blank is not None else options
 
 
+def _pick(what: str, blank: str | None = None) -> Callable[[Portfolio, Where], Options]:
+    """The portfolio's ``what`` (clients, people, projects, skills) to choose from by name."""
+    return lambda portfolio, where: _choices(getattr(portfolio, what), _name, blank)
+
+
 def _project_of(portfolio: Portfolio, where: Where) -> Project:
     return portfolio.project(where["project"])
 
 
-def _client_fields(portfolio: Portfolio, where: Where, create: bool) -> list[Field]:
-    return [
-        _id(create),
-        Field("name", "Name", required=True),
-        Field("contact", "Contact", hint="who to tell, and how to reach them"),
-    ]
+def _project_phases(portfolio: Portfolio, where: Where) -> Options:
+    return _choices(_project_of(portfolio, where).phases, _name, "No phase")
 
 
-def _person_fields(portfolio: Portfolio, where: Where, create: bool) -> list[Field]:
-    return [
-        _id(create),
-        Field("name", "Name", required=True),
-        Field("email", "Email", "email"),
-        Field("skills", "Skills", "multiple", options=_choices(portfolio.skills, _name)),
-        Field("country", "Country", hint="ISO 3166 code such as GB, for public holidays"),
-        Field("subdivision", "Subdivision", hint="e.g. ENG for England; needs the country"),
-        Field("working_days", "Working days", "multiple", required=True, options=WEEKDAYS),
-    ]
+def _other_items(portfolio: Portfolio, where: Where) -> Options:
+    # An item cannot depend on itself, so its own edit does not offer it.
+    items = [i for i in _project_of(portfolio, where).items if i.id != where.ids.get("id")]
+    return tuple((i.id, f"{i.id}: {i.title}") for i in items)
 
 
-def _project_fields(portfolio: Portfolio, where: Where, create: bool) -> list[Field]:
-    return [
-        _id(create),
-        Field("name", "Name", required=True),
-        Field("client", "Client", "select", True, _choices(portfolio.clients, _name, "Choose…")),
-        Field("start", "Start", "date", required=True),
-        Field("lead", "Lead", "select", options=_choices(portfolio.people, _name, "No lead")),
-        Field(
-            "disclosure_target",
-            "Disclosure target (working days)",
-            "integer",
-            hint="the longest a risk may go untold; blank: one working day",
-        ),
-    ]
+def _every_phase(portfolio: Portfolio, where: Where) -> Options:
+    return tuple((ph.id, f"{p.name}: {ph.name}") for p in portfolio.projects for ph in p.phases)
 
 
-def _phase_fields(portfolio: Portfolio, where: Where, create: bool) -> list[Field]:
-    return [_id(create), Field("name", "Name", required=True)]
+def _weekday_names(person: Any) -> list[str]:
+    return [WEEKDAY_NAMES[d] for d in person.calendar.weekdays]
 
 
-def _item_fields(portfolio: Portfolio, where: Where, create: bool) -> list[Field]:
-    project = _project_of(portfolio, where)
-    others = [i for i in project.items if create or i.id != where["id"]]
-    return [
-        _id(create),
-        Field("title", "Title", required=True),
-        Field("phase", "Phase", "select", options=_choices(project.phases, _name, "No phase")),
-        Field("skill", "Skill needed", "select", options=_choices(portfolio.skills, _name, "Any")),
-        Field("optimistic", "Optimistic (person-days)", "number", hint="all three or none"),
-        Field("likely", "Likely (person-days)", "number"),
-        Field("pessimistic", "Pessimistic (person-days)", "number"),
-        Field("depends_on", "Depends on", "multiple", options=_choices(others, _title)),
-        Field("status", "Status", "select", required=True, options=STATUSES),
-        Field("started", "Started", "date"),
-        Field("done", "Done", "date"),
-    ]
+def _estimate(point: str) -> Callable[[WorkItem], object]:
+    return lambda item: getattr(item.estimate, point) if item.estimate else None
 
 
-def _allocation_fields(portfolio: Portfolio, where: Where, create: bool) -> list[Field]:
-    if create:
-        person = Field(
-            "person", "Person", "select", True, _choices(portfolio.people, _name, "Choose…")
-        )
-        project = Field(
-            "project", "Project", "select", True, _choices(portfolio.projects, _name, "Choose…")
-        )
-    else:
-        person = Field("person", "Person", required=True, readonly=True)
-        project = Field("project", "Project", required=True, readonly=True)
-    return [
-        person,
-        project,
-        Field("fraction", "Fraction", "number", True, hint="share of their working days, e.g. 0.5"),
-        Field("start", "Start", "date", required=True),
-        Field("end", "End", "date", required=True),
-        Field("over_allocation", "Deliberate over-allocation", "checkbox"),
-    ]
+# --- how an edit finds its entity, and where a save goes ---------------------------------------
 
 
-WHOLE = "none: the whole project"
-CONFIDENCE = "the odds wanted before promising, e.g. 0.85"
-
-
-def _commitment_fields(portfolio: Portfolio, where: Where, create: bool) -> list[Field]:
-    phases = tuple((ph.id, f"{p.name}: {ph.name}") for p in portfolio.projects for ph in p.phases)
-    return [
-        _id(create),
-        Field("project", "Project", "select", True, _choices(portfolio.projects, _name, "Choose…")),
-        Field("title", "Title", required=True),
-        Field("due", "Due", "date", required=True),
-        Field("phases", "Phases promised", "multiple", options=phases, hint=WHOLE),
-        Field("confidence", "Confidence", "number", True, hint=CONFIDENCE),
-        Field("made_by", "Made by"),
-        Field("made_to", "Made to"),
-        Field("made_on", "Made on", "date"),
-        Field("fixed_date", "Fixed date (cannot move)", "checkbox"),
-    ]
-
-
-def _name(entity: Any) -> str:
-    return str(entity.name)
-
-
-def _title(entity: Any) -> str:
-    return f"{entity.id}: {entity.title}"
-
-
-# --- the values of an edit --------------------------------------------------------------------
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def _client_values(portfolio: Portfolio, where: Where) -> Values:
-    client = portfolio.client(where["id"])
-    return {"id": client.id, "name": client.name, "contact": _text(client.contact)}
-
-
-def _person_values(portfolio: Portfolio, where: Where) -> Values:
-    person = portfolio.person(where["id"])
-    calendar = person.calendar
-    return {
-        "id": person.id,
-        "name": person.name,
-        "email": _text(person.email),
-        "skills": list(person.skills),
-        "country": _text(calendar.country),
-        "subdivision": _text(calendar.subdivision),
-        "working_days": [WEEKDAY_NAMES[d] for d in calendar.weekdays],
-    }
-
-
-def _project_values(portfolio: Portfolio, where: Where) -> Values:
-    project = portfolio.project(where["id"])
-    names = ("id", "name", "client", "start", "lead", "disclosure_target")
-    return {n: _text(getattr(project, n)) for n in names}
-
-
-def _phase_values(portfolio: Portfolio, where: Where) -> Values:
+def _phase(portfolio: Portfolio, where: Where) -> Phase:
     phase = next((ph for ph in _project_of(portfolio, where).phases if ph.id == where["id"]), None)
     if phase is None:
         raise NotFound(f"project {where['project']!r} has no phase {where['id']!r}")
-    return {"id": phase.id, "name": phase.name}
+    return phase
 
 
-def _item_values(portfolio: Portfolio, where: Where) -> Values:
+def _item(portfolio: Portfolio, where: Where) -> WorkItem:
     try:
-        item = _project_of(portfolio, where).item(where["id"])
+        return _project_of(portfolio, where).item(where["id"])
     except KeyError:
         raise NotFound(f"project {where['project']!r} has no item {where['id']!r}") from None
-    estimate = item.estimate
-    values = {
-        n: _text(getattr(item, n)) for n in ("id", "title", "phase", "skill", "started", "done")
-    }
-    for point in ("optimistic", "likely", "pessimistic"):
-        values[point] = _text(getattr(estimate, point)) if estimate else ""
-    return {**values, "depends_on": list(item.depends_on), "status": item.status.value}
 
 
 def _allocation_key(where: Where) -> AllocationKey:
@@ -277,163 +205,6 @@ def _allocation_key(where: Where) -> AllocationKey:
     return AllocationKey(where["person"], where["project"], start)
 
 
-def _allocation_values(portfolio: Portfolio, where: Where) -> Values:
-    allocation = plan.find_allocation(portfolio, _allocation_key(where))
-    names = ("person", "project", "fraction", "start", "end")
-    return {
-        **{n: _text(getattr(allocation, n)) for n in names},
-        "over_allocation": allocation.over_allocation,
-    }
-
-
-def _commitment_values(portfolio: Portfolio, where: Where) -> Values:
-    commitment = portfolio.commitment(where["id"])
-    names = ("id", "project", "title", "due", "confidence", "made_by", "made_to", "made_on")
-    return {
-        **{n: _text(getattr(commitment, n)) for n in names},
-        "phases": list(commitment.phases),
-        "fixed_date": commitment.fixed_date,
-    }
-
-
-# --- the saves --------------------------------------------------------------------------------
-
-
-def _save_client(
-    keepword: Keepword,
-    actor: Actor,
-    values: Values,
-    where: Where,
-    create: bool,
-    errors: dict[str, str],
-) -> None:
-    data = ClientInput(**values)
-    plan.save_client(
-        keepword.uow,
-        data,
-        create=create,
-        input_errors=errors,
-        actor=actor,
-        now=keepword.settings.now(),
-    )
-
-
-def _save_person(
-    keepword: Keepword,
-    actor: Actor,
-    values: Values,
-    where: Where,
-    create: bool,
-    errors: dict[str, str],
-) -> None:
-    data = PersonInput(**values)
-    plan.save_person(
-        keepword.uow,
-        data,
-        create=create,
-        input_errors=errors,
-        actor=actor,
-        now=keepword.settings.now(),
-    )
-
-
-def _save_project(
-    keepword: Keepword,
-    actor: Actor,
-    values: Values,
-    where: Where,
-    create: bool,
-    errors: dict[str, str],
-) -> None:
-    data = ProjectInput(**values)
-    plan.save_project(
-        keepword.uow,
-        data,
-        create=create,
-        input_errors=errors,
-        actor=actor,
-        now=keepword.settings.now(),
-    )
-
-
-def _save_phase(
-    keepword: Keepword,
-    actor: Actor,
-    values: Values,
-    where: Where,
-    create: bool,
-    errors: dict[str, str],
-) -> None:
-    data = PhaseInput(where["project"], **values)
-    plan.save_phase(
-        keepword.uow,
-        data,
-        create=create,
-        input_errors=errors,
-        actor=actor,
-        now=keepword.settings.now(),
-    )
-
-
-def _save_item(
-    keepword: Keepword,
-    actor: Actor,
-    values: Values,
-    where: Where,
-    create: bool,
-    errors: dict[str, str],
-) -> None:
-    data = ItemInput(where["project"], **values)
-    plan.save_item(
-        keepword.uow,
-        data,
-        create=create,
-        input_errors=errors,
-        actor=actor,
-        now=keepword.settings.now(),
-    )
-
-
-def _save_allocation(
-    keepword: Keepword,
-    actor: Actor,
-    values: Values,
-    where: Where,
-    create: bool,
-    errors: dict[str, str],
-) -> None:
-    data = AllocationInput(**values)
-    key = None if create else _allocation_key(where)
-    plan.save_allocation(
-        keepword.uow,
-        data,
-        key=key,
-        create=create,
-        input_errors=errors,
-        actor=actor,
-        now=keepword.settings.now(),
-    )
-
-
-def _save_commitment(
-    keepword: Keepword,
-    actor: Actor,
-    values: Values,
-    where: Where,
-    create: bool,
-    errors: dict[str, str],
-) -> None:
-    data = CommitmentInput(**values)
-    plan.save_commitment(
-        keepword.uow,
-        data,
-        create=create,
-        input_errors=errors,
-        actor=actor,
-        now=keepword.settings.now(),
-    )
-
-
 def _to_plan(values: Values, where: Where) -> str:
     return "/plan"
 
@@ -442,27 +213,193 @@ def _to_project(values: Values, where: Where) -> str:
     return f"/projects/{where.ids.get('project') or values.get('project') or values['id']}"
 
 
+# --- every kind of entity -------------------------------------------------------------------
+
 FORMS: dict[str, EntityForm] = {
-    "clients": EntityForm("client", _client_fields, _client_values, _save_client, _to_plan),
-    "people": EntityForm("person", _person_fields, _person_values, _save_person, _to_plan),
-    "projects": EntityForm("project", _project_fields, _project_values, _save_project, _to_project),
-    "phases": EntityForm("phase", _phase_fields, _phase_values, _save_phase, _to_project),
-    "items": EntityForm("item", _item_fields, _item_values, _save_item, _to_project),
+    "clients": EntityForm(
+        noun="client",
+        address=ON_THE_PLAN,
+        fields=(
+            ID,
+            Field("name", "Name", required=True),
+            Field("contact", "Contact", hint="who to tell, and how to reach them"),
+        ),
+        find=lambda portfolio, where: portfolio.client(where["id"]),
+        input=ClientInput,
+        save=plan.save_client,
+        done=_to_plan,
+    ),
+    "people": EntityForm(
+        noun="person",
+        address=ON_THE_PLAN,
+        fields=(
+            ID,
+            Field("name", "Name", required=True),
+            Field("email", "Email", "email"),
+            Field("skills", "Skills", "multiple", options=_pick("skills")),
+            Field(
+                "country",
+                "Country",
+                hint="ISO 3166 code such as GB, for public holidays",
+                read=lambda person: person.calendar.country,
+            ),
+            Field(
+                "subdivision",
+                "Subdivision",
+                hint="e.g. ENG for England; needs the country",
+                read=lambda person: person.calendar.subdivision,
+            ),
+            Field(
+                "working_days",
+                "Working days",
+                "multiple",
+                required=True,
+                options=WEEKDAYS,
+                read=_weekday_names,
+            ),
+        ),
+        find=lambda portfolio, where: portfolio.person(where["id"]),
+        input=PersonInput,
+        save=plan.save_person,
+        done=_to_plan,
+        new_values={"working_days": list(PersonInput.working_days)},
+    ),
+    "projects": EntityForm(
+        noun="project",
+        address=ON_THE_PLAN,
+        fields=(
+            ID,
+            Field("name", "Name", required=True),
+            Field("client", "Client", "select", True, _pick("clients", "Choose…")),
+            Field("start", "Start", "date", required=True),
+            Field("lead", "Lead", "select", options=_pick("people", "No lead")),
+            Field(
+                "disclosure_target",
+                "Disclosure target (working days)",
+                "integer",
+                hint="the longest a risk may go untold; blank: one working day",
+            ),
+        ),
+        find=lambda portfolio, where: portfolio.project(where["id"]),
+        input=ProjectInput,
+        save=plan.save_project,
+        done=_to_project,
+    ),
+    "phases": EntityForm(
+        noun="phase",
+        address=IN_A_PROJECT,
+        fields=(ID, Field("name", "Name", required=True)),
+        find=_phase,
+        input=PhaseInput,
+        save=plan.save_phase,
+        done=_to_project,
+    ),
+    "items": EntityForm(
+        noun="item",
+        address=IN_A_PROJECT,
+        fields=(
+            ID,
+            Field("title", "Title", required=True),
+            Field("phase", "Phase", "select", options=_project_phases),
+            Field("skill", "Skill needed", "select", options=_pick("skills", "Any")),
+            Field(
+                "optimistic",
+                "Optimistic (person-days)",
+                "number",
+                hint="all three or none",
+                read=_estimate("optimistic"),
+            ),
+            Field("likely", "Likely (person-days)", "number", read=_estimate("likely")),
+            Field(
+                "pessimistic", "Pessimistic (person-days)", "number", read=_estimate("pessimistic")
+            ),
+            Field("depends_on", "Depends on", "multiple", options=_other_items),
+            Field("status", "Status", "select", required=True, options=STATUSES),
+            Field("started", "Started", "date"),
+            Field("done", "Done", "date"),
+        ),
+        find=_item,
+        input=ItemInput,
+        save=plan.save_item,
+        done=_to_project,
+    ),
     "allocations": EntityForm(
-        "allocation", _allocation_fields, _allocation_values, _save_allocation, _to_project
+        noun="allocation",
+        address=BY_ALLOCATION_KEY,
+        fields=(
+            Field("person", "Person", "select", True, _pick("people", "Choose…"), fixed=True),
+            Field("project", "Project", "select", True, _pick("projects", "Choose…"), fixed=True),
+            Field(
+                "fraction",
+                "Fraction",
+                "number",
+                required=True,
+                hint="share of their working days, e.g. 0.5",
+            ),
+            Field("start", "Start", "date", required=True),
+            Field("end", "End", "date", required=True),
+            Field("over_allocation", "Deliberate over-allocation", "checkbox"),
+        ),
+        find=lambda portfolio, where: plan.find_allocation(portfolio, _allocation_key(where)),
+        input=AllocationInput,
+        save=plan.save_allocation,
+        done=_to_project,
+        key=_allocation_key,
     ),
     "commitments": EntityForm(
-        "commitment", _commitment_fields, _commitment_values, _save_commitment, _to_project
+        noun="commitment",
+        address=ON_THE_PLAN,
+        fields=(
+            ID,
+            Field("project", "Project", "select", True, _pick("projects", "Choose…")),
+            Field("title", "Title", required=True),
+            Field("due", "Due", "date", required=True),
+            Field("phases", "Phases promised", "multiple", options=_every_phase, hint=WHOLE),
+            Field("confidence", "Confidence", "number", True, hint=CONFIDENCE),
+            Field("made_by", "Made by"),
+            Field("made_to", "Made to"),
+            Field("made_on", "Made on", "date"),
+            Field("fixed_date", "Fixed date (cannot move)", "checkbox"),
+        ),
+        find=lambda portfolio, where: portfolio.commitment(where["id"]),
+        input=CommitmentInput,
+        save=plan.save_commitment,
+        done=_to_project,
+        new_values={"confidence": f"{CommitmentInput.confidence:g}"},
     ),
 }
-TOP_LEVEL = ("clients", "people", "projects", "allocations", "commitments")
-IN_PROJECT = ("phases", "items")
 
 
-# --- reading a posted form --------------------------------------------------------------------
+# --- between a form and the values --------------------------------------------------------------
 
 
-def _typed(fields: list[Field], form: FormData) -> tuple[Values, Values, dict[str, str]]:
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _values_of(entity: object, fields: tuple[Field, ...]) -> Values:
+    """What an edit's form shows at first: the entity's value of each field."""
+    values: Values = {}
+    for f in fields:
+        value: Any = f.read(entity) if f.read else getattr(entity, f.name)
+        if f.kind == "multiple":
+            values[f.name] = list(value)
+        elif f.kind == "checkbox":
+            values[f.name] = bool(value)
+        else:
+            values[f.name] = _text(value)
+    return values
+
+
+def _typed(fields: tuple[Field, ...], form: FormData) -> tuple[Values, Values, dict[str, str]]:
     """What was typed (to show again), the values the save takes, and the fields that could
     not even be read."""
     shown: Values = {}
@@ -520,199 +457,107 @@ def plan_page(request: Request, keepword: KeepwordDep) -> HTMLResponse:
     )
 
 
-def _form(kind: str) -> EntityForm:
-    if kind not in FORMS:
-        raise NotFound(f"no such part of the plan: {kind!r}")
-    return FORMS[kind]
+def _addressed(request: Request) -> tuple[EntityForm, Where, bool]:
+    """The kind of entity the form's path names, which one, and whether it is a new one."""
+    path: str = request.scope["route"].path  # the path as declared, with its {parameters}
+    at = {kind: form for kind, form in FORMS.items() if path in form.address.paths}
+    params = dict(request.path_params)
+    # A path without {kind} is the form of one kind only (an allocation's edit).
+    kind = params.pop("kind", None) or next(iter(at))
+    if kind not in at:
+        part_of = next(iter(at.values())).address.part_of
+        raise NotFound(f"no such part of {part_of}: {kind!r}")
+    entity = at[kind]
+    where = Where({WHERE_NAMES.get(name, name): value for name, value in params.items()})
+    return entity, where, path == entity.address.new
 
 
 def _show(
     request: Request,
+    portfolio: Portfolio,
     entity: EntityForm,
-    fields: list[Field],
-    values: Values,
+    where: Where,
     create: bool,
+    values: Values,
     errors: Mapping[str, str] | None = None,
-    *,
-    project: Project | None = None,
 ) -> HTMLResponse:
+    fields = [f.shown(portfolio, where, create) for f in entity.fields]
     names = {f.name for f in fields}
     errors = dict(errors or {})
-    general = [m for k, m in errors.items() if k not in names]
     context = {
         "title": f"New {entity.noun}" if create else f"Edit {entity.noun} {values.get('id', '')}",
         "entity": entity,
         "fields": fields,
         "values": values,
         "errors": {k: m for k, m in errors.items() if k in names},
-        "general": general,
-        "project": project,
+        "general": [m for k, m in errors.items() if k not in names],
+        "project": _project_of(portfolio, where) if entity.address is IN_A_PROJECT else None,
         "action": request.url.path,
         "create": create,
     }
-    return render(request, "plan_form.html", context, status_code=422 if errors else 200)
+    return render(request, entity.template, context, status_code=422 if errors else 200)
 
 
-def _get_form(
-    request: Request, keepword: Keepword, kind: str, where: Where, create: bool
-) -> HTMLResponse:
-    entity = _form(kind)
+def show_form(request: Request, keepword: KeepwordDep) -> HTMLResponse:
+    """The form of a new entity of the kind the path names, or of the one it edits."""
+    entity, where, create = _addressed(request)
     portfolio = current_portfolio(keepword.uow)
-    project = (
-        _project_of(portfolio, where) if "project" in where.ids and kind in IN_PROJECT else None
-    )
-    values = {} if create else entity.values(portfolio, where)
-    fields = entity.fields(portfolio, where, create)
     if create:
+        values = dict(entity.new_values)
         # A link may fill in some fields: /plan/allocations/new?project=voice-bot
-        multiple = {f.name for f in fields if f.kind == "multiple"}
-        for f in fields:
+        for f in entity.fields:
             if f.name in request.query_params:
                 given = request.query_params.getlist(f.name)
-                values[f.name] = given if f.name in multiple else given[0]
-        if kind == "commitments":
-            values.setdefault("confidence", _text(DEFAULT_CONFIDENCE))
-        if kind == "people":
-            values.setdefault("working_days", list(WEEKDAY_NAMES[:5]))
-    return _show(request, entity, fields, values, create, project=project)
+                values[f.name] = given if f.kind == "multiple" else given[0]
+    else:
+        values = _values_of(entity.find(portfolio, where), entity.fields)
+    return _show(request, portfolio, entity, where, create, values)
 
 
-async def _post_form(
-    request: Request, keepword: Keepword, kind: str, where: Where, create: bool
-) -> Response:
-    entity = _form(kind)
-    portfolio = await run_in_threadpool(current_portfolio, keepword.uow)
-    project = _project_of(portfolio, where) if kind in IN_PROJECT else None
-    if not create:
-        entity.values(portfolio, where)  # an unknown id is a 404, not a form
-    fields = entity.fields(portfolio, where, create)
-    shown, typed, unreadable = _typed(fields, await request.form())
-    for f in fields:
-        if f.readonly:  # what the URL names, whatever was posted
+async def save_form(request: Request, keepword: KeepwordDep, actor: ActorDep) -> Response:
+    """Save the form posted: to where the kind goes, or the form again with every error."""
+    entity, where, create = _addressed(request)
+    shown, typed, unreadable = _typed(entity.fields, await request.form())
+    for f in entity.fields:
+        if f.fixed and not create:  # what the URL names, whatever was posted
             shown[f.name] = typed[f.name] = where[f.name]
+    data = entity.input(**{**where.ids, **typed})
+    key = {"key": entity.key(where)} if entity.key and not create else {}
     try:
         await run_in_threadpool(
-            entity.save, keepword, actor_of(request), typed, where, create, unreadable
+            lambda: entity.save(
+                keepword.uow,
+                data,
+                **key,
+                create=create,
+                input_errors=unreadable,
+                actor=actor,
+                now=keepword.settings.now(),
+            )
         )
     except InvalidFields as refused:
-        return _show(request, entity, fields, shown, create, refused.errors, project=project)
+        portfolio = await run_in_threadpool(current_portfolio, keepword.uow)
+        return _show(request, portfolio, entity, where, create, shown, refused.errors)
     return RedirectResponse(entity.done(typed, where), status_code=303)
 
 
-@router.get("/plan/{kind}/new", dependencies=[allow(Action.EDIT_PLAN)], response_class=HTMLResponse)
-def new_form(request: Request, keepword: KeepwordDep, kind: str) -> HTMLResponse:
-    if kind not in TOP_LEVEL:
-        raise NotFound(f"no such part of the plan: {kind!r}")
-    return _get_form(request, keepword, kind, Where(), True)
-
-
-@router.post(
-    "/plan/{kind}/new", dependencies=[allow(Action.EDIT_PLAN)], response_class=HTMLResponse
-)
-async def create(request: Request, keepword: KeepwordDep, kind: str) -> Response:
-    if kind not in TOP_LEVEL:
-        raise NotFound(f"no such part of the plan: {kind!r}")
-    return await _post_form(request, keepword, kind, Where(), True)
-
-
-@router.get(
-    "/plan/{kind}/{entity_id}/edit",
-    dependencies=[allow(Action.EDIT_PLAN)],
-    response_class=HTMLResponse,
-)
-def edit_form(request: Request, keepword: KeepwordDep, kind: str, entity_id: str) -> HTMLResponse:
-    if kind not in TOP_LEVEL or kind == "allocations":
-        raise NotFound(f"no such part of the plan: {kind!r}")
-    return _get_form(request, keepword, kind, Where({"id": entity_id}), False)
-
-
-@router.post(
-    "/plan/{kind}/{entity_id}/edit",
-    dependencies=[allow(Action.EDIT_PLAN)],
-    response_class=HTMLResponse,
-)
-async def edit(request: Request, keepword: KeepwordDep, kind: str, entity_id: str) -> Response:
-    if kind not in TOP_LEVEL or kind == "allocations":
-        raise NotFound(f"no such part of the plan: {kind!r}")
-    return await _post_form(request, keepword, kind, Where({"id": entity_id}), False)
-
-
-@router.get(
-    "/plan/projects/{project_id}/{kind}/new",
-    dependencies=[allow(Action.EDIT_PLAN)],
-    response_class=HTMLResponse,
-)
-def new_in_project_form(
-    request: Request, keepword: KeepwordDep, project_id: str, kind: str
-) -> HTMLResponse:
-    if kind not in IN_PROJECT:
-        raise NotFound(f"no such part of a project: {kind!r}")
-    return _get_form(request, keepword, kind, Where({"project": project_id}), True)
-
-
-@router.post(
-    "/plan/projects/{project_id}/{kind}/new",
-    dependencies=[allow(Action.EDIT_PLAN)],
-    response_class=HTMLResponse,
-)
-async def create_in_project(
-    request: Request, keepword: KeepwordDep, project_id: str, kind: str
-) -> Response:
-    if kind not in IN_PROJECT:
-        raise NotFound(f"no such part of a project: {kind!r}")
-    return await _post_form(request, keepword, kind, Where({"project": project_id}), True)
-
-
-@router.get(
-    "/plan/projects/{project_id}/{kind}/{entity_id}/edit",
-    dependencies=[allow(Action.EDIT_PLAN)],
-    response_class=HTMLResponse,
-)
-def edit_in_project_form(
-    request: Request, keepword: KeepwordDep, project_id: str, kind: str, entity_id: str
-) -> HTMLResponse:
-    if kind not in IN_PROJECT:
-        raise NotFound(f"no such part of a project: {kind!r}")
-    where = Where({"project": project_id, "id": entity_id})
-    return _get_form(request, keepword, kind, where, False)
-
-
-@router.post(
-    "/plan/projects/{project_id}/{kind}/{entity_id}/edit",
-    dependencies=[allow(Action.EDIT_PLAN)],
-    response_class=HTMLResponse,
-)
-async def edit_in_project(
-    request: Request, keepword: KeepwordDep, project_id: str, kind: str, entity_id: str
-) -> Response:
-    if kind not in IN_PROJECT:
-        raise NotFound(f"no such part of a project: {kind!r}")
-    where = Where({"project": project_id, "id": entity_id})
-    return await _post_form(request, keepword, kind, where, False)
-
-
-@router.get(
-    "/plan/allocations/{person}/{project}/{start}/edit",
-    dependencies=[allow(Action.EDIT_PLAN)],
-    response_class=HTMLResponse,
-)
-def edit_allocation_form(
-    request: Request, keepword: KeepwordDep, person: str, project: str, start: str
-) -> HTMLResponse:
-    where = Where({"person": person, "project": project, "start": start})
-    return _get_form(request, keepword, "allocations", where, False)
-
-
-@router.post(
-    "/plan/allocations/{person}/{project}/{start}/edit",
-    dependencies=[allow(Action.EDIT_PLAN)],
-    response_class=HTMLResponse,
-)
-async def edit_allocation(
-    request: Request, keepword: KeepwordDep, person: str, project: str, start: str
-) -> Response:
-    where = Where({"person": person, "project": project, "start": start})
-    return await _post_form(request, keepword, "allocations", where, False)
+# Every kind's forms at each of their paths; before the project's plan below, so that
+# /plan/projects/new is the new project's form.
+for _path in dict.fromkeys(path for form in FORMS.values() for path in form.address.paths):
+    router.add_api_route(
+        _path,
+        show_form,
+        methods=["GET"],
+        dependencies=[allow(Action.EDIT_PLAN)],
+        response_class=HTMLResponse,
+    )
+    router.add_api_route(
+        _path,
+        save_form,
+        methods=["POST"],
+        dependencies=[allow(Action.EDIT_PLAN)],
+        response_class=HTMLResponse,
+    )
 
 
 @router.get(

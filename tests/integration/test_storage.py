@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy.exc
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, column, table, text
+from sqlalchemy import Engine, column, event, table, text
 from sqlalchemy.sql.expression import TableClause
 
 from keepword.adapters.database import tables as t
@@ -47,6 +47,112 @@ def test_demo_portfolio_comes_back_exactly_as_stored(
 ) -> None:
     with SqlUnitOfWork(engine, write=True) as uow:
         uow.portfolio.replace(demo_portfolio)
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.portfolio.get() == demo_portfolio
+
+
+def _statements(engine: Engine) -> list[str]:
+    """The SQL statements ``engine`` runs from now on, as written (one per executemany)."""
+    seen: list[str] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _record(conn: object, cursor: object, statement: str, *args: object) -> None:
+        seen.append(" ".join(statement.split()))
+
+    return seen
+
+
+def test_an_edit_after_a_read_writes_only_the_rows_it_changes(
+    engine: Engine, demo_portfolio: Portfolio
+) -> None:
+    with SqlUnitOfWork(engine, write=True) as uow:
+        uow.portfolio.replace(demo_portfolio)
+        uow.commit()
+    project = demo_portfolio.projects[0]
+    first = project.items[0]
+    renamed = replace(first, title="A clearer title")
+    edited = demo_portfolio.with_project(replace(project, items=(renamed, *project.items[1:])))
+    statements = _statements(engine)
+    with SqlUnitOfWork(engine, write=True) as uow:
+        uow.portfolio.replace(replace(uow.portfolio.get(), projects=edited.projects))
+        uow.commit()
+    writes = [s for s in statements if s.startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert len(writes) == 1
+    assert writes[0].startswith("UPDATE work_items")
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.portfolio.get() == edited
+
+
+def test_a_read_at_an_unchanged_version_reads_no_portfolio_table(
+    engine: Engine, demo_portfolio: Portfolio
+) -> None:
+    service.load_portfolio(_factory(engine), demo_portfolio, actor=f.staff("dana"), now=NOW)
+    statements = _statements(engine)
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.portfolio.get() == demo_portfolio
+    tables = {str(table.name) for table in t.PORTFOLIO_TABLES}
+    read = [s for s in statements if s.startswith("SELECT")]
+    assert read  # the version of the history is asked for
+    assert not any(f"FROM {name} " in f"{s} " for s in read for name in tables)
+    # A write anywhere moves the version: the next reader reads the tables again.
+    with SqlUnitOfWork(engine, write=True) as uow:
+        uow.events.append([Event(NOW, "dana", "noted", "client", "acme")])
+        uow.commit()
+    statements.clear()
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.portfolio.get() == demo_portfolio
+    assert any("FROM work_items" in s for s in statements)
+
+
+def test_edits_of_every_kind_after_a_read_come_back_as_written(
+    engine: Engine, demo_portfolio: Portfolio
+) -> None:
+    with SqlUnitOfWork(engine, write=True) as uow:
+        uow.portfolio.replace(demo_portfolio)
+        uow.commit()
+    project, other = demo_portfolio.projects[0], demo_portfolio.projects[1]
+    person = demo_portfolio.people[0]
+    moved_items = (*project.items[1:], project.items[0], f.item("brand-new"))
+    edited = replace(
+        demo_portfolio,
+        # an item added, one moved to the end; a project's phases cut to its first one
+        # with its items kept on it; a person's time off gone; an allocation and a
+        # commitment removed; a client's contact changed
+        projects=tuple(
+            replace(project, items=moved_items)
+            if p.id == project.id
+            else replace(
+                other,
+                phases=other.phases[:1],
+                items=tuple(
+                    replace(i, phase=other.phases[0].id if i.phase else None) for i in other.items
+                ),
+            )
+            if p.id == other.id
+            else p
+            for p in demo_portfolio.projects
+        ),
+        people=tuple(
+            replace(p, calendar=p.calendar.without_time_off()) if p.id == person.id else p
+            for p in demo_portfolio.people
+        ),
+        allocations=demo_portfolio.allocations[1:],
+        commitments=tuple(c for c in demo_portfolio.commitments if c.project != other.id),
+        clients=(
+            replace(demo_portfolio.clients[0], contact="new@example.com"),
+            *demo_portfolio.clients[1:],
+        ),
+    )
+    with SqlUnitOfWork(engine, write=True) as uow:
+        uow.portfolio.get()
+        uow.portfolio.replace(edited)
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.portfolio.get() == edited
+    with SqlUnitOfWork(engine, write=True) as uow:
+        uow.portfolio.get()
+        uow.portfolio.replace(demo_portfolio)  # and back again
         uow.commit()
     with SqlUnitOfWork(engine) as uow:
         assert uow.portfolio.get() == demo_portfolio

@@ -44,18 +44,32 @@ def inputs_key(portfolio: Portfolio, project_id: str, options: ForecastOptions) 
     cached forecast is stale."""
     project = portfolio.project(project_id)
     allocations = [a for a in portfolio.allocations if a.project == project_id]
-    people = sorted({a.person for a in allocations})
-    inputs = (
-        project,
-        allocations,
-        [portfolio.person(p) for p in people],
-        [c for c in portfolio.commitments if c.project == project_id],
-        replace(options, by=None, window=None),
-    )
+    people = [portfolio.person(p) for p in sorted({a.person for a in allocations})]
+    commitments = [c for c in portfolio.commitments if c.project == project_id]
+    options = replace(options, by=None, window=None)
+    parts = (project, *allocations, *people, *commitments)
+    # The stored portfolio is shared while nothing changes, and a change replaces only the
+    # objects it changes: the very same objects have the same digest, without a repr of
+    # every item of the project again.
+    seen = _KEYS_SEEN.get(project_id)
+    if (
+        seen is not None
+        and seen[1] == options
+        and len(seen[0]) == len(parts)
+        and all(a is b for a, b in zip(seen[0], parts, strict=True))
+    ):
+        return seen[2]
+    inputs = (project, allocations, people, commitments, options)
     # The domain values are frozen dataclasses of plain values, whose repr is complete and
-    # the same in every process; it is several times cheaper than a JSON snapshot, and this
-    # runs for every project on every read of the cache.
-    return hashlib.sha256(repr(inputs).encode()).hexdigest()
+    # the same in every process; it is several times cheaper than a JSON snapshot.
+    key = hashlib.sha256(repr(inputs).encode()).hexdigest()
+    _KEYS_SEEN[project_id] = (parts, options, key)
+    return key
+
+
+# By project id: the objects a key was last computed from (held, so that their identity is
+# not reused), the options, and the key.
+_KEYS_SEEN: dict[str, tuple[tuple[object, ...], ForecastOptions, str]] = {}
 
 
 # Changes to these change the forecast of the projects they are about (and no other).

@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Table, func, insert, select
+from sqlalchemy import Connection, Row, Table, and_, bindparam, delete, func, insert, select, update
 
 from keepword.adapters.database import tables as t
 from keepword.adapters.planfile import scenario_from_data, scenario_to_data
@@ -28,14 +28,57 @@ from keepword.domain.project import (
 )
 
 
+class StoredPortfolio:
+    """The portfolio as stored at one version of the event history, shared by every unit of
+    work on one database in this process.
+
+    A portfolio is an immutable value and every change to it is recorded as events, so a
+    reader that finds the history at the same version takes this one instead of reading
+    thousands of rows again; a writer leaves here what it committed.
+    """
+
+    def __init__(self) -> None:
+        self._latest: tuple[str, Portfolio] | None = None
+
+    def at(self, version: str) -> Portfolio | None:
+        latest = self._latest
+        return latest[1] if latest is not None and latest[0] == version else None
+
+    def remember(self, version: str, portfolio: Portfolio) -> None:
+        self._latest = (version, portfolio)  # one assignment: threads see old or new
+
+
 class PortfolioRepository:
     """The whole portfolio as one value: read it, or replace it."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, shared: StoredPortfolio | None = None) -> None:
         self._db = connection
+        self._shared = shared
+        self._read: Portfolio | None = None  # as stored, last read or written here
+        self._written = False
 
     def get(self) -> Portfolio:
         """The portfolio as stored, every list in its stored order."""
+        if self._shared is None or self._written:
+            self._read = self._portfolio()
+            return self._read
+        version = event_version(self._db)
+        self._read = self._shared.at(version)
+        if self._read is None:
+            self._read = self._portfolio()
+            self._shared.remember(version, self._read)
+        return self._read
+
+    def committed(self, version: str) -> None:
+        """What this unit of work wrote is now stored, at ``version`` of the history."""
+        if self._shared is not None and self._written and self._read is not None:
+            self._shared.remember(version, self._read)
+
+    @property
+    def written(self) -> bool:
+        return self._written
+
+    def _portfolio(self) -> Portfolio:
         return Portfolio(
             skills=tuple(Skill(r.id, r.name) for r in self._rows(t.skills)),
             clients=tuple(Client(r.id, r.name, r.contact) for r in self._rows(t.clients)),
@@ -55,43 +98,67 @@ class PortfolioRepository:
         )
 
     def replace(self, portfolio: Portfolio) -> None:
-        """Store ``portfolio`` in place of whatever was stored."""
-        for table in t.PORTFOLIO_TABLES:
-            self._db.execute(table.delete())
-        self._insert(t.skills, [{"id": k.id, "name": k.name} for k in portfolio.skills])
-        self._insert(
-            t.clients,
-            [{"id": c.id, "name": c.name, "contact": c.contact} for c in portfolio.clients],
-        )
-        self._insert_people(portfolio.people)
-        self._insert_projects(portfolio.projects)
-        self._insert(
-            t.allocations,
-            [
-                {
-                    "person_id": a.person,
-                    "project_id": a.project,
-                    "fraction": a.fraction,
-                    "start": a.start,
-                    "end": a.end,
-                    "over_allocation": a.over_allocation,
-                }
-                for a in portfolio.allocations
-            ],
-        )
-        self._insert_commitments(portfolio.commitments)
-        self._insert(
-            t.scenarios,
-            [
-                {
-                    "id": s.id,
-                    "name": s.name,
-                    "description": s.description,
-                    "changes": snapshot(scenario_to_data(s).get("changes", [])),
-                }
-                for s in portfolio.scenarios
-            ],
-        )
+        """Store ``portfolio`` in place of whatever was stored.
+
+        After a read in this unit of work, only the rows that differ from what was read are
+        written: marking one item done updates one row, not the whole portfolio's thousands.
+        Without one, every row is written again.
+        """
+        if self._read is None:
+            rows = _portfolio_rows(portfolio)
+            for table in t.PORTFOLIO_TABLES:
+                self._db.execute(table.delete())
+            for table in reversed(t.PORTFOLIO_TABLES):
+                if rows[table]:
+                    self._db.execute(insert(table), rows[table])
+        else:
+            # Rows of a project's scope and history are compared only for the projects that
+            # changed: an unchanged project is the very object that was read.
+            changed = _changed_projects(self._read, portfolio)
+            self._write_changes(
+                _portfolio_rows(self._read, changed), _portfolio_rows(portfolio, changed)
+            )
+        self._read = portfolio
+        self._written = True
+
+    def _write_changes(
+        self, old: dict[Table, list[dict[str, Any]]], new: dict[Table, list[dict[str, Any]]]
+    ) -> None:
+        """Insert, update and delete the rows that differ between ``old`` (as stored) and
+        ``new``: parents are written before their children, children deleted before their
+        parents, so that every foreign key holds at every step."""
+        deletions: list[tuple[Table, list[tuple[Any, ...]]]] = []
+        for table in reversed(t.PORTFOLIO_TABLES):
+            if old[table] == new[table]:
+                continue
+            if table in _SURROGATE_KEYED:
+                # Rows without an id of their own in the domain: the table is written again.
+                self._db.execute(table.delete())
+                if new[table]:
+                    self._db.execute(insert(table), new[table])
+                continue
+            columns = list(table.primary_key.columns)
+            before = {tuple(r[c.name] for c in columns): r for r in old[table]}
+            after = {tuple(r[c.name] for c in columns): r for r in new[table]}
+            added = [r for k, r in after.items() if k not in before]
+            changed = [r for k, r in after.items() if k in before and before[k] != r]
+            if added:
+                self._db.execute(insert(table), added)
+            if changed:
+                where = and_(*(c == bindparam(f"key_{c.name}") for c in columns))
+                self._db.execute(
+                    update(table).where(where),
+                    [{**r, **{f"key_{c.name}": r[c.name] for c in columns}} for r in changed],
+                )
+            deletions.append((table, [k for k in before if k not in after]))
+        for table, keys in reversed(deletions):
+            if keys:
+                columns = list(table.primary_key.columns)
+                where = and_(*(c == bindparam(f"key_{c.name}") for c in columns))
+                self._db.execute(
+                    delete(table).where(where),
+                    [{f"key_{c.name}": v for c, v in zip(columns, k, strict=True)} for k in keys],
+                )
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -179,140 +246,15 @@ class PortfolioRepository:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def _insert(self, table: Table, rows: list[dict[str, Any]], ordered: bool = True) -> None:
-        if not rows:
-            return
-        if ordered:
-            rows = [{**row, "position": n} for n, row in enumerate(rows)]
-        self._db.execute(insert(table), rows)
 
-    def _insert_people(self, people: Iterable[Person]) -> None:
-        people = list(people)
-        self._insert(
-            t.people,
-            [
-                {
-                    "id": p.id,
-                    "name": p.name,
-                    "email": p.email,
-                    "country": p.calendar.country,
-                    "subdivision": p.calendar.subdivision,
-                    "working_days": ",".join(str(d) for d in p.calendar.weekdays),
-                }
-                for p in people
-            ],
-        )
-        self._insert(
-            t.person_skills,
-            [
-                {"person_id": p.id, "skill_id": skill, "position": n}
-                for p in people
-                for n, skill in enumerate(p.skills)
-            ],
-            ordered=False,
-        )
-        self._insert(
-            t.time_off,
-            [
-                {"person_id": p.id, "start": o.start, "end": o.end, "reason": o.reason}
-                for p in people
-                for o in p.calendar.time_off
-            ],
-            ordered=False,
-        )
-
-    def _insert_projects(self, projects: Iterable[Project]) -> None:
-        projects = list(projects)
-        self._insert(
-            t.projects,
-            [
-                {
-                    "id": p.id,
-                    "client_id": p.client,
-                    "name": p.name,
-                    "start": p.start,
-                    "lead_id": p.lead,
-                    "disclosure_target": p.disclosure_target,
-                }
-                for p in projects
-            ],
-        )
-        self._insert(
-            t.project_dependencies,
-            [
-                {
-                    "project_id": p.id,
-                    "id": d.id,
-                    "position": n,
-                    "name": d.name,
-                    "unstable": d.unstable,
-                    "note": d.note,
-                }
-                for p in projects
-                for n, d in enumerate(p.dependencies)
-            ],
-            ordered=False,
-        )
-        phases, items, dependencies, history = [], [], [], []
-        for p in projects:
-            phases += [
-                {"project_id": p.id, "id": ph.id, "name": ph.name, "position": n}
-                for n, ph in enumerate(p.phases)
-            ]
-            items += [_item_row(p.id, n, i) for n, i in enumerate(p.items)]
-            dependencies += [
-                {"project_id": p.id, "item_id": i.id, "depends_on": d, "position": n}
-                for i in p.items
-                for n, d in enumerate(i.depends_on)
-            ]
-            history += [
-                {
-                    "project_id": p.id,
-                    "id": h.id,
-                    "position": n,
-                    "done": h.done,
-                    "started": h.started,
-                    "kind": h.kind,
-                    "estimate": h.estimate,
-                    "actual": h.actual,
-                }
-                for n, h in enumerate(p.history)
-            ]
-        self._insert(t.phases, phases, ordered=False)
-        self._insert(t.work_items, items, ordered=False)
-        self._insert(t.item_dependencies, dependencies, ordered=False)
-        self._insert(t.completed_items, history, ordered=False)
-
-    def _insert_commitments(self, commitments: Iterable[Commitment]) -> None:
-        commitments = list(commitments)
-        self._insert(
-            t.commitments,
-            [
-                {
-                    "id": c.id,
-                    "project_id": c.project,
-                    "title": c.title,
-                    "due": c.due,
-                    "confidence": c.confidence,
-                    "state": c.state.value,
-                    "made_by": c.made_by,
-                    "made_to": c.made_to,
-                    "made_on": c.made_on,
-                    "fixed_date": c.fixed_date,
-                    "baseline": snapshot(c.baseline),
-                }
-                for c in commitments
-            ],
-        )
-        self._insert(
-            t.commitment_phases,
-            [
-                {"commitment_id": c.id, "phase_id": phase, "position": n}
-                for c in commitments
-                for n, phase in enumerate(c.phases)
-            ],
-            ordered=False,
-        )
+def event_version(db: Connection) -> str:
+    """A token of the event history that changes with every event recorded."""
+    # The count as well as the newest id: a transaction that took a lower id but committed
+    # later still changes the version.
+    count, newest = db.execute(
+        select(func.count(), func.max(t.events.c.id)).select_from(t.events)
+    ).one()
+    return f"{count}:{newest or 0}"
 
 
 class EventLog:
@@ -353,12 +295,7 @@ class EventLog:
         return int(self._db.execute(select(func.count()).select_from(t.events)).scalar_one())
 
     def version(self) -> str:
-        # The count as well as the newest id: a transaction that took a lower id but
-        # committed later still changes the version.
-        count, newest = self._db.execute(
-            select(func.count(), func.max(t.events.c.id)).select_from(t.events)
-        ).one()
-        return f"{count}:{newest or 0}"
+        return event_version(self._db)
 
     def about_project(
         self, project: str, limit: int | None = None, excluding: Collection[str] = ()
@@ -446,6 +383,176 @@ def _item(row: Row[Any], depends_on: list[str]) -> WorkItem:
     )
 
 
+# Their rows have no id in the domain (an allocation is named by person, project and
+# start; time off by person and days): a change to one writes the whole table again.
+_SURROGATE_KEYED = frozenset({t.allocations, t.time_off})
+
+
+def _positioned(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**row, "position": n} for n, row in enumerate(rows)]
+
+
+def _changed_projects(old: Portfolio, new: Portfolio) -> set[str]:
+    """Ids of the projects added, removed or changed from ``old`` to ``new``."""
+    before = {p.id: p for p in old.projects}
+    after = {p.id: p for p in new.projects}
+    return {
+        project_id
+        for project_id in before.keys() | after.keys()
+        if before.get(project_id) is not after.get(project_id)
+        and before.get(project_id) != after.get(project_id)
+    }
+
+
+def _portfolio_rows(
+    portfolio: Portfolio, scoped: Collection[str] | None = None
+) -> dict[Table, list[dict[str, Any]]]:
+    """Every row of every portfolio table that ``portfolio`` is stored as; with ``scoped``,
+    the rows of projects' scope and history (phases, items, their dependencies, completed
+    items, external dependencies) only for those projects."""
+    rows: dict[Table, list[dict[str, Any]]] = {}
+    rows[t.skills] = _positioned([{"id": k.id, "name": k.name} for k in portfolio.skills])
+    rows[t.clients] = _positioned(
+        [{"id": c.id, "name": c.name, "contact": c.contact} for c in portfolio.clients]
+    )
+    people = portfolio.people
+    rows[t.people] = _positioned(
+        [
+            {
+                "id": p.id,
+                "name": p.name,
+                "email": p.email,
+                "country": p.calendar.country,
+                "subdivision": p.calendar.subdivision,
+                "working_days": ",".join(str(d) for d in p.calendar.weekdays),
+            }
+            for p in people
+        ]
+    )
+    rows[t.person_skills] = [
+        {"person_id": p.id, "skill_id": skill, "position": n}
+        for p in people
+        for n, skill in enumerate(p.skills)
+    ]
+    rows[t.time_off] = [
+        {"person_id": p.id, "start": o.start, "end": o.end, "reason": o.reason}
+        for p in people
+        for o in p.calendar.time_off
+    ]
+    projects = portfolio.projects
+    rows[t.projects] = _positioned(
+        [
+            {
+                "id": p.id,
+                "client_id": p.client,
+                "name": p.name,
+                "start": p.start,
+                "lead_id": p.lead,
+                "disclosure_target": p.disclosure_target,
+            }
+            for p in projects
+        ]
+    )
+    owning = projects if scoped is None else [p for p in projects if p.id in scoped]
+    rows[t.project_dependencies] = [
+        {
+            "project_id": p.id,
+            "id": d.id,
+            "position": n,
+            "name": d.name,
+            "unstable": d.unstable,
+            "note": d.note,
+        }
+        for p in owning
+        for n, d in enumerate(p.dependencies)
+    ]
+    phases: list[dict[str, Any]] = []
+    items: list[dict[str, Any]] = []
+    dependencies: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = []
+    for p in owning:
+        phases += [
+            {"project_id": p.id, "id": ph.id, "name": ph.name, "position": n}
+            for n, ph in enumerate(p.phases)
+        ]
+        items += [_item_row(p.id, n, i) for n, i in enumerate(p.items)]
+        dependencies += [
+            {"project_id": p.id, "item_id": i.id, "depends_on": d, "position": n}
+            for i in p.items
+            for n, d in enumerate(i.depends_on)
+        ]
+        history += [
+            {
+                "project_id": p.id,
+                "id": h.id,
+                "position": n,
+                "done": h.done,
+                "started": h.started,
+                "kind": h.kind,
+                "estimate": h.estimate,
+                "actual": h.actual,
+            }
+            for n, h in enumerate(p.history)
+        ]
+    rows[t.phases] = phases
+    rows[t.work_items] = items
+    rows[t.item_dependencies] = dependencies
+    rows[t.completed_items] = history
+    rows[t.allocations] = _positioned(
+        [
+            {
+                "person_id": a.person,
+                "project_id": a.project,
+                "fraction": a.fraction,
+                "start": a.start,
+                "end": a.end,
+                "over_allocation": a.over_allocation,
+            }
+            for a in portfolio.allocations
+        ]
+    )
+    commitments = portfolio.commitments
+    rows[t.commitments] = _positioned(
+        [
+            {
+                "id": c.id,
+                "project_id": c.project,
+                "title": c.title,
+                "due": c.due,
+                "confidence": c.confidence,
+                "state": c.state.value,
+                "made_by": c.made_by,
+                "made_to": c.made_to,
+                "made_on": c.made_on,
+                "fixed_date": c.fixed_date,
+                "baseline": snapshot(c.baseline),
+            }
+            for c in commitments
+        ]
+    )
+    rows[t.commitment_phases] = [
+        {"commitment_id": c.id, "phase_id": phase, "position": n}
+        for c in commitments
+        for n, phase in enumerate(c.phases)
+    ]
+    rows[t.scenarios] = _positioned(
+        [
+            {
+                "id": s.id,
+                "name": s.name,
+                "description": s.description,
+                "changes": snapshot(scenario_to_data(s).get("changes", [])),
+            }
+            for s in portfolio.scenarios
+        ]
+    )
+    return rows
+
+
+# The enum's .value is a descriptor call; this is a dict lookup, for thousands of items.
+_STATUS_VALUES = {status: status.value for status in ItemStatus}
+
+
 def _item_row(project: str, position: int, item: WorkItem) -> dict[str, Any]:
     estimate = item.estimate
     return {
@@ -458,7 +565,7 @@ def _item_row(project: str, position: int, item: WorkItem) -> dict[str, Any]:
         "optimistic": estimate.optimistic if estimate else None,
         "likely": estimate.likely if estimate else None,
         "pessimistic": estimate.pessimistic if estimate else None,
-        "status": item.status.value,
+        "status": _STATUS_VALUES[item.status],
         "started": item.started,
         "done": item.done,
         "added": item.added,

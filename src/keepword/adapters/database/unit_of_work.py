@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine
 
@@ -19,7 +20,10 @@ from keepword.adapters.database.records import (
     IncidentRepository,
     SignalRepository,
 )
-from keepword.adapters.database.repository import EventLog, PortfolioRepository
+from keepword.adapters.database.repository import EventLog, PortfolioRepository, StoredPortfolio
+
+# One per database (engine) in this process: the portfolio as stored at the latest version.
+_STORED: WeakKeyDictionary[Engine, StoredPortfolio] = WeakKeyDictionary()
 
 
 class SqlUnitOfWork:
@@ -42,12 +46,13 @@ class SqlUnitOfWork:
 
     def __init__(self, engine: Engine, *, write: bool = False) -> None:
         self._engine = engine.execution_options(sqlite_write=write) if write else engine
+        self._stored = _STORED.setdefault(engine, StoredPortfolio())
         self._connection: Connection | None = None
 
     def __enter__(self) -> SqlUnitOfWork:
         self._connection = self._engine.connect()
         self._connection.begin()
-        self.portfolio = PortfolioRepository(self._connection)
+        self.portfolio = PortfolioRepository(self._connection, self._stored)
         self.events = EventLog(self._connection)
         self.signals = SignalRepository(self._connection)
         self.communications = CommunicationRepository(self._connection)
@@ -75,4 +80,7 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         assert self._connection is not None
+        version = self.events.version() if self.portfolio.written else None
         self._connection.commit()
+        if version is not None:
+            self.portfolio.committed(version)

@@ -225,3 +225,19 @@ def test_a_teams_template_directory_from_the_environment_wins(db: str, tmp_path:
     assert run.code == 0, run.stderr
     assert run.stdout.startswith("Subject: From our team\n\nMarcus: ")
     assert "lacks: no apology" in run.stdout  # the team's own template is checked too
+
+
+def test_a_to_that_is_not_an_address_stores_no_draft_and_writes_no_file(
+    db: str, tmp_path: Path
+) -> None:
+    run = keepword(
+        "--db", db, "draft", "--commitment", "pitchwell-v1", "--as-of", MONDAY,
+        "--out", str(tmp_path / "pitchwell"), "--to", "Marcus Bell",
+        env=at(f"{MONDAY}T10:00:00Z"),
+    )  # fmt: skip
+    assert run.code == 2
+    assert "'Marcus Bell' is not an email address" in run.stderr
+    assert "Stored draft" not in run.stdout
+    assert list(tmp_path.glob("pitchwell.*")) == []
+    stored = keepword("--db", db, "history", "--entity", "communication", "--json")
+    assert json.loads(stored.stdout) == []

@@ -18,7 +18,7 @@ from keepword.domain.communications import (
     RecoveryStep,
     StepStatus,
 )
-from keepword.domain.errors import InvalidTransition, KeepwordError, NotFound
+from keepword.domain.errors import InvalidTransition, InvalidValue, KeepwordError, NotFound
 from keepword.domain.forecast import ForecastOptions
 from keepword.domain.playbook import check
 from keepword.domain.portfolio import Portfolio
@@ -501,3 +501,99 @@ def test_the_first_slot_by_a_deadline_is_the_next_morning_or_nothing_changes() -
     )
     assert (moved[0].day, moved[0].at) == (date(2026, 11, 30), time(10, 0))
     assert moved[1:] == usual[:2]
+
+
+# --- addresses, the body as typed, checks of any text --------------------------------------
+
+
+def test_a_draft_is_from_the_lead_and_to_the_clients_contact_unless_told_otherwise(
+    uow: FakeUnitOfWorkFactory,
+) -> None:
+    result = _draft(uow, signal="S-1")
+    assert str(result.sender) == "Beth Morgan <beth@fernhill-labs.co.uk>"
+    assert str(result.to) == "Marcus Bell <marcus@pitchwell.example>"
+    other = _draft(uow, commitment="pitchwell-v1", to="Ops <ops@pitchwell.example>")
+    assert str(other.to) == "Ops <ops@pitchwell.example>"
+
+
+def test_a_draft_to_something_that_is_not_an_address_stores_nothing(
+    uow: FakeUnitOfWorkFactory,
+) -> None:
+    with pytest.raises(InvalidValue, match="'Marcus Bell' is not an email address") as raised:
+        _draft(uow, signal="S-1", to="Marcus Bell")
+    assert raised.value.field == "to"
+    assert uow.store.communications == {}
+    assert uow.store.events == []
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "  \n",
+        "{body}",
+        "{body}".replace("\n", "\r\n"),
+        "# {subject}\n\n{body}",
+    ],
+    ids=["blank", "unchanged", "unchanged-with-crlf", "unchanged-under-its-heading"],
+)
+def test_a_body_typed_as_the_draft_is_sent_as_drafted_without_warnings(
+    uow: FakeUnitOfWorkFactory, typed: str
+) -> None:
+    drafted = replace(_draft(uow, signal="S-1").message, body="Hi Marcus,\n\nHopefully soon.")
+    uow.store.communications[drafted.id] = drafted  # a draft the check finds fault with
+    body = typed.format(subject=drafted.subject, body=drafted.body)
+    sent = messages.send(uow, drafted.id, body=body, actor=staff("beth"), now=NOW)
+    assert sent.warnings == ()
+    assert uow.store.communications["M-1"].body == drafted.body
+
+
+def test_an_edit_is_sent_without_its_subject_heading_and_with_plain_line_ends(
+    uow: FakeUnitOfWorkFactory,
+) -> None:
+    message = _draft(uow, signal="S-1").message
+    edited = message.body.replace("I am sorry.", "I am sorry. Hopefully it should be fine.")
+    typed = f"# {message.subject}\n\n{edited}".replace("\n", "\r\n")
+    sent = messages.send(uow, message.id, body=typed, actor=staff("beth"), now=NOW)
+    assert uow.store.communications["M-1"].body == edited
+    assert [w.phrase for w in sent.warnings] == ["Hopefully", "should be fine"]
+
+
+def test_a_text_about_scope_the_client_asked_for_needs_no_apology(
+    keynote: FakeUnitOfWorkFactory,
+) -> None:
+    keynote.store.signals["S-1"] = replace(
+        keynote.store.signals["S-1"], evidence={"requested_by": "client"}
+    )
+    text = "Hi Ingrid,\n\nThe keynote demo is now due 26 March, 85 % likely.\n"
+    rules = {f.rule for f in messages.check_text(keynote, text, signal="S-1").findings}
+    assert "apology" not in rules
+    assert "apology" in {f.rule for f in messages.check_text(keynote, text, signal="S-2").findings}
+    told = messages.check_text(keynote, text, signal="S-1", at_fault=True)
+    assert "apology" in {f.rule for f in told.findings}
+    assert told.kind is CommunicationKind.DELAY
+    with pytest.raises(NotFound, match="S-99"):
+        messages.check_text(keynote, text, signal="S-99")
+
+
+def test_a_text_editing_a_draft_is_checked_as_sending_it_will_be(
+    uow: FakeUnitOfWorkFactory,
+) -> None:
+    message = _draft(uow, signal="S-1").message
+    edited = message.body.replace("I am sorry.", "Fingers crossed.")
+    report = messages.check_text(uow, edited, message=message.id)
+    assert report == messages.check_edited(message, edited)
+    assert {"apology", "hedging"} <= {f.rule for f in report.findings}
+    as_status = messages.check_text(uow, edited, message=message.id, kind=CommunicationKind.STATUS)
+    assert as_status.kind is CommunicationKind.STATUS
+    assert "apology" not in {f.rule for f in as_status.findings}
+    with pytest.raises(NotFound, match="M-9"):
+        messages.check_text(uow, edited, message="M-9")
+
+
+def test_a_message_is_read_with_the_check_of_its_body(uow: FakeUnitOfWorkFactory) -> None:
+    message = _draft(uow, signal="S-1").message
+    view = messages.message_view(uow, message.id)
+    assert view.message == message
+    assert view.report.clean
+    with pytest.raises(NotFound, match="M-9"):
+        messages.message_view(uow, "M-9")

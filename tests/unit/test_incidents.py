@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from keepword.domain.communications import Incident, StepStatus
-from keepword.domain.errors import InvalidTransition, InvalidValue, NotFound
+from keepword.domain.errors import InvalidFields, InvalidTransition, InvalidValue, NotFound
 from keepword.services import incidents
 from tests import factories
 from tests.fakes import FakeUnitOfWorkFactory
@@ -202,3 +202,104 @@ def test_an_incidents_view_says_whether_its_first_contact_was_met(
 def test_an_unknown_incident_is_not_found(uow: FakeUnitOfWorkFactory) -> None:
     with pytest.raises(NotFound, match="no incident with id 'I-9'"):
         incidents.find_incident(uow, "I-9", SATURDAY)
+
+
+def test_each_step_is_shown_done_in_time_done_late_overdue_or_open(
+    uow: FakeUnitOfWorkFactory,
+) -> None:
+    incident = _record(uow, REBUILD)
+    uow.store.incidents[incident.id] = incident.with_step_done(1, datetime(2026, 12, 1, tzinfo=UTC))
+    before_the_rebuild = incidents.find_incident(
+        uow, incident.id, datetime(2026, 12, 2, tzinfo=UTC)
+    )
+    assert [(s.number, s.state, s.late) for s in before_the_rebuild.steps] == [
+        (1, "done_late", True),
+        (2, "open", False),
+    ]
+    after_it = incidents.find_incident(uow, incident.id, datetime(2026, 12, 19, tzinfo=UTC))
+    assert [s.state for s in after_it.steps] == ["done_late", "overdue"]
+    in_time = incident.with_step_done(1, SATURDAY).steps[0]
+    assert incidents.step_state(in_time, datetime(2026, 12, 19, tzinfo=UTC)) == "done"
+    assert not incidents.is_late(in_time, datetime(2026, 12, 19, tzinfo=UTC))
+
+
+TYPED = incidents.IncidentFields(
+    project="p",
+    commitment="c",
+    title="Keynote demo failed on stage",
+    impact="800 people saw the demo stop.",
+    own_factors="We added features up to the last week.\n\nWe had no fallback.",
+    steps="\nRebuild the demo @ 2026-12-18 17:00\n",
+    occurred_at="2026-11-27T18:30",
+)
+
+
+def _record_typed(uow: FakeUnitOfWorkFactory, **changes: str) -> Incident:
+    return incidents.record_incident_fields(
+        uow, replace(TYPED, **changes), actor=factories.staff("james"), now=SATURDAY
+    )
+
+
+def test_an_incident_typed_in_a_form_is_recorded_with_its_steps_and_first_contact(
+    uow: FakeUnitOfWorkFactory,
+) -> None:
+    incident = _record_typed(uow)
+    assert (incident.occurred_at, incident.commitment) == (FRIDAY_EVENING, "c")
+    assert incident.own_factors == (
+        "We added features up to the last week.",
+        "We had no fallback.",
+    )
+    assert [(s.action, s.due) for s in incident.steps] == [
+        (incidents.FIRST_CONTACT, MONDAY_EVENING),
+        ("Rebuild the demo", datetime(2026, 12, 18, 17, 0, tzinfo=UTC)),
+    ]
+    assert uow.store.incidents["I-1"] == incident
+    assert _record_typed(uow, occurred_at=" ").occurred_at == SATURDAY
+
+
+def test_every_field_typed_wrong_is_reported_at_once_and_nothing_is_stored(
+    uow: FakeUnitOfWorkFactory,
+) -> None:
+    with pytest.raises(InvalidFields) as refused:
+        _record_typed(
+            uow,
+            project="",
+            title=" ",
+            impact="",
+            occurred_at="yesterday",
+            steps="Rebuild @ 2026-12-18\nCall Ingrid",
+        )
+    assert refused.value.errors == {
+        "project": "choose the project it happened on",
+        "title": "say what went wrong, in a few words",
+        "impact": "say what it did to the client, in their terms",
+        "occurred_at": "'yesterday' is not YYYY-MM-DD HH:MM",
+        "steps": "line 2: write 'ACTION @ YYYY-MM-DD HH:MM' (UTC)",
+    }
+    assert uow.store.incidents == {}
+    assert uow.store.events == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"project": "nowhere"}, "project", "no project with id 'nowhere'"),
+        ({"project": "q"}, "commitment", "project 'q' has no commitment 'c'"),
+        (
+            {"occurred_at": "2026-11-28 09:00"},
+            "occurred_at",
+            "2026-11-28 09:00 UTC is in the future",
+        ),
+        ({"steps": "Rebuild @ soon"}, "steps", "line 1: 'soon' is not YYYY-MM-DD [HH:MM]"),
+        ({"steps": "Rebuild @ 2026-11-26 12:00"}, "steps", "before the incident itself"),
+    ],
+    ids=["unknown-project", "commitment-of-another", "future", "bad-due", "due-before"],
+)
+def test_a_field_typed_wrong_is_reported_beside_it(
+    uow: FakeUnitOfWorkFactory, changes: dict[str, str], field: str, message: str
+) -> None:
+    with pytest.raises(InvalidFields) as refused:
+        _record_typed(uow, **changes)
+    assert list(refused.value.errors) == [field]
+    assert message in refused.value.errors[field]
+    assert uow.store.incidents == {}

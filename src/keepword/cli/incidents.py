@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
@@ -11,8 +11,11 @@ from rich.table import Table
 
 from keepword.cli import output
 from keepword.cli.context import JsonOption, acting, command_group, open_app
-from keepword.domain.communications import MOMENT_FORMATS, Incident, StepStatus
+from keepword.domain.communications import MOMENT_FORMATS
 from keepword.domain.errors import InvalidValue
+
+if TYPE_CHECKING:
+    from keepword.services.incidents import IncidentView
 
 MomentOption = Annotated[
     datetime | None,
@@ -69,24 +72,23 @@ def incident_add(
     steps = [_step(s) for s in step or []]
     keepword = open_app(ctx)
     moment = keepword.settings.now()
-    occurred = at.replace(tzinfo=UTC) if at else moment
-    recorded = incidents.record_incident(
+    recorded = incidents.record_incident_view(
         keepword.uow,
         project,
         title,
         impact,
         own_factor or [],
         steps,
-        occurred,
+        at.replace(tzinfo=UTC) if at else None,
         commitment,
         actor=acting(keepword),
         now=moment,
     )
     if json:
-        output.print_json(recorded)
+        output.print_json(recorded.incident)
         return
-    output.console.print(f"Recorded incident {recorded.id}.", highlight=False)
-    output.console.print(_incident_table(recorded, moment))
+    output.console.print(f"Recorded incident {recorded.incident.id}.", highlight=False)
+    output.console.print(_incident_table(recorded))
 
 
 @incident_app.command("list")
@@ -99,15 +101,14 @@ def incident_list(
     from keepword.services import incidents
 
     keepword = open_app(ctx)
-    found = incidents.list_incidents(keepword.uow, project)
+    found = incidents.incident_views(keepword.uow, keepword.settings.now(), project)
     if json:
-        output.print_json(found)
+        output.print_json([view.incident for view in found])
         return
     if not found:
         output.console.print("No incidents.")
-    moment = keepword.settings.now()
-    for incident in found:
-        output.console.print(_incident_table(incident, moment))
+    for view in found:
+        output.console.print(_incident_table(view))
 
 
 @incident_app.command("done")
@@ -121,15 +122,18 @@ def incident_done(
 
     keepword = open_app(ctx)
     moment = keepword.settings.now()
-    after = incidents.step_done(
+    after = incidents.step_done_view(
         keepword.uow, incident_id, number, actor=acting(keepword), now=moment
     )
-    step = after.steps[number - 1]
-    late = " (after its due time)" if step.done_at and step.done_at > step.due else ""
-    output.console.print(f"{after.id} step {number} done: {step.action}{late}.", highlight=False)
+    done = after.steps[number - 1]
+    late = " (after its due time)" if done.state == "done_late" else ""
+    output.console.print(
+        f"{after.incident.id} step {number} done: {done.step.action}{late}.", highlight=False
+    )
 
 
-def _incident_table(incident: Incident, moment: datetime) -> Table:
+def _incident_table(view: IncidentView) -> Table:
+    incident = view.incident
     table = Table(
         title=f"{incident.id} {incident.title} ({incident.project}, "
         f"{incident.occurred_at:%Y-%m-%d %H:%M} UTC)",
@@ -142,12 +146,13 @@ def _incident_table(incident: Incident, moment: datetime) -> Table:
     table.add_column("Recovery step")
     table.add_column("Due (UTC)", no_wrap=True)
     table.add_column("Status", no_wrap=True)
-    for number, step in enumerate(incident.steps, start=1):
-        if step.status is StepStatus.DONE and step.done_at is not None:
+    for shown in view.steps:
+        step = shown.step
+        if step.done_at is not None:
             status = f"[green]done {step.done_at:%Y-%m-%d %H:%M}[/]"
-        elif step.due < moment:
+        elif shown.state == "overdue":
             status = "[red]overdue[/]"
         else:
             status = "to do"
-        table.add_row(str(number), step.action, f"{step.due:%Y-%m-%d %H:%M}", status)
+        table.add_row(str(shown.number), step.action, f"{step.due:%Y-%m-%d %H:%M}", status)
     return table

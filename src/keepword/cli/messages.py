@@ -13,10 +13,9 @@ from keepword.cli import output
 from keepword.cli.context import AsOfOption, JsonOption, acting, forecast_options, open_app
 from keepword.config import TEMPLATES_VARIABLE
 from keepword.domain.communications import CommunicationKind
-from keepword.domain.errors import KeepwordError
+from keepword.domain.errors import InvalidValue, KeepwordError
 
 if TYPE_CHECKING:
-    from keepword.bootstrap import Keepword
     from keepword.domain.playbook import Finding, PlaybookReport
 
 KINDS = ", ".join(k.value for k in CommunicationKind)
@@ -82,7 +81,7 @@ def draft(
     from keepword.adapters.files import write_atomically
 
     # Jinja2 and the email package load here, not with every command.
-    from keepword.drafts.eml import address_in, email_message, person_address
+    from keepword.drafts.eml import email_message
     from keepword.drafts.render import JinjaRenderer
     from keepword.services import messages
 
@@ -93,17 +92,23 @@ def draft(
     renderer = JinjaRenderer(templates)
     keepword = open_app(ctx)
     moment = keepword.settings.now()
-    result = messages.draft_message(
-        keepword.uow,
-        renderer,
-        options=forecast_options(moment, as_of),
-        actor=acting(keepword),
-        now=moment,
-        signal=signal,
-        commitment=commitment,
-        kind=chosen,
-        incident=incident,
-    )
+    try:
+        result = messages.draft_message(
+            keepword.uow,
+            renderer,
+            options=forecast_options(moment, as_of),
+            actor=acting(keepword),
+            now=moment,
+            signal=signal,
+            commitment=commitment,
+            kind=chosen,
+            incident=incident,
+            to=to,
+        )
+    except InvalidValue as error:
+        if error.field == "to":
+            raise typer.BadParameter(error.message, param_hint="--to") from None
+        raise
     message = result.message
     sys.stdout.write(f"Subject: {message.subject}\n\n{message.body}\n")
     _print_report(result.report, "the draft")
@@ -116,11 +121,7 @@ def draft(
     if stem is None:
         return
     facts = result.facts
-    sender = person_address(facts.lead, facts.lead_email)
-    recipient = address_in(to) if to else address_in(facts.contact)
-    if to and recipient is None:
-        raise typer.BadParameter(f"{to!r} is not an email address", param_hint="--to")
-    email = email_message(message, sender=sender, to=recipient, date=moment)
+    email = email_message(message, sender=result.sender, to=result.to, date=moment)
     markdown, eml = stem.with_name(f"{stem.name}.md"), stem.with_name(f"{stem.name}.eml")
     write_atomically(markdown, f"# {message.subject}\n\n{message.body}")
     # RFC 5322 wants CRLF line ends; the standard library writes LF, which mail tools accept,
@@ -128,9 +129,9 @@ def draft(
     write_atomically(eml, email.as_string())
     output.console.print(f"Wrote {markdown} and {eml}.", highlight=False)
     for missing, why in (
-        (recipient is None, f"no To: address (the contact is {facts.contact!r}; pass --to)"),
+        (result.to is None, f"no To: address (the contact is {facts.contact!r}; pass --to)"),
         (
-            sender is None,
+            result.sender is None,
             f"no From: address ({facts.lead or 'the project has no lead'} has no email)",
         ),
     ):
@@ -164,8 +165,6 @@ def send(
 
     text = _read(body) if body is not None else None
     keepword = open_app(ctx)
-    if text is not None:
-        text = _without_subject_heading(text, keepword, message_id)
     result = messages.send(
         keepword.uow,
         message_id,
@@ -199,15 +198,6 @@ def send(
         )
     if not result.message.answers:
         output.console.print("It answered no signal, so no clock stopped.")
-
-
-def _without_subject_heading(text: str, keepword: Keepword, message_id: str) -> str:
-    # 'draft --out' writes the subject as the .md's heading; it is not part of the body.
-    from keepword.services import messages
-
-    message = messages.find_message(keepword.uow, message_id)
-    first, _, rest = text.partition("\n")
-    return rest.lstrip("\n") if first.strip() == f"# {message.subject}" else text
 
 
 def check(

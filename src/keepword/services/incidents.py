@@ -3,7 +3,9 @@
 The first step of every recovery is reaching the client: if the team lists none due within
 one working day of the incident (on the lead's calendar, at the incident's time of day), one
 is added. A step due before the incident is refused. Each incident is read with its
-first-contact state (:class:`FirstContact`), the same for the pages and the API.
+first-contact state (:class:`FirstContact`) and each step's (:class:`StepView`), the same
+for the command line, the pages and the API. :func:`record_incident_fields` records one typed
+in a form, reporting every field at fault at once.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Literal
 from keepword.domain.access import Action, Actor, requires
 from keepword.domain.calendar import WorkingCalendar
 from keepword.domain.communications import MOMENT_FORMATS, Incident, RecoveryStep
-from keepword.domain.errors import InvalidValue, NotFound
+from keepword.domain.errors import InvalidFields, InvalidValue, KeepwordError, NotFound
 from keepword.domain.events import Event, snapshot
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.signals import add_working_days
@@ -88,10 +90,41 @@ class FirstContact:
         return self.state == "met"
 
 
+StepState = Literal["done", "done_late", "overdue", "open"]
+LATE_STATES: frozenset[StepState] = frozenset({"done_late", "overdue"})
+
+
+def step_state(step: RecoveryStep, now: datetime) -> StepState:
+    """Where ``step`` stands at ``now``: ``done`` by its due time, ``done_late`` after it,
+    ``overdue`` (not done, past its due time) or ``open`` (not done, still in time)."""
+    if step.done_at is not None:
+        return "done_late" if step.done_at > step.due else "done"
+    return "overdue" if step.due < now else "open"
+
+
+def is_late(step: RecoveryStep, now: datetime) -> bool:
+    """Whether ``step`` was done after its due time, or is not done and past it, at ``now``."""
+    return step_state(step, now) in LATE_STATES
+
+
+@dataclass(frozen=True)
+class StepView:
+    """One recovery step, numbered from 1 as ``incident done`` takes it, with its state."""
+
+    number: int
+    step: RecoveryStep
+    state: StepState
+
+    @property
+    def late(self) -> bool:
+        """Done after its due time, or not done and past it."""
+        return self.state in LATE_STATES
+
+
 @dataclass(frozen=True)
 class IncidentView:
     """One incident with its project's and client's names, who owns its recovery (the
-    project's lead), and its first-contact state."""
+    project's lead), its first-contact state and its steps' states."""
 
     incident: Incident
     project_name: str
@@ -99,6 +132,7 @@ class IncidentView:
     lead: str | None
     owner: str  # the lead's name, or a sentence saying there is none
     first_contact: FirstContact
+    steps: tuple[StepView, ...]
 
     @property
     def done(self) -> int:
@@ -128,6 +162,10 @@ def incident_view(incident: Incident, portfolio: Portfolio, now: datetime) -> In
         lead,
         portfolio.person(lead).name if lead else "nobody (the project has no lead)",
         first_contact(incident, _lead_calendar(portfolio, incident.project), now),
+        tuple(
+            StepView(number, step, step_state(step, now))
+            for number, step in enumerate(incident.steps, start=1)
+        ),
     )
 
 
@@ -174,6 +212,110 @@ def parse_step(text: str) -> tuple[str, datetime]:
     if due is None:
         raise InvalidValue(f"{when.strip()!r} is not YYYY-MM-DD [HH:MM]", "due")
     return action.strip(), due
+
+
+@dataclass(frozen=True)
+class IncidentFields:
+    """An incident as typed in a form, every field as text, perhaps blank or wrong:
+    ``own_factors`` and ``steps`` one a line (a step as ``ACTION @ YYYY-MM-DD HH:MM``, UTC),
+    ``occurred_at`` blank for now."""
+
+    project: str = ""
+    commitment: str = ""
+    title: str = ""
+    impact: str = ""
+    own_factors: str = ""
+    steps: str = ""
+    occurred_at: str = ""
+
+
+INCIDENT_FIELDS = (
+    "project",
+    "commitment",
+    "title",
+    "impact",
+    "own_factors",
+    "steps",
+    "occurred_at",
+)
+# Where a refusal of the recording itself belongs on the form; the rest is about the time.
+_RECORD_FIELDS = {"title": "title", "impact": "impact", "steps": "steps", "due": "steps"}
+
+
+@requires(Action.RECORD_INCIDENTS)
+def record_incident_fields(
+    uow: UnitOfWorkFactory, fields: IncidentFields, *, actor: Actor, now: datetime
+) -> Incident:
+    """Record the incident ``fields`` type, as :func:`record_incident` does.
+
+    Every field at fault is reported at once, as :class:`InvalidFields` keyed by
+    :data:`INCIDENT_FIELDS`: no project chosen, or none of that id; a commitment not of that
+    project; no title or impact; a time that is not one or is in the future; a step line
+    that is not ``ACTION @ YYYY-MM-DD HH:MM`` or is due before the incident.
+    """
+    with uow() as work:
+        portfolio = work.portfolio.get()
+    errors: dict[str, str] = {}
+    project, commitment = fields.project.strip(), fields.commitment.strip()
+    if not project:
+        errors["project"] = "choose the project it happened on"
+    elif project not in {p.id for p in portfolio.projects}:
+        errors["project"] = f"no project with id {project!r}"
+    elif commitment and not any(
+        c.id == commitment and c.project == project for c in portfolio.commitments
+    ):
+        errors["commitment"] = f"project {project!r} has no commitment {commitment!r}"
+    if not fields.title.strip():
+        errors["title"] = "say what went wrong, in a few words"
+    if not fields.impact.strip():
+        errors["impact"] = "say what it did to the client, in their terms"
+    typed_at = fields.occurred_at.strip()
+    occurred = parse_moment(typed_at) if typed_at else now
+    if occurred is None:
+        errors["occurred_at"] = f"{typed_at!r} is not YYYY-MM-DD HH:MM"
+    elif occurred > now:
+        errors["occurred_at"] = f"{occurred:%Y-%m-%d %H:%M} UTC is in the future"
+    steps: list[tuple[str, datetime]] = []
+    try:
+        steps = _step_lines(fields.steps)
+    except InvalidValue as wrong:
+        errors["steps"] = wrong.message
+    if errors or occurred is None:
+        raise InvalidFields(errors)
+    try:
+        incident, _ = _record(
+            uow,
+            project,
+            fields.title,
+            fields.impact,
+            fields.own_factors.splitlines(),
+            steps,
+            occurred,
+            commitment or None,
+            actor,
+            now,
+        )
+    except InvalidValue as refused:
+        raise InvalidFields(
+            {_RECORD_FIELDS.get(refused.field or "", "occurred_at"): refused.message}
+        ) from None
+    except KeepwordError as refused:  # the portfolio changed since it was read
+        raise InvalidFields({"project": str(refused)}) from None
+    return incident
+
+
+def _step_lines(text: str) -> list[tuple[str, datetime]]:
+    """The steps typed one a line; :class:`InvalidValue` naming the first line at fault."""
+    steps = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            steps.append(parse_step(line))
+        except InvalidValue as error:
+            utc = " (UTC)" if error.field == "action" else ""
+            raise InvalidValue(f"line {number}: {error.message}{utc}", "steps") from None
+    return steps
 
 
 @requires(Action.RECORD_INCIDENTS)

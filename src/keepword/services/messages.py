@@ -2,8 +2,10 @@
 
 :func:`draft_message` builds the facts (:mod:`keepword.services.message_facts`) and has a
 renderer (the Jinja2 adapter in ``keepword.drafts``) turn them into words. :func:`send`
-records the message as sent and discloses the signals it answers, which stops their clocks.
-:func:`find_message` and :func:`list_messages` read them as stored.
+records the message as sent, with the body as typed, and discloses the signals it answers,
+which stops their clocks. :func:`check_text` checks any text against the playbook, expecting
+what the message it belongs to needs. :func:`find_message`, :func:`message_view` and
+:func:`list_messages` read them as stored.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from email.headerregistry import Address
+from email.utils import getaddresses
 from typing import Protocol
 
 from keepword.domain.access import Action, Actor, requires
@@ -24,9 +28,7 @@ from keepword.domain.communications import (
 )
 from keepword.domain.errors import InvalidValue, NotFound
 from keepword.domain.events import Event, snapshot
-
-# Only until the API's check route asks keepword.domain.fault.asked_for_by_client itself.
-from keepword.domain.fault import CLIENT_REQUESTED as CLIENT_REQUESTED
+from keepword.domain.fault import asked_for_by_client
 from keepword.domain.forecast import ForecastOptions
 from keepword.domain.playbook import (
     NEEDS_APOLOGY,
@@ -67,8 +69,22 @@ class Renderer(Protocol):
 
 @dataclass(frozen=True)
 class Draft:
+    """A stored draft with its facts, its playbook check, and who it is from and to: the
+    lead's address, and the address asked for, else the client's contact's (None when there
+    is none)."""
+
     message: Communication
     facts: DraftFacts
+    report: PlaybookReport
+    sender: Address | None = None
+    to: Address | None = None
+
+
+@dataclass(frozen=True)
+class MessageView:
+    """A stored message with the playbook's check of its body, as an edit of it would be."""
+
+    message: Communication
     report: PlaybookReport
 
 
@@ -104,13 +120,17 @@ def draft_message(
     kind: CommunicationKind | str | None = None,
     incident: str | None = None,
     progressing: Sequence[str] | None = None,
+    to: str | None = None,
 ) -> Draft:
     """Draft a message for ``signal``, or for ``commitment`` (or ``incident``) as ``kind``,
     and store it unsent.
 
     ``progressing`` is what can still move forward, as plain phrases; None asks
     ``scenarios.progressing`` about the time people are away (else the next four weeks).
+    ``to`` is the client's address when it is not the contact's; one that holds no address
+    is refused (field ``to``) before anything is stored.
     """
+    asked_to = _address_asked(to)
     with uow(write=True) as work:
         portfolio = work.portfolio.get()
         answered, target, found_incident = _subject_of(
@@ -163,7 +183,36 @@ def draft_message(
         )
         work.commit()
     report = check(message.body, kind=chosen, expect_apology=_expects_apology(chosen, facts))
-    return Draft(message, facts, report)
+    sender = person_address(facts.lead, facts.lead_email)
+    return Draft(message, facts, report, sender, asked_to or address_in(facts.contact))
+
+
+def address_in(text: str | None) -> Address | None:
+    """The email address in ``Marcus Bell <marcus@example.com>`` or a bare address, if any."""
+    if not text:
+        return None
+    for name, addr in getaddresses([text]):
+        if "@" in addr:
+            local, _, domain = addr.partition("@")
+            return Address(display_name=name, username=local, domain=domain)
+    return None
+
+
+def person_address(name: str | None, email: str | None) -> Address | None:
+    """``email`` with ``name`` as its display name; None without an address."""
+    found = address_in(email)
+    if found is None:
+        return None
+    return Address(display_name=name or found.display_name, addr_spec=found.addr_spec)
+
+
+def _address_asked(to: str | None) -> Address | None:
+    if not to:
+        return None
+    found = address_in(to)
+    if found is None:
+        raise InvalidValue(f"{to!r} is not an email address", "to")
+    return found
 
 
 @requires(Action.SEND_MESSAGES)
@@ -175,12 +224,17 @@ def send(
     now: datetime,
     body: str | None = None,
 ) -> Sent:
-    """Record message ``message_id`` as sent (with ``body`` if it was edited) and disclose the
-    signals it answers; an edited body is checked against the playbook."""
+    """Record message ``message_id`` as sent and disclose the signals it answers.
+
+    ``body`` is the body as typed, if any: see :func:`edited_body` for when it is an edit.
+    An edit is stored as the body sent and checked against the playbook; its findings are
+    the warnings.
+    """
     with uow(write=True) as work:
         message = work.communications.get(message_id)
         if message is None:
             raise NotFound(f"no message with id {message_id!r}")
+        body = edited_body(message, body)
         if now < message.created_at:
             raise SendTimeError(
                 f"message {message.id} was drafted at {message.created_at:%Y-%m-%d %H:%M} UTC; "
@@ -230,12 +284,68 @@ def send(
     return Sent(sent, tuple(disclosed), tuple(already), warnings, tuple(stale))
 
 
+def edited_body(message: Communication, typed: str | None) -> str | None:
+    """The body ``typed`` for ``message`` as it is sent, or None when it is no edit.
+
+    A form's CRLF line ends are plain line ends, and a leading ``# subject`` heading (the
+    Markdown file ``draft --out`` writes starts with one) is not part of the body. A blank
+    body, or one the same as the draft, leaves the draft as it is.
+    """
+    if typed is None:
+        return None
+    text = typed.replace("\r\n", "\n")
+    first, _, rest = text.partition("\n")
+    if first.strip() == f"# {message.subject}":
+        text = rest.lstrip("\n")
+    if not text.strip() or text == message.body:
+        return None
+    return text
+
+
+def check_text(
+    uow: UnitOfWorkFactory,
+    text: str,
+    *,
+    kind: CommunicationKind | None = None,
+    message: str | None = None,
+    signal: str | None = None,
+    at_fault: bool | None = None,
+) -> PlaybookReport:
+    """The playbook's check of ``text``, a message of ``kind`` (default: the draft's, else a
+    delay); nothing is stored.
+
+    With ``message``, the stored draft ``text`` edits, the check is the one sending it will
+    make (an apology expected only where the draft had one); else with ``signal``, the
+    signal it answers, scope the client asked for needs no apology. ``at_fault`` says
+    outright whether the team is at fault, and so whether it apologises.
+    """
+    expect: bool | None = None
+    with uow() as work:
+        if message is not None:
+            drafted = work.communications.get(message)
+            if drafted is None:
+                raise NotFound(f"no message with id {message!r}")
+            kind = kind or drafted.kind
+            expect = _apology_kept(drafted, kind)
+        elif signal is not None:
+            answered = work.signals.get(signal)
+            if answered is None:
+                raise NotFound(f"no signal with id {signal!r}")
+            expect = False if asked_for_by_client(answered) else None
+    if at_fault is not None:
+        expect = at_fault
+    return check(text, kind=kind or CommunicationKind.DELAY, expect_apology=expect)
+
+
 def check_edited(message: Communication, body: str) -> PlaybookReport:
     """The playbook's check of ``body``, an edit of drafted ``message``: the same rules as
     for its kind, the apology expected only where the draft had one."""
+    return check(body, kind=message.kind, expect_apology=_apology_kept(message, message.kind))
+
+
+def _apology_kept(drafted: Communication, kind: CommunicationKind) -> bool | None:
     # A draft that rightly had no apology (the client's own change) is not nagged.
-    expect = has_apology(message.body) if message.kind in NEEDS_APOLOGY else None
-    return check(body, kind=message.kind, expect_apology=expect)
+    return has_apology(drafted.body) if kind in NEEDS_APOLOGY else None
 
 
 def find_message(uow: UnitOfWorkFactory, message_id: str) -> Communication:
@@ -245,6 +355,12 @@ def find_message(uow: UnitOfWorkFactory, message_id: str) -> Communication:
     if message is None:
         raise NotFound(f"no message with id {message_id!r}")
     return message
+
+
+def message_view(uow: UnitOfWorkFactory, message_id: str) -> MessageView:
+    """The stored message ``message_id`` with the check of its body as it stands."""
+    message = find_message(uow, message_id)
+    return MessageView(message, check_edited(message, message.body))
 
 
 # --- helpers -----------------------------------------------------------------------------

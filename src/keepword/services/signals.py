@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from keepword.domain.access import Action, Actor, requires
 from keepword.domain.calendar import WorkingCalendar
+from keepword.domain.communications import Communication
 from keepword.domain.errors import NotFound
 from keepword.domain.events import Event, snapshot
 from keepword.domain.forecast import ForecastOptions
@@ -191,12 +192,19 @@ def _calendar(portfolio: Portfolio, person_id: str | None) -> WorkingCalendar:
 
 
 def stored_signals(
-    uow: UnitOfWorkFactory, now: datetime, *, include_disclosed: bool = False
+    uow: UnitOfWorkFactory,
+    now: datetime,
+    *,
+    include_disclosed: bool = False,
+    commitment: str | None = None,
 ) -> list[SignalView]:
     """The stored signals with their clocks at ``now``, in the order of
-    :func:`~keepword.services.signals.signal_views`; the disclosed ones only if asked."""
+    :func:`~keepword.services.signals.signal_views`; the disclosed ones only if asked, and
+    only those about ``commitment`` when it is given."""
     with uow() as work:
         portfolio, signals = work.portfolio.get(), work.signals.all()
+    if commitment is not None:
+        signals = [s for s in signals if s.commitment == commitment]
     return signal_views(portfolio, signals, now, include_disclosed=include_disclosed)
 
 
@@ -218,3 +226,26 @@ def signal_view(uow: UnitOfWorkFactory, signal_id: str, now: datetime) -> Signal
         raise NotFound(f"no signal with id {signal_id!r}")
     (view,) = signal_views(portfolio, [found], now, include_disclosed=True)
     return view
+
+
+@dataclass(frozen=True)
+class AnsweredSignal:
+    """A signal with its clock, and the messages that answer it, drafted or sent, newest
+    first."""
+
+    view: SignalView
+    messages: tuple[Communication, ...]
+
+
+def answered_signal(uow: UnitOfWorkFactory, signal_id: str, now: datetime) -> AnsweredSignal:
+    """The stored signal ``signal_id`` with its clock at ``now`` and the messages answering
+    it, disclosed or not."""
+    with uow() as work:
+        found = work.signals.get(signal_id)
+        portfolio = work.portfolio.get()
+        answering = [m for m in work.communications.all() if signal_id in m.answers]
+    if found is None:
+        raise NotFound(f"no signal with id {signal_id!r}")
+    (view,) = signal_views(portfolio, [found], now, include_disclosed=True)
+    newest_first = sorted(answering, key=lambda m: m.created_at, reverse=True)
+    return AnsweredSignal(view, tuple(newest_first))

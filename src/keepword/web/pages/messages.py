@@ -42,9 +42,8 @@ def draft_for_signal(signal_id: str, keepword: KeepwordDep, actor: ActorDep) -> 
     name="message",
 )
 def message_page(request: Request, message_id: str, keepword: KeepwordDep) -> HTMLResponse:
-    message = messages.find_message(keepword.uow, message_id)
-    report = messages.check_edited(message, message.body)
-    return render(request, "message.html", {"message": message, "report": report})
+    view = messages.message_view(keepword.uow, message_id)
+    return render(request, "message.html", {"message": view.message, "report": view.report})
 
 
 @router.post(
@@ -59,8 +58,7 @@ def check_message(
     body: MessageBody = "",
 ) -> HTMLResponse:
     """The playbook panel for the body as typed so far (the editor asks as you type)."""
-    message = messages.find_message(keepword.uow, message_id)
-    report = messages.check_edited(message, body)
+    report = messages.check_text(keepword.uow, body, message=message_id)
     return render(request, "_playbook.html", {"report": report})
 
 
@@ -71,13 +69,7 @@ def send_message(
     actor: ActorDep,
     body: MessageBody = "",
 ) -> RedirectResponse:
-    message = messages.find_message(keepword.uow, message_id)
-    edited = body.replace("\r\n", "\n")
     sent = messages.send(
-        keepword.uow,
-        message_id,
-        actor=actor,
-        now=keepword.settings.now(),
-        body=edited if edited.strip() and edited != message.body else None,
+        keepword.uow, message_id, actor=actor, now=keepword.settings.now(), body=body
     )
     return RedirectResponse(f"/messages/{sent.message.id}", status_code=303)

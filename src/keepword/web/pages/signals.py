@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from keepword.domain.access import Action
-from keepword.services import messages, signals
+from keepword.services import signals
 from keepword.web.rendering import KeepwordDep, render
 from keepword.web.security import allow
 
@@ -28,10 +28,11 @@ def signals_page(
     disclosed: Annotated[bool, Query()] = False,
 ) -> HTMLResponse:
     views = signals.stored_signals(
-        keepword.uow, keepword.settings.now(), include_disclosed=disclosed
+        keepword.uow,
+        keepword.settings.now(),
+        include_disclosed=disclosed,
+        commitment=commitment or None,
     )
-    if commitment:
-        views = [v for v in views if v.signal.commitment == commitment]
     return render(
         request,
         "signals.html",
@@ -46,6 +47,5 @@ def signals_page(
     name="signal",
 )
 def signal_page(request: Request, signal_id: str, keepword: KeepwordDep) -> HTMLResponse:
-    view = signals.signal_view(keepword.uow, signal_id, keepword.settings.now())
-    answering = [m for m in messages.list_messages(keepword.uow) if signal_id in m.answers]
-    return render(request, "signal.html", {"view": view, "messages": answering})
+    answered = signals.answered_signal(keepword.uow, signal_id, keepword.settings.now())
+    return render(request, "signal.html", {"view": answered.view, "messages": answered.messages})

@@ -13,12 +13,10 @@ from keepword.bootstrap import Keepword
 from keepword.domain.access import Action, Actor
 from keepword.domain.communications import CommunicationKind
 from keepword.domain.forecast import ForecastOptions
-from keepword.domain.playbook import NEEDS_APOLOGY, FindingKind, PlaybookReport, has_apology
-from keepword.domain.playbook import check as playbook
-from keepword.domain.signals import SignalKind
+from keepword.domain.playbook import FindingKind, PlaybookReport
 from keepword.domain.text import MESSAGE_MAX
 from keepword.drafts.render import team_renderer
-from keepword.services import messages, signals
+from keepword.services import messages
 from keepword.web.api.schemas import ProjectFilter, Public, Ref, RequestBody, UtcDateTime
 from keepword.web.rendering import KeepwordDep
 from keepword.web.security import ActorDep, allow
@@ -143,38 +141,19 @@ class CheckRequest(RequestBody):
     )
 
 
-def _expect_apology(
-    keepword: Keepword, request: CheckRequest
-) -> tuple[CommunicationKind, bool | None]:
-    kind = request.kind
-    expect: bool | None = None
-    if request.message is not None:
-        drafted = messages.find_message(keepword.uow, request.message)
-        kind = kind or drafted.kind
-        # As 'send' checks an edited body: no apology nagged for where the draft had none.
-        expect = has_apology(drafted.body) if kind in NEEDS_APOLOGY else None
-    if request.signal is not None and request.message is None:
-        signal = signals.find_signal(keepword.uow, request.signal)
-        client_asked = (
-            signal.kind is SignalKind.SCOPE_GREW
-            and signal.evidence.get("requested_by") == messages.CLIENT_REQUESTED
-        )
-        expect = False if client_asked else None
-    if request.at_fault is not None:
-        expect = request.at_fault
-    return kind or CommunicationKind.DELAY, expect
-
-
 @router.post("/drafts/check", dependencies=[allow(Action.DRAFT_MESSAGES)])
 def check(request: CheckRequest, keepword: KeepwordDep) -> CheckPublic:
     """Check a text against the playbook: what it lacks and what it should not say, each
     with its line (the draft editor's live check). Nothing is stored."""
-    if request.message is not None and request.kind is None and request.at_fault is None:
-        # The draft editor's case: the same check as sending the edit will make.
-        drafted = messages.find_message(keepword.uow, request.message)
-        return _check(messages.check_edited(drafted, request.text))
-    kind, expect = _expect_apology(keepword, request)
-    return _check(playbook(request.text, kind=kind, expect_apology=expect))
+    report = messages.check_text(
+        keepword.uow,
+        request.text,
+        kind=request.kind,
+        message=request.message,
+        signal=request.signal,
+        at_fault=request.at_fault,
+    )
+    return _check(report)
 
 
 # --- sending -------------------------------------------------------------------------------

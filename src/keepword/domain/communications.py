@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, replace
 from datetime import datetime
+from email.headerregistry import Address
+from email.utils import getaddresses
 
 from keepword.domain.errors import InvalidTransition, InvalidValue
 
@@ -118,3 +120,22 @@ def addressed_to(record: Communication | Incident, client: str) -> bool:
     happened while the project was its. One made without a client (before they were kept)
     is its project's client's."""
     return record.client is None or record.client == client
+
+
+def address_in(text: str | None) -> Address | None:
+    """The email address in ``Marcus Bell <marcus@example.com>`` or a bare address, if any."""
+    if not text:
+        return None
+    for name, addr in getaddresses([text]):
+        if "@" in addr:
+            local, _, domain = addr.partition("@")
+            return Address(display_name=name, username=local, domain=domain)
+    return None
+
+
+def person_address(name: str | None, email: str | None) -> Address | None:
+    """``email`` with ``name`` as its display name; None without an address."""
+    found = address_in(email)
+    if found is None:
+        return None
+    return Address(display_name=name or found.display_name, addr_spec=found.addr_spec)

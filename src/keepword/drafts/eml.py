@@ -5,21 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, getaddresses, make_msgid
+from email.utils import format_datetime, make_msgid
 
 from keepword.domain.communications import Communication
 from keepword.drafts.render import plain_text
-
-
-def address_in(text: str | None) -> Address | None:
-    """The email address in ``Marcus Bell <marcus@example.com>`` or a bare address, if any."""
-    if not text:
-        return None
-    for name, addr in getaddresses([text]):
-        if "@" in addr:
-            local, _, domain = addr.partition("@")
-            return Address(display_name=name, username=local, domain=domain)
-    return None
 
 
 def email_message(
@@ -45,10 +34,3 @@ def email_message(
     email["X-Keepword-Message"] = message.id
     email.set_content(plain_text(message.body))
     return email
-
-
-def person_address(name: str | None, email: str | None) -> Address | None:
-    found = address_in(email)
-    if found is None:
-        return None
-    return Address(display_name=name or found.display_name, addr_spec=found.addr_spec)

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
-from email.utils import getaddresses
 from typing import Protocol
 
 from keepword.domain.access import Action, Actor, requires
@@ -24,7 +23,9 @@ from keepword.domain.communications import (
     Communication,
     CommunicationKind,
     Incident,
+    address_in,
     addressed_to,
+    person_address,
 )
 from keepword.domain.errors import InvalidValue, NotFound
 from keepword.domain.events import Event, snapshot
@@ -185,25 +186,6 @@ def draft_message(
     report = check(message.body, kind=chosen, expect_apology=_expects_apology(chosen, facts))
     sender = person_address(facts.lead, facts.lead_email)
     return Draft(message, facts, report, sender, asked_to or address_in(facts.contact))
-
-
-def address_in(text: str | None) -> Address | None:
-    """The email address in ``Marcus Bell <marcus@example.com>`` or a bare address, if any."""
-    if not text:
-        return None
-    for name, addr in getaddresses([text]):
-        if "@" in addr:
-            local, _, domain = addr.partition("@")
-            return Address(display_name=name, username=local, domain=domain)
-    return None
-
-
-def person_address(name: str | None, email: str | None) -> Address | None:
-    """``email`` with ``name`` as its display name; None without an address."""
-    found = address_in(email)
-    if found is None:
-        return None
-    return Address(display_name=name or found.display_name, addr_spec=found.addr_spec)
 
 
 def _address_asked(to: str | None) -> Address | None:

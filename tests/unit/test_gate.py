@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from bs4 import BeautifulSoup
 
-from keepword.domain.commitment import Commitment, CommitmentState
+from keepword.domain.commitment import Commitment, CommitmentState, Health
 from keepword.domain.errors import InvalidTransition, NotFound
 from keepword.domain.forecast import ForecastOptions
 from keepword.domain.people import Allocation, Person
@@ -264,7 +264,7 @@ def test_commit_moves_the_proposal_to_committed_with_its_baseline(
     options = ForecastOptions(DEMO_TODAY, trials=2000)
     committed = gate.commit(
         uow, "voice-bot-launch", actor=f.staff("amara"), now=NOW, today=DEMO_TODAY, options=options
-    )
+    ).commitment
     stored = next(c for c in uow.store.portfolio.commitments if c.id == "voice-bot-launch")
     assert stored == committed
     assert stored.state is CommitmentState.COMMITTED
@@ -297,11 +297,32 @@ def test_commit_moves_the_proposal_to_committed_with_its_baseline(
 def test_commit_dates_an_undated_proposal_today() -> None:
     proposed = Commitment("c", "p", "Launch", date(2026, 12, 18))
     uow = _store(replace(_backend_portfolio(), commitments=(proposed,)))
-    committed = gate.commit(
-        uow, "c", actor=f.staff("ana"), now=NOW, today=START, options=_options()
-    )
+    # Without a day of its own, a promise is made on the day it is forecast from.
+    committed = gate.commit(uow, "c", actor=f.staff("ana"), now=NOW, options=_options()).commitment
     assert committed.made_on == START
     assert committed.state is CommitmentState.COMMITTED
+
+
+def test_a_promise_made_on_odds_below_its_target_says_so(demo_portfolio: Portfolio) -> None:
+    uow = _store(demo_portfolio)
+    # The voice bot's launch, due long before its 85% date, is promised anyway.
+    options = ForecastOptions(DEMO_TODAY, trials=2000)
+    made = gate.commit(
+        uow, "voice-bot-launch", actor=f.staff("tom"), now=NOW, today=DEMO_TODAY, options=options
+    )
+    assert made.below_target
+    assert made.health in (Health.AT_RISK, Health.OFF_TRACK)
+    baseline = made.commitment.baseline
+    assert baseline is not None
+    assert baseline.on_time < made.commitment.confidence
+
+
+def test_a_promise_made_at_its_target_gives_no_warning() -> None:
+    easy = Commitment("c", "p", "Launch", date(2027, 3, 31), confidence=0.85)
+    uow = _store(replace(_backend_portfolio(), commitments=(easy,)))
+    made = gate.commit(uow, "c", actor=f.staff("ana"), now=NOW, today=START, options=_options())
+    assert not made.below_target
+    assert made.health is Health.ON_TRACK
 
 
 def test_commit_refuses_what_is_not_a_proposal_and_stores_nothing(
@@ -336,6 +357,44 @@ def test_record_proposal_stores_the_asked_date_as_a_proposed_commitment() -> Non
     again = gate.record_proposal(uow, later, "p-launch", actor=f.staff("ana"), now=NOW, today=START)
     assert again.due == date(2026, 12, 4)
     assert [c.id for c in uow.store.portfolio.commitments] == ["p-launch"]
+
+
+# --- the form ------------------------------------------------------------------------------
+
+
+def test_a_form_at_fault_comes_back_with_every_part_named_and_nothing_written(
+    demo_portfolio: Portfolio,
+) -> None:
+    uow = _store(demo_portfolio)
+    fields = gate.QuestionFields("nope", date(2026, 11, 1), 1.5, ("ghost",), "bad id!")
+    answered = gate.answer_form(
+        uow, fields, ForecastOptions(DEMO_TODAY), actor=f.staff("tom"), now=NOW
+    )
+    assert answered.asked is None
+    assert set(answered.errors) == {"project", "due", "confidence", "team", "record"}
+    assert "2026-11-01 is in the past" in answered.errors["due"]
+    assert answered.portfolio == demo_portfolio  # the form's choices, as stored
+    assert uow.store.commits == 0
+
+
+def test_a_form_the_gate_can_answer_is_answered_and_recorded() -> None:
+    portfolio = _backend_portfolio()
+    uow = _store(portfolio)
+    fields = gate.QuestionFields("p", date(2026, 11, 27), 0.8, (), "p-launch")
+    answered = gate.answer_form(uow, fields, _options(), actor=f.staff("ana"), now=NOW)
+    assert answered.errors == {}
+    assert answered.asked is not None
+    assert answered.asked.answer.due == date(2026, 11, 27)
+    assert answered.asked.recorded is not None
+    assert answered.asked.recorded.state is CommitmentState.PROPOSED
+
+
+def test_a_form_about_a_project_nobody_works_on_is_told_beside_record() -> None:
+    uow = _store(_backend_portfolio())
+    fields = gate.QuestionFields("q", date(2026, 12, 18))
+    answered = gate.answer_form(uow, fields, _options(), actor=f.staff("ana"), now=NOW)
+    assert answered.asked is None
+    assert "nobody is allocated to project 'q'" in answered.errors["record"]
 
 
 # --- the proposal ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from keepword.domain.access import Forbidden, Role
 from keepword.domain.commitment import CommitmentState
 from keepword.domain.errors import InvalidTransition, InvalidValue, NotFound
 from keepword.domain.portfolio import Portfolio
@@ -69,6 +70,76 @@ def test_time_off_re_forecasts_every_project_of_the_person_and_says_what_it_took
     # Ten working days at 0.6 on Pitchwell: six person-days, a small share of what is left.
     assert taken["pitchwell-v1"].evidence["removed"] == pytest.approx(6.0)
     assert taken["pitchwell-v1"].severity is Severity.LOW
+
+
+def test_an_item_done_without_a_day_is_done_today_and_the_report_names_what_it_moved(
+    loaded: FakeUnitOfWorkFactory,
+) -> None:
+    report = plan.record_item_status(
+        loaded, "pitchwell-app", "ux-dashboard", ItemStatus.DONE, on=None,
+        actor=staff("lucia"), now=NOON,
+    )  # fmt: skip
+    item = loaded.store.portfolio.project("pitchwell-app").item("ux-dashboard")
+    assert (item.status, item.done) == (ItemStatus.DONE, TODAY)
+    assert [(e.action, e.entity_id) for e in report.events] == [
+        ("changed", "pitchwell-app/ux-dashboard")
+    ]
+    # Only Pitchwell's promise depends on that item; Fernhill's is left as it was.
+    assert [moved.commitment for moved in report.reforecast] == ["pitchwell-v1"]
+    [moved] = report.reforecast
+    assert (moved.before.computed_at, moved.after.computed_at) == (MONDAY_9AM, NOON)
+
+
+def test_an_item_started_on_a_given_day_is_started_that_day(
+    loaded: FakeUnitOfWorkFactory,
+) -> None:
+    friday = date(2026, 11, 20)
+    project = loaded.store.portfolio.project("pitchwell-app")
+    todo = next(i for i in project.items if i.status is ItemStatus.TODO)
+    report = plan.record_item_status(
+        loaded, "pitchwell-app", todo.id, ItemStatus.IN_PROGRESS, on=friday,
+        actor=staff("lucia"), now=NOON,
+    )  # fmt: skip
+    started = loaded.store.portfolio.project("pitchwell-app").item(todo.id)
+    assert (started.status, started.started) == (ItemStatus.IN_PROGRESS, friday)
+    assert [e.entity_id for e in report.events] == [f"pitchwell-app/{todo.id}"]
+
+
+def test_time_off_booked_reports_both_promises_it_moved_and_the_signals_it_raised(
+    loaded: FakeUnitOfWorkFactory,
+) -> None:
+    report = plan.book_time_off(
+        loaded, "lucia", date(2026, 12, 7), date(2026, 12, 18), reason="surgery",
+        actor=staff("beth"), now=NOON,
+    )  # fmt: skip
+    *_, off = loaded.store.portfolio.person("lucia").calendar.time_off
+    assert (off.start, off.end, off.reason) == (date(2026, 12, 7), date(2026, 12, 18), "surgery")
+    assert [moved.commitment for moved in report.reforecast] == [
+        "core-security-fix",
+        "pitchwell-v1",
+    ]
+    raised = {
+        e.after["commitment"]: e.after["kind"]
+        for e in report.events
+        if e.entity == "signal" and e.action == "raised" and e.after is not None
+    }
+    assert raised == {"pitchwell-v1": "capacity_removed", "core-security-fix": "capacity_removed"}
+
+
+def test_someone_who_may_not_update_work_changes_nothing(loaded: FakeUnitOfWorkFactory) -> None:
+    commits = loaded.store.commits
+    executive = staff("erin", Role.EXECUTIVE)
+    with pytest.raises(Forbidden):
+        plan.record_item_status(
+            loaded, "pitchwell-app", "ux-dashboard", ItemStatus.DONE, on=None,
+            actor=executive, now=NOON,
+        )  # fmt: skip
+    with pytest.raises(Forbidden):
+        plan.book_time_off(
+            loaded, "lucia", date(2026, 12, 7), date(2026, 12, 18), reason="",
+            actor=executive, now=NOON,
+        )  # fmt: skip
+    assert loaded.store.commits == commits
 
 
 def test_bad_changes_say_what_is_wrong_and_change_nothing(loaded: FakeUnitOfWorkFactory) -> None:

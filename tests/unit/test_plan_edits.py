@@ -12,6 +12,7 @@ import pytest
 from keepword.domain.access import Actor
 from keepword.domain.commitment import CommitmentState
 from keepword.domain.errors import InvalidFields, NotFound
+from keepword.domain.people import Allocation
 from keepword.domain.project import ItemStatus
 from keepword.services import plan
 from keepword.services.plan import (
@@ -331,3 +332,29 @@ def test_an_edit_that_changes_nothing_records_nothing(uow: FakeUnitOfWorkFactory
     saved = plan.save_client(uow, ClientInput("acme", "Acme Ltd"), create=False, **WHO)
     assert saved.events == []
     assert len(uow.store.events) == seen
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+def test_allocations_are_read_by_person_by_project_or_both(uow: FakeUnitOfWorkFactory) -> None:
+    def named(allocations: list[Allocation]) -> list[tuple[str, str]]:
+        return [(a.person, a.project) for a in allocations]
+
+    assert named(plan.allocations(uow)) == [("ana", "p"), ("ana", "q")]
+    assert named(plan.allocations(uow, project="q")) == [("ana", "q")]
+    assert named(plan.allocations(uow, person="ana", project="p")) == [("ana", "p")]
+    assert plan.allocations(uow, person="bo") == []
+
+
+def test_a_project_plan_shows_its_client_and_only_its_own_allocations_and_commitments(
+    uow: FakeUnitOfWorkFactory,
+) -> None:
+    shown = plan.project_plan(uow, "q")
+    assert (shown.project.id, shown.client.name) == ("q", "Acme Ltd")
+    assert [(a.person, a.project) for a in shown.allocations] == [("ana", "q")]
+    assert shown.commitments == ()
+    assert {p.id for p in shown.people} == {"ana", "bo"}
+    assert [c.id for c in plan.project_plan(uow, "p").commitments] == ["c"]
+    with pytest.raises(NotFound, match="no project with id 'nope'"):
+        plan.project_plan(uow, "nope")

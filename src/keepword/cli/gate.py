@@ -23,7 +23,7 @@ from keepword.cli.context import (
     open_app,
 )
 from keepword.domain import wording
-from keepword.domain.commitment import CommitmentState, health_of
+from keepword.domain.commitment import CommitmentState
 from keepword.forecast import DEFAULT_SEED, DEFAULT_TRIALS
 
 if TYPE_CHECKING:
@@ -182,14 +182,14 @@ def commit(
 
     keepword = open_app(ctx)
     options = forecast_options(keepword.settings.now(), None, trials, seed)
-    committed = gate_service.commit(
+    result = gate_service.commit(
         keepword.uow,
         commitment,
         actor=acting(keepword),
         now=keepword.settings.now(),
-        today=options.today,
         options=options,
     )
+    committed = result.commitment
     if json:
         output.print_json(committed)
         return
@@ -201,11 +201,10 @@ def commit(
         f"{baseline.scope_items} items, {baseline.effort:.1f} person-days expected.",
         highlight=False,
     )
-    health = health_of(baseline.on_time, committed.confidence)
-    if health.rank > 0:
+    if result.below_target:
         output.console.print(
             f"[yellow]Warning: committed below its {committed.confidence:.0%} target "
-            f"({health.value.replace('_', ' ')}).[/]",
+            f"({result.health.value.replace('_', ' ')}).[/]",
             highlight=False,
         )
 

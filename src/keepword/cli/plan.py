@@ -10,11 +10,10 @@ import typer
 
 from keepword.cli import output
 from keepword.cli.context import acting, command_group, open_app
-from keepword.domain.events import Event
 from keepword.domain.project import ItemStatus
 
 if TYPE_CHECKING:
-    from keepword.bootstrap import Keepword
+    from keepword.services.watch import ChangeReport
 
 item_app = command_group(help="Work items: record that one started or is done.")
 
@@ -54,18 +53,16 @@ def _set_status(
     from keepword.services import plan
 
     keepword = open_app(ctx)
-    _report(
-        keepword,
-        lambda moment: plan.set_item_status(
-            keepword.uow,
-            project,
-            item,
-            status,
-            on=(on or moment).date(),
-            actor=acting(keepword),
-            now=moment,
-        ),
+    report = plan.record_item_status(
+        keepword.uow,
+        project,
+        item,
+        status,
+        on=on.date() if on else None,
+        actor=acting(keepword),
+        now=keepword.settings.now(),
     )
+    _print_report(report)
 
 
 def time_off(
@@ -79,27 +76,20 @@ def time_off(
     from keepword.services import plan
 
     keepword = open_app(ctx)
-    _report(
-        keepword,
-        lambda moment: plan.add_time_off(
-            keepword.uow,
-            person,
-            start.date(),
-            end.date(),
-            reason=reason,
-            actor=acting(keepword),
-            now=moment,
-        ),
+    report = plan.book_time_off(
+        keepword.uow,
+        person,
+        start.date(),
+        end.date(),
+        reason=reason,
+        actor=acting(keepword),
+        now=keepword.settings.now(),
     )
+    _print_report(report)
 
 
-def _report(keepword: Keepword, change: Callable[[datetime], list[Event]]) -> None:
-    """Make the change, then say what it did to the odds and which signals it raised."""
-    from keepword.services import watch
-
-    report = watch.reforecast_by(
-        keepword.uow, change, actor=acting(keepword), now=keepword.settings.now()
-    )
+def _print_report(report: ChangeReport) -> None:
+    """Say what the change did to the odds and which signals it raised."""
     events = report.events
     changes = [e for e in events if e.entity != "signal"]
     output.console.print(

@@ -3,12 +3,14 @@
 :func:`propose` answers, for a project and an asked date: the odds of meeting it, the date
 at the team's confidence target, which phases fit (the cut line), and three ways to reach
 the target — move the date, cut scope, add capacity — each checked by its own re-forecast
-of a changed copy of the portfolio. :func:`commit` moves a proposed commitment to committed
-and records the forecast it was made on as its baseline; :func:`close_commitment` ends it.
+of a changed copy of the portfolio. :func:`commit` moves a proposed commitment to committed,
+records the forecast it was made on as its baseline and says whether that falls short of its
+confidence target; :func:`close_commitment` ends it.
 
 :func:`ask` is the one use case that asks the gate (and may record the proposal);
 :func:`ask_fields` asks it from a form, where every part of the question may be missing or
-wrong, and reports every part at fault at once.
+wrong, and reports every part at fault at once; :func:`answer_form` returns those parts
+instead, with the portfolio to show the form again from.
 
 Searches run at ``SEARCH_TRIALS``; every probability reported is a forecast at the trials
 asked for, so a search step that passes by luck is caught by the final check.
@@ -19,13 +21,26 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from keepword.domain.access import Action, Actor, Forbidden, authorize, requires
 from keepword.domain.calendar import TimeOff, WorkingCalendar
-from keepword.domain.commitment import Baseline, Commitment, CommitmentState, check_confidence
-from keepword.domain.errors import InvalidFields, InvalidTransition, InvalidValue, NotFound
+from keepword.domain.commitment import (
+    Baseline,
+    Commitment,
+    CommitmentState,
+    Health,
+    check_confidence,
+    health_of,
+)
+from keepword.domain.errors import (
+    InvalidFields,
+    InvalidTransition,
+    InvalidValue,
+    KeepwordError,
+    NotFound,
+)
 from keepword.domain.events import Event, snapshot
 from keepword.domain.forecast import Finish, ForecastOptions, ProjectForecast, Share
 from keepword.domain.ids import ID_RULE, is_valid_id
@@ -243,6 +258,54 @@ def ask_fields(
     forecast at all raises :class:`CannotForecast`, as from :func:`ask`."""
     with uow() as work:
         stored = work.portfolio.get()
+    return _ask_fields(uow, stored, fields, options, actor, now, input_errors)
+
+
+@dataclass(frozen=True)
+class FormAnswer:
+    """The gate's answer to a form (None when it refused the question), every part at fault
+    keyed by :data:`QUESTION_FIELDS`, and the portfolio the form offers its choices from."""
+
+    portfolio: Portfolio
+    asked: Asked | None = None
+    errors: Mapping[str, str] = field(default_factory=dict)
+
+
+@requires(Action.CHECK_GATE)
+def answer_form(
+    uow: UnitOfWorkFactory,
+    fields: QuestionFields,
+    options: ForecastOptions,
+    *,
+    actor: Actor,
+    now: datetime,
+    input_errors: Mapping[str, str] | None = None,
+) -> FormAnswer:
+    """:func:`ask_fields` for a page that shows the form again when the question is refused:
+    the parts at fault are returned, not raised. A gate that cannot answer at all (a project
+    that cannot be forecast) is told beside ``record``, the form's last part, by the button
+    that asked."""
+    with uow() as work:
+        stored = work.portfolio.get()
+    try:
+        asked = _ask_fields(uow, stored, fields, options, actor, now, input_errors)
+    except InvalidFields as refused:
+        return FormAnswer(stored, errors=refused.errors)
+    except KeepwordError as unanswerable:
+        return FormAnswer(stored, errors={"record": str(unanswerable)})
+    return FormAnswer(asked.portfolio, asked)
+
+
+def _ask_fields(
+    uow: UnitOfWorkFactory,
+    stored: Portfolio,
+    fields: QuestionFields,
+    options: ForecastOptions,
+    actor: Actor,
+    now: datetime,
+    input_errors: Mapping[str, str] | None,
+) -> Asked:
+    """:func:`ask_fields` over ``stored``, the portfolio as read."""
     errors = dict(input_errors or {})
     question = _question_of(stored, fields, options.today, errors)
     if question is None:
@@ -661,6 +724,20 @@ def _new_person(portfolio: Portfolio, project: Project, skill: str | None) -> Pe
 # --- commit --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CommitResult:
+    """A promise just made: the commitment with its baseline, and the baseline's health
+    against the commitment's confidence target."""
+
+    commitment: Commitment
+    health: Health
+
+    @property
+    def below_target(self) -> bool:
+        """Made with odds below its confidence target: the one who made it is warned."""
+        return self.health is not Health.ON_TRACK
+
+
 @requires(Action.COMMIT)
 def commit(
     uow: UnitOfWorkFactory,
@@ -668,11 +745,14 @@ def commit(
     *,
     actor: Actor,
     now: datetime,
-    today: date,
     options: ForecastOptions,
-) -> Commitment:
-    """Move a proposed commitment to committed, dated ``today`` if it had no date, with the
-    forecast it is made on as its baseline; one event, stored and committed."""
+    today: date | None = None,
+) -> CommitResult:
+    """Move a proposed commitment to committed, dated ``today`` (None: the forecast's day,
+    ``options.today``) if it had no date, with the forecast it is made on as its baseline; one
+    event, stored and committed. The result says whether the promise was made below its
+    confidence target."""
+    today = options.today if today is None else today
     with uow(write=True) as work:
         before = work.portfolio.get()
         commitment = before.commitment(commitment_id)
@@ -698,7 +778,7 @@ def commit(
         )
         record_change(work, before, after, actor=actor.name, now=now, today=today, extra=(made,))
         work.commit()
-    return committed
+    return CommitResult(committed, health_of(baseline.on_time, committed.confidence))
 
 
 def check_commitment_id(commitment_id: str) -> None:

@@ -7,7 +7,8 @@ Every save checks its input field by field first and reports every field at faul
 portfolio as it would be, and reports what that finds beside the field it is about (or under
 ``"__all__"``). Nothing is written unless all of it passes. A save that passes goes through
 :func:`keepword.services.watch.record_change`: an event per entity it changes, a re-forecast
-of the projects it touches, and the risk signals that calls for.
+of the projects it touches, and the risk signals that calls for. :func:`record_item_status`
+and :func:`book_time_off` make a change of every day and report what it did to the odds.
 
 Allocations have no id of their own; they are named by person, project and start day, the
 key their events already carry (``ravi@pitchwell-app/2026-06-01``). A position in the list
@@ -43,7 +44,7 @@ from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import Client, Estimate, ItemStatus, Phase, Project, WorkItem
 from keepword.domain.text import TEXT_MAX, too_long
 from keepword.services.ports import UnitOfWorkFactory
-from keepword.services.watch import record_change
+from keepword.services.watch import ChangeReport, record_change, reforecast_by
 
 ALL = "__all__"  # the key of a problem that no single field owns
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)  # the dates a plan can hold
@@ -783,3 +784,89 @@ def add_time_off(
         events = record_change(work, before, after, actor=actor.name, now=now, today=now.date())
         work.commit()
     return events
+
+
+@requires(Action.UPDATE_WORK)
+def record_item_status(
+    uow: UnitOfWorkFactory,
+    project_id: str,
+    item_id: str,
+    status: ItemStatus,
+    *,
+    on: date | None,
+    actor: Actor,
+    now: datetime,
+) -> ChangeReport:
+    """Move an item to ``status`` on day ``on`` (None: the day of ``now``), and report what
+    that recorded and the commitments it forecast again."""
+    return reforecast_by(
+        uow,
+        lambda moment: set_item_status(
+            uow, project_id, item_id, status, on=on or moment.date(), actor=actor, now=moment
+        ),
+        actor=actor,
+        now=now,
+    )
+
+
+@requires(Action.UPDATE_WORK)
+def book_time_off(
+    uow: UnitOfWorkFactory,
+    person_id: str,
+    start: date,
+    end: date,
+    *,
+    reason: str,
+    actor: Actor,
+    now: datetime,
+) -> ChangeReport:
+    """Book days off for a person, and report what that recorded and the commitments of the
+    projects they work on that it forecast again."""
+    return reforecast_by(
+        uow,
+        lambda moment: add_time_off(
+            uow, person_id, start, end, reason=reason, actor=actor, now=moment
+        ),
+        actor=actor,
+        now=now,
+    )
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+def allocations(
+    uow: UnitOfWorkFactory, *, person: str | None = None, project: str | None = None
+) -> list[Allocation]:
+    """The stored allocations, of ``person`` and to ``project`` when they are given."""
+    with uow() as work:
+        stored = work.portfolio.get()
+    return [
+        a for a in stored.allocations if person in (None, a.person) and project in (None, a.project)
+    ]
+
+
+@dataclass(frozen=True)
+class ProjectPlan:
+    """One project as its plan page shows it: its client, the allocations to it and its
+    commitments, and everyone, to name the people by."""
+
+    project: Project
+    client: Client
+    allocations: tuple[Allocation, ...]
+    commitments: tuple[Commitment, ...]
+    people: tuple[Person, ...]
+
+
+def project_plan(uow: UnitOfWorkFactory, project_id: str) -> ProjectPlan:
+    """The plan of project ``project_id``; NotFound when there is none."""
+    with uow() as work:
+        stored = work.portfolio.get()
+    project = stored.project(project_id)
+    return ProjectPlan(
+        project,
+        stored.client(project.client),
+        tuple(a for a in stored.allocations if a.project == project.id),
+        tuple(c for c in stored.commitments if c.project == project.id),
+        stored.people,
+    )

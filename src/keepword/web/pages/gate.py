@@ -4,7 +4,7 @@
 target, the cut line and the three ways to reach the target, and shows the client-readable
 proposal; with a record id it also stores the proposed commitment, which ``POST
 /gate/commit/{id}`` then promises. Bad input re-renders the form (422) with each error
-beside its field, and nothing is written: :func:`keepword.services.gate.ask_fields` says
+beside its field, and nothing is written: :func:`keepword.services.gate.answer_form` says
 what is wrong, the page only reads the text typed.
 """
 
@@ -21,7 +21,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from keepword.bootstrap import Keepword
 from keepword.domain.access import Action, Actor
 from keepword.domain.commitment import DEFAULT_CONFIDENCE
-from keepword.domain.errors import InvalidFields, KeepwordError
 from keepword.domain.forecast import ForecastOptions
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.text import ID_MAX, LIST_MAX
@@ -142,26 +141,29 @@ def gate_answer(
     record: Annotated[str, Form(max_length=ID_MAX)] = "",
 ) -> HTMLResponse:
     form = GateForm(project, due, confidence, team or [], record)
-    try:
-        asked = _ask(keepword, actor, form)
-    except InvalidFields as refused:
-        errors = refused.errors
-    except KeepwordError as error:  # the gate cannot answer at all: a project not forecastable
-        errors = {"record": str(error)}
-    else:
-        return _form_page(
-            request,
-            asked.portfolio,
-            form,
-            answer=asked.answer,
-            ways=proposals.option_lines(asked.answer, asked.portfolio),
-            proposal_html=proposals.render_html(asked.answer, asked.portfolio),
-            download=_query(asked.question),
-            recorded=asked.recorded,
-        )
-    # The form again, with the choices it offers as they stand.
-    portfolio = portfolio_service.current_portfolio(keepword.uow)
-    return _form_page(request, portfolio, form, errors=errors, status_code=422)
+    question, unreadable = _read(form)
+    answered = gate_service.answer_form(
+        keepword.uow,
+        question,
+        _options(keepword),
+        actor=actor,
+        now=keepword.settings.now(),
+        input_errors=unreadable,
+    )
+    asked = answered.asked
+    if asked is None:
+        errors = dict(answered.errors)
+        return _form_page(request, answered.portfolio, form, errors=errors, status_code=422)
+    return _form_page(
+        request,
+        asked.portfolio,
+        form,
+        answer=asked.answer,
+        ways=proposals.option_lines(asked.answer, asked.portfolio),
+        proposal_html=proposals.render_html(asked.answer, asked.portfolio),
+        download=_query(asked.question),
+        recorded=asked.recorded,
+    )
 
 
 @router.get(
@@ -191,12 +193,11 @@ def proposal_file(
 
 @router.post("/gate/commit/{commitment}", dependencies=[allow(Action.COMMIT)])
 def commit(keepword: KeepwordDep, actor: ActorDep, commitment: str) -> RedirectResponse:
-    committed = gate_service.commit(
+    result = gate_service.commit(
         keepword.uow,
         commitment,
         actor=actor,
         now=keepword.settings.now(),
-        today=keepword.settings.now().date(),
         options=_options(keepword),
     )
-    return RedirectResponse(f"/projects/{committed.project}", status_code=303)
+    return RedirectResponse(f"/projects/{result.commitment.project}", status_code=303)

@@ -567,13 +567,12 @@ for _path in dict.fromkeys(path for form in FORMS.values() for path in form.addr
     name="plan_project",
 )
 def plan_project_page(request: Request, keepword: KeepwordDep, project_id: str) -> HTMLResponse:
-    portfolio = current_portfolio(keepword.uow)
-    project = portfolio.project(project_id)
+    shown = plan.project_plan(keepword.uow, project_id)
     context = {
-        "project": project,
-        "client": portfolio.client(project.client),
-        "allocations": [a for a in portfolio.allocations if a.project == project.id],
-        "commitments": [c for c in portfolio.commitments if c.project == project.id],
-        "person_names": {p.id: p.name for p in portfolio.people},
+        "project": shown.project,
+        "client": shown.client,
+        "allocations": shown.allocations,
+        "commitments": shown.commitments,
+        "person_names": {p.id: p.name for p in shown.people},
     }
     return render(request, "plan_project.html", context)

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from keepword.domain.access import Action
-from keepword.domain.commitment import CommitmentState, Health, health_of
+from keepword.domain.commitment import CommitmentState, Health
 from keepword.domain.forecast import ForecastOptions
 from keepword.domain.ids import VALID_ID
 from keepword.domain.text import ID_MAX
@@ -202,20 +202,17 @@ def commit(
     """Make a proposed commitment a promise, now, with today's forecast as its baseline."""
     moment = keepword.settings.now()
     options = ForecastOptions(moment.date(), trials, seed)
-    committed = gate.commit(
+    result = gate.commit(
         keepword.uow,
         commitment_id,
         actor=actor,
         now=moment,
-        today=options.today,
         options=options,
     )
-    assert committed.baseline is not None
-    health = health_of(committed.baseline.on_time, committed.confidence)
     return Committed(
-        commitment=CommitmentDetail.model_validate(committed),
-        health=health,
-        below_target=health.rank > 0,
+        commitment=CommitmentDetail.model_validate(result.commitment),
+        health=result.health,
+        below_target=result.below_target,
     )
 
 

@@ -11,7 +11,6 @@ null is allowed): a field left out is a 422, never silently reset to its default
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Literal, TypedDict, cast
 
@@ -22,7 +21,6 @@ from keepword.bootstrap import Keepword
 from keepword.domain.access import Action, Actor
 from keepword.domain.calendar import WEEKDAY_NAMES
 from keepword.domain.commitment import DEFAULT_CONFIDENCE
-from keepword.domain.events import Event
 from keepword.domain.people import Person
 from keepword.domain.project import ItemStatus, Phase, WorkItem
 from keepword.domain.text import ID_MAX, TEXT_MAX
@@ -470,11 +468,8 @@ class AllocationPublic(AllocationCreate):
 def list_allocations(
     keepword: KeepwordDep, person: str | None = None, project: str | None = None
 ) -> list[AllocationPublic]:
-    return [
-        AllocationPublic.model_validate(a)
-        for a in current_portfolio(keepword.uow).allocations
-        if person in (None, a.person) and project in (None, a.project)
-    ]
+    chosen = plan.allocations(keepword.uow, person=person, project=project)
+    return [AllocationPublic.model_validate(a) for a in chosen]
 
 
 @router.post(
@@ -614,11 +609,8 @@ class ChangeResult(BaseModel):
     signals_raised: list[SignalRef]
 
 
-def _watched(
-    keepword: Keepword, actor: Actor, change: Callable[[datetime], list[Event]]
-) -> ChangeResult:
-    """Make the change, and say what it did to the odds and which signals it raised."""
-    report = watch.reforecast_by(keepword.uow, change, actor=actor, now=keepword.settings.now())
+def _change_result(report: watch.ChangeReport) -> ChangeResult:
+    """What the change recorded, what it did to the odds and which signals it raised."""
     events = report.events
     return ChangeResult(
         changes=[EventPublic.model_validate(e) for e in events if e.entity != "signal"],
@@ -643,19 +635,10 @@ class OnDay(RequestBody):
 def _set_status(
     keepword: Keepword, actor: Actor, project: str, item: str, status: ItemStatus, on: date | None
 ) -> ChangeResult:
-    return _watched(
-        keepword,
-        actor,
-        lambda moment: plan.set_item_status(
-            keepword.uow,
-            project,
-            item,
-            status,
-            on=on or moment.date(),
-            actor=actor,
-            now=moment,
-        ),
+    report = plan.record_item_status(
+        keepword.uow, project, item, status, on=on, actor=actor, now=keepword.settings.now()
     )
+    return _change_result(report)
 
 
 @changes_router.post(
@@ -699,16 +682,13 @@ def book_time_off(
     person_id: str, request: TimeOffRequest, keepword: KeepwordDep, actor: ActorDep
 ) -> ChangeResult:
     """Book days off for a person; the projects they work on are forecast again."""
-    return _watched(
-        keepword,
-        actor,
-        lambda moment: plan.add_time_off(
-            keepword.uow,
-            person_id,
-            request.start,
-            request.end,
-            reason=request.reason,
-            actor=actor,
-            now=moment,
-        ),
+    report = plan.book_time_off(
+        keepword.uow,
+        person_id,
+        request.start,
+        request.end,
+        reason=request.reason,
+        actor=actor,
+        now=keepword.settings.now(),
     )
+    return _change_result(report)

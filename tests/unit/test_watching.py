@@ -10,6 +10,7 @@ import pytest
 
 from keepword.adapters.planfile import read_plan
 from keepword.domain.commitment import Commitment, Health
+from keepword.domain.errors import InvalidFields
 from keepword.domain.forecast import ForecastOptions
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import Estimate, WorkItem
@@ -41,7 +42,7 @@ def commit_voice_bot(uow: FakeUnitOfWorkFactory) -> Commitment:
         now=MONDAY_9AM,
         today=TODAY,
         options=ForecastOptions(today=TODAY, trials=2000),
-    )
+    ).commitment
 
 
 def signals_of(uow: FakeUnitOfWorkFactory, commitment: str) -> set[SignalKind]:
@@ -98,14 +99,23 @@ def test_what_if_diffs_the_reallocation_without_saving_it(loaded: FakeUnitOfWork
 def test_applying_the_reallocation_flags_the_commitment_it_harms(
     loaded: FakeUnitOfWorkFactory,
 ) -> None:
-    before = dict(loaded.store.forecasts)
+    before, raised_before = dict(loaded.store.forecasts), set(loaded.store.signals)
     applied_at = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-    scenarios.apply_scenario(loaded, SCENARIO, actor=staff("owen"), now=applied_at, today=TODAY)
+    applied = scenarios.apply_saved(
+        loaded, SCENARIO, actor=staff("owen"), now=applied_at, today=TODAY
+    )
     assert signals_of(loaded, "pitchwell-v1") == {
         SignalKind.CAPACITY_REMOVED,
         SignalKind.BELOW_TARGET,
     }
     assert SCENARIO not in {s.id for s in loaded.store.portfolio.scenarios}
+    # What it answers is what a person is shown: which scenario, where, and what it raised.
+    assert applied.scenario.id == SCENARIO
+    assert applied.touched == ["fernhill-core", "pitchwell-app"]
+    raised = {e.entity_id for e in applied.signals_raised}
+    assert raised == set(loaded.store.signals) - raised_before
+    assert applied.changes
+    assert all(e.entity not in ("signal", "scenario") for e in applied.changes)
     after = loaded.store.forecasts
     # Only the two touched projects were forecast again; the others kept their cache.
     refreshed = {c for c in after if after[c].computed_at == applied_at}
@@ -117,6 +127,57 @@ def test_applying_the_reallocation_flags_the_commitment_it_harms(
     )
     assert removed.evidence["people"] == "ravi, hannah"
     assert removed.owner == "beth"
+
+
+def test_moves_tried_report_what_could_not_be_read_with_what_is_wrong(
+    loaded: FakeUnitOfWorkFactory,
+) -> None:
+    commits = loaded.store.commits
+    moves = [
+        scenarios.Move("nobody", "pitchwell-app", None, date(2026, 12, 25)),
+        scenarios.Move("ravi", "pitchwell-app", date(2026, 11, 30), date(2026, 12, 25)),
+    ]
+    unread = {"moves.0.start": "a date, as YYYY-MM-DD", "moves.1.percent": "a number"}
+    with pytest.raises(InvalidFields) as refused:
+        scenarios.try_moves(loaded, moves, now=MONDAY_9AM, input_errors=unread)
+    assert refused.value.errors == {
+        "moves.0.start": "a date, as YYYY-MM-DD",
+        "moves.0.person": "no such person",
+        "moves.1.percent": "a number",
+    }
+    assert loaded.store.commits == commits
+
+
+def test_moves_with_a_field_that_could_not_be_read_are_not_applied(
+    loaded: FakeUnitOfWorkFactory,
+) -> None:
+    commits, events = loaded.store.commits, len(loaded.store.events)
+    # Otherwise a good move: the share typed could not be read, so it is not all their time.
+    move = scenarios.Move("ravi", "pitchwell-app", date(2026, 11, 30), date(2026, 12, 25))
+    with pytest.raises(InvalidFields) as refused:
+        scenarios.apply_moves(
+            loaded,
+            [move],
+            actor=staff("owen"),
+            now=MONDAY_9AM,
+            today=TODAY,
+            input_errors={"moves.0.percent": "a number, such as 50"},
+        )
+    assert refused.value.errors == {"moves.0.percent": "a number, such as 50"}
+    assert (loaded.store.commits, len(loaded.store.events)) == (commits, events)
+
+
+def test_moves_applied_answer_the_scenario_they_made_and_save_none(
+    loaded: FakeUnitOfWorkFactory,
+) -> None:
+    move = scenarios.Move("ravi", "pitchwell-app", date(2026, 11, 30), date(2026, 12, 25))
+    applied = scenarios.apply_moves(
+        loaded, [move], actor=staff("owen"), now=MONDAY_9AM, today=TODAY
+    )
+    assert applied.scenario.id.startswith("moves-")
+    assert applied.touched == ["pitchwell-app"]
+    assert [s.id for s in loaded.store.portfolio.scenarios] == [SCENARIO]
+    assert "capacity_removed" in {e.after["kind"] for e in applied.signals_raised if e.after}
 
 
 def test_undisclosed_signals_are_escalated_once_their_working_day_is_up(

@@ -139,13 +139,11 @@ def scenario_apply(
 
     keepword = open_app(ctx)
     moment = keepword.settings.now()
-    events = scenarios.apply_scenario(
+    applied = scenarios.apply_saved(
         keepword.uow, scenario, actor=acting(keepword), now=moment, today=moment.date()
     )
-    changes = [e for e in events if e.entity not in ("signal", "scenario")]
-    raised = [e for e in events if e.entity == "signal" and e.action == "raised"]
     output.console.print(
-        f"Applied {scenario}: {len(changes)} changes recorded, {len(raised)} signals raised "
-        "(see 'keepword risks').",
+        f"Applied {scenario}: {len(applied.changes)} changes recorded, "
+        f"{len(applied.signals_raised)} signals raised (see 'keepword risks').",
         highlight=False,
     )

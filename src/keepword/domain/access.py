@@ -85,6 +85,25 @@ POLICY: Mapping[Action, frozenset[Role]] = {
 }
 
 
+PORTAL_PATH = "/portal"
+PORTFOLIO_PATH = "/"
+
+
+def home_of(role: Role) -> str:
+    """Where a user of ``role`` starts: a client user on their portal, staff on the portfolio."""
+    return PORTAL_PATH if role is Role.CLIENT else PORTFOLIO_PATH
+
+
+def landing_of(role: Role, asked: str | None) -> str:
+    """Where a user of ``role`` lands after logging in: the page of this site they asked
+    for (None: none, their home); a client user opens nothing but the portal, so lands
+    there whatever they asked for."""
+    target = asked or home_of(role)
+    if role is Role.CLIENT and not target.startswith(PORTAL_PATH):
+        return PORTAL_PATH
+    return target
+
+
 # Reading some kinds of record takes more than viewing the portfolio. The kinds are the
 # event history's entities, so every feed of records or events filters by the same rule.
 READ_ACTION: Mapping[str, Action] = {

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from keepword.domain.access import Action, Actor, Role, requires
+from keepword.domain.access import Action, Actor, Role, landing_of, requires
 from keepword.domain.accounts import (
     LOGIN_FAILURES_ALLOWED,
     LOGIN_WINDOW,
@@ -27,6 +27,7 @@ from keepword.domain.accounts import (
 )
 from keepword.domain.errors import InvalidTransition, InvalidValue, KeepwordError, NotFound
 from keepword.domain.ids import ID_RULE, is_valid_id
+from keepword.domain.project import Client
 from keepword.services.ports import AccountsUnitOfWork as UnitOfWork
 from keepword.services.ports import AccountsUnitOfWorkFactory as UnitOfWorkFactory
 
@@ -36,6 +37,7 @@ COMMON_PASSWORDS_CHECKED = 10_000  # the most common passwords refused, from zxc
 # A session's last use is written at most this often, so that reading pages is not writing.
 TOUCH_EVERY = timedelta(minutes=1)
 TOKEN_PREFIX = "kw_"
+AUDIT_SHOWN_WITH_USERS = 50  # the newest audit events beside the users, for an admin
 
 _hasher = PasswordHasher()  # Argon2id, with the library's (RFC 9106 low-memory) parameters
 
@@ -57,11 +59,13 @@ class TooManyAttempts(KeepwordError):
 
 @dataclass(frozen=True)
 class LoggedIn:
-    """A new session: its secret id (for the cookie) and its CSRF token (for forms)."""
+    """A new session: its secret id (for the cookie), its CSRF token (for forms), and the
+    path of the page the user lands on."""
 
     session_id: str
     csrf_token: str
     actor: Actor
+    lands_on: str
 
 
 @dataclass(frozen=True)
@@ -117,14 +121,18 @@ def _verify(password_hash: str, password: str) -> bool:
 def add_user(
     uow: UnitOfWorkFactory,
     name: str,
-    role: Role,
+    role: Role | str,
     password: str,
     *,
     organisation: str | None = None,
     actor: Actor,
     now: datetime,
 ) -> User:
-    """A new user; a client user belongs to one client (``organisation``) of the portfolio."""
+    """A new user; a client user belongs to one client (``organisation``) of the portfolio.
+
+    ``role`` may be a role's name as typed: one that names no role is refused as an
+    :class:`InvalidValue` of field ``role``, before anything else is checked."""
+    role = _role_of(role)
     if not is_valid_id(name):
         raise InvalidValue(f"user name {name!r}: {ID_RULE}", "name")
     check_password(password, name=name)
@@ -146,6 +154,13 @@ def add_user(
     return user
 
 
+def _role_of(role: Role | str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise InvalidValue("choose a role", "role") from None
+
+
 def _check_organisation(work: UnitOfWork, role: Role, organisation: str | None) -> None:
     if role is not Role.CLIENT:
         if organisation:
@@ -161,6 +176,30 @@ def _check_organisation(work: UnitOfWork, role: Role, organisation: str | None) 
 def list_users(uow: UnitOfWorkFactory, *, actor: Actor) -> list[User]:
     with uow() as work:
         return work.users.all()
+
+
+@dataclass(frozen=True)
+class UsersPage:
+    """What an admin manages users with: every user, the roles and the clients a new user
+    may be given, and the newest events of the audit trail, newest first."""
+
+    users: list[User]
+    roles: tuple[Role, ...]
+    clients: tuple[Client, ...]
+    audit: list[AuditEvent]
+
+
+@requires(Action.MANAGE_USERS)
+def users_page(uow: UnitOfWorkFactory, *, actor: Actor) -> UsersPage:
+    """The users, the choices for a new one, and the newest
+    ``AUDIT_SHOWN_WITH_USERS`` audit events, read at once."""
+    with uow() as work:
+        return UsersPage(
+            users=work.users.all(),
+            roles=tuple(Role),
+            clients=work.portfolio.get().clients,
+            audit=work.audit.latest(AUDIT_SHOWN_WITH_USERS),
+        )
 
 
 @requires(Action.MANAGE_USERS)
@@ -239,12 +278,22 @@ def _user(work: UnitOfWork, name: str) -> User:
 
 
 def log_in(
-    uow: UnitOfWorkFactory, name: str, password: str, *, address: str, now: datetime
+    uow: UnitOfWorkFactory,
+    name: str,
+    password: str,
+    *,
+    address: str,
+    now: datetime,
+    previous_session: str | None = None,
+    asked: str | None = None,
 ) -> LoggedIn:
     """A new session for ``name``, or :class:`LoginRefused` / :class:`TooManyAttempts`.
 
     An unknown name costs the same Argon2 verification as a wrong password and gets the
-    same answer, so neither the reply nor its timing tells which names exist.
+    same answer, so neither the reply nor its timing tells which names exist. A login ends
+    the session the browser had (``previous_session``), whoever's it was, so a session id
+    planted before the login opens nothing after it. The user lands on the page of this
+    site they ``asked`` for, as :func:`~keepword.domain.access.landing_of` allows.
     """
     account = name[:80]
     with uow(write=True) as work:
@@ -261,8 +310,10 @@ def log_in(
         session_id, csrf_token = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         work.sessions.add(Session(digest(session_id), user.name, csrf_token, now, now))
         work.audit.append(AuditEvent(now, user.name, AuditKind.LOGIN, user.organisation, address))
+        if previous_session:
+            _end_session(work, previous_session, address, now)
         work.commit()
-    return LoggedIn(session_id, csrf_token, user.actor)
+    return LoggedIn(session_id, csrf_token, user.actor, landing_of(user.role, asked))
 
 
 def _refuse_when_limited(work: UnitOfWork, account: str, address: str, now: datetime) -> None:
@@ -293,14 +344,20 @@ def _record_failure(
 def log_out(uow: UnitOfWorkFactory, session_id: str, *, address: str, now: datetime) -> None:
     """End the session ``session_id`` (a session already ended or unknown: nothing to do)."""
     with uow(write=True) as work:
-        session = work.sessions.get(digest(session_id))
-        if session is None or session.ended_at is not None:
-            return
-        work.sessions.end(session.id_hash, now)
-        user = work.users.get(session.user)
-        organisation = user.organisation if user else None
-        work.audit.append(AuditEvent(now, session.user, AuditKind.LOGOUT, organisation, address))
-        work.commit()
+        if _end_session(work, session_id, address, now):
+            work.commit()
+
+
+def _end_session(work: UnitOfWork, session_id: str, address: str, now: datetime) -> bool:
+    """End a live session, audited as a logout; False when it was not alive to end."""
+    session = work.sessions.get(digest(session_id))
+    if session is None or session.ended_at is not None:
+        return False
+    work.sessions.end(session.id_hash, now)
+    user = work.users.get(session.user)
+    organisation = user.organisation if user else None
+    work.audit.append(AuditEvent(now, session.user, AuditKind.LOGOUT, organisation, address))
+    return True
 
 
 def session_caller(uow: UnitOfWorkFactory, session_id: str, *, now: datetime) -> Caller | None:

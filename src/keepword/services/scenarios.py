@@ -124,11 +124,20 @@ def try_moves(
     as_of: date | None = None,
     trials: int = DEFAULT_TRIALS,
     seed: int = DEFAULT_SEED,
+    input_errors: Mapping[str, str] | None = None,
 ) -> WhatIf:
     """The what-if of ``moves`` as :func:`moves_scenario` makes them a scenario (its id the
     same as a saved one's of the same moves), forecast as :func:`try_scenario`; nothing is
-    saved. Raises :class:`InvalidFields` naming ``moves.N.FIELD`` for a move at fault."""
-    return _try(uow, lambda portfolio: moves_scenario(portfolio, moves), now, as_of, trials, seed)
+    saved. Raises :class:`InvalidFields` naming ``moves.N.FIELD`` for every move at fault,
+    ``input_errors`` (the fields the caller could not read) among them."""
+    return _try(
+        uow,
+        lambda portfolio: moves_scenario(portfolio, moves, input_errors),
+        now,
+        as_of,
+        trials,
+        seed,
+    )
 
 
 def _try(
@@ -364,6 +373,49 @@ def _moves_name(portfolio: Portfolio, changes: Sequence[Reallocation]) -> str:
     return f"Move {', '.join(who)} from {first} to {last}"
 
 
+@dataclass(frozen=True)
+class ScenarioApplied:
+    """A scenario made real (a saved one, or one made of moves and never saved) and the
+    events of its changes, of the signals they raised and of the applying itself."""
+
+    scenario: Scenario
+    events: list[Event]
+
+    @property
+    def changes(self) -> list[Event]:
+        """The events of the changes it made to the plan, not of signals nor of itself."""
+        return [e for e in self.events if e.entity not in ("signal", "scenario")]
+
+    @property
+    def signals_raised(self) -> list[Event]:
+        """The events of the signals its changes raised."""
+        return [e for e in self.events if e.entity == "signal" and e.action == "raised"]
+
+    @property
+    def touched(self) -> list[str]:
+        """The projects whose capacity or scope it changed, by id."""
+        return sorted(scenario_projects(self.scenario))
+
+
+@requires(Action.APPLY_SCENARIO)
+def apply_saved(
+    uow: UnitOfWorkFactory,
+    scenario_id: str,
+    *,
+    actor: Actor,
+    now: datetime,
+    today: date,
+) -> ScenarioApplied:
+    """Apply a saved scenario to the stored portfolio: its changes become events (and the
+    signals they raise), and the scenario leaves the list of scenarios not yet applied."""
+    with uow(write=True) as work:
+        before = work.portfolio.get()
+        scenario = before.scenario(scenario_id)
+        events = _apply(work, before, scenario, actor.name, now, today, saved=True)
+        work.commit()
+    return ScenarioApplied(scenario, events)
+
+
 @requires(Action.APPLY_SCENARIO)
 def apply_scenario(
     uow: UnitOfWorkFactory,
@@ -373,24 +425,8 @@ def apply_scenario(
     now: datetime,
     today: date,
 ) -> list[Event]:
-    """Apply a saved scenario to the stored portfolio: its changes become events (and the
-    signals they raise), and the scenario leaves the list of scenarios not yet applied."""
-    with uow(write=True) as work:
-        before = work.portfolio.get()
-        events = _apply(
-            work, before, before.scenario(scenario_id), actor.name, now, today, saved=True
-        )
-        work.commit()
-    return events
-
-
-@dataclass(frozen=True)
-class MovesApplied:
-    """Moves of people made real: the scenario they made (never saved) and the events of
-    its changes and of the signals they raised."""
-
-    scenario: Scenario
-    events: list[Event]
+    """:func:`apply_saved`, answering only the events it recorded."""
+    return apply_saved(uow, scenario_id, actor=actor, now=now, today=today).events
 
 
 @requires(Action.APPLY_SCENARIO)
@@ -401,32 +437,18 @@ def apply_moves(
     actor: Actor,
     now: datetime,
     today: date,
-) -> MovesApplied:
-    """Apply ``moves`` to the stored portfolio as :func:`apply_changes` applies a scenario,
-    the scenario made of them by :func:`moves_scenario` from the portfolio it changes.
-    Raises :class:`InvalidFields` naming ``moves.N.FIELD`` for a move at fault."""
+    input_errors: Mapping[str, str] | None = None,
+) -> ScenarioApplied:
+    """Apply ``moves`` to the stored portfolio as :func:`apply_saved` applies a scenario, the
+    scenario made of them by :func:`moves_scenario` from the portfolio it changes (and never
+    saved). Raises :class:`InvalidFields` naming ``moves.N.FIELD`` for every move at fault,
+    ``input_errors`` (the fields the caller could not read) among them; nothing is stored."""
     with uow(write=True) as work:
         before = work.portfolio.get()
-        scenario = moves_scenario(before, moves)
+        scenario = moves_scenario(before, moves, input_errors)
         events = _apply(work, before, scenario, actor.name, now, today, saved=False)
         work.commit()
-    return MovesApplied(scenario, events)
-
-
-@requires(Action.APPLY_SCENARIO)
-def apply_changes(
-    uow: UnitOfWorkFactory,
-    scenario: Scenario,
-    *,
-    actor: Actor,
-    now: datetime,
-    today: date,
-) -> list[Event]:
-    """Apply a scenario that was tried but never saved (moves picked on the what-if page)."""
-    with uow(write=True) as work:
-        events = _apply(work, work.portfolio.get(), scenario, actor.name, now, today, saved=False)
-        work.commit()
-    return events
+    return ScenarioApplied(scenario, events)
 
 
 def _apply(

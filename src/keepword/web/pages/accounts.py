@@ -11,20 +11,14 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from keepword.domain.access import Action, Actor, Role
+from keepword.domain.access import Action, Actor
 from keepword.domain.errors import InvalidValue
 from keepword.services import accounts
-from keepword.services import portfolio as portfolio_service
 from keepword.services.accounts import LoginRefused, TooManyAttempts
 from keepword.web.rendering import KeepwordDep, keepword_of, render
 from keepword.web.security import SESSION_COOKIE, ActorDep, address_of, allow
 
 router = APIRouter()
-
-
-def home_of(actor: Actor) -> str:
-    """Where a user lands after logging in: the portal for a client, else the portfolio."""
-    return "/portal" if actor.role is Role.CLIENT else "/"
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -65,20 +59,14 @@ def log_in(
             password,
             address=address_of(request),
             now=keepword.settings.now(),
+            previous_session=request.cookies.get(SESSION_COOKIE),
+            asked=_safe_next(next),
         )
     except TooManyAttempts as error:
         return login_page(request, status_code=429, message=str(error), name=name)
     except LoginRefused as error:
         return login_page(request, status_code=401, message=str(error), name=name)
-    previous = request.cookies.get(SESSION_COOKIE)
-    if previous:  # whoever was logged in on this browser is not any more
-        accounts.log_out(
-            keepword.uow, previous, address=address_of(request), now=keepword.settings.now()
-        )
-    target = _safe_next(next) or home_of(logged_in.actor)
-    if logged_in.actor.role is Role.CLIENT and not target.startswith("/portal"):
-        target = "/portal"
-    response = RedirectResponse(target, status_code=303)
+    response = RedirectResponse(logged_in.lands_on, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         logged_in.session_id,
@@ -211,15 +199,15 @@ def _users_page(
     notice: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    keepword = keepword_of(request)
+    view = accounts.users_page(keepword_of(request).uow, actor=actor)
     context = {
-        "users": accounts.list_users(keepword.uow, actor=actor),
-        "clients": portfolio_service.current_portfolio(keepword.uow).clients,
-        "roles": list(Role),
+        "users": view.users,
+        "clients": view.clients,
+        "roles": view.roles,
         "form": form or {},
         "errors": errors or {},
         "notice": notice,
-        "audit": accounts.audit_trail(keepword.uow, actor=actor, limit=50),
+        "audit": view.audit,
     }
     return render(request, "admin_users.html", context, status_code=status_code)
 
@@ -240,15 +228,11 @@ def add_user(
     password: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     form = {"name": name, "role": role, "organisation": organisation}
-    if role not in set(Role):
-        return _users_page(
-            request, actor, form=form, errors={"role": "choose a role"}, status_code=422
-        )
     try:
         accounts.add_user(
             keepword.uow,
             name,
-            Role(role),
+            role,
             password,
             organisation=organisation or None,
             actor=actor,

@@ -1,4 +1,9 @@
-"""What-if: try a saved scenario, or moves picked here, see the portfolio diff, then apply."""
+"""What-if: try a saved scenario, or moves picked here, see the portfolio diff, then apply.
+
+Moves that cannot be tried or applied re-render the form (422) with each error beside its
+field, and nothing is written: :mod:`keepword.services.scenarios` says what is wrong, the
+page only reads the text typed.
+"""
 
 from __future__ import annotations
 
@@ -15,14 +20,10 @@ from starlette.datastructures import FormData
 from keepword.bootstrap import Keepword
 from keepword.domain.access import Action
 from keepword.domain.errors import InvalidFields
-from keepword.domain.events import Event
-from keepword.domain.forecast import ForecastOptions
 from keepword.domain.portfolio import Portfolio
-from keepword.domain.scenario import Scenario
 from keepword.services import portfolio as portfolio_service
-from keepword.services import scenarios, watch
+from keepword.services import scenarios
 from keepword.services.portfolio import Filters, dashboard
-from keepword.services.ports import CachedOdds
 from keepword.web.rendering import KeepwordDep, render
 from keepword.web.security import ActorDep, allow
 
@@ -30,6 +31,8 @@ router = APIRouter()
 
 MOVE_ROWS = 3
 MOVE_FIELDS = ("person", "from_project", "to_project", "start", "end", "percent")
+NOT_A_DATE = "a date, as YYYY-MM-DD"
+NOT_A_NUMBER = "a number, such as 50"
 
 
 @dataclass(frozen=True)
@@ -55,31 +58,33 @@ def whatif_page(request: Request, keepword: KeepwordDep) -> HTMLResponse:
     response_class=HTMLResponse,
 )
 def saved_scenario(request: Request, scenario_id: str, keepword: KeepwordDep) -> HTMLResponse:
-    portfolio, cached, options = _watched(keepword)
-    result = scenarios.what_if(portfolio, portfolio.scenario(scenario_id), options, cached)
+    result = scenarios.try_scenario(keepword.uow, scenario_id, now=keepword.settings.now())
     return render(request, "whatif_result.html", {"result": result, "saved": True, "rows": []})
 
 
 @router.post("/whatif/scenarios/{scenario_id}/apply", dependencies=[allow(Action.APPLY_SCENARIO)])
 def apply_saved(scenario_id: str, keepword: KeepwordDep, actor: ActorDep) -> RedirectResponse:
     moment = keepword.settings.now()
-    scenario = portfolio_service.current_portfolio(keepword.uow).scenario(scenario_id)
-    events = scenarios.apply_scenario(
+    applied = scenarios.apply_saved(
         keepword.uow, scenario_id, actor=actor, now=moment, today=moment.date()
     )
-    return _to_applied(scenario, events)
+    return _to_applied(applied)
 
 
 @router.post("/whatif/try", dependencies=[allow(Action.TRY_WHATIF)], response_class=HTMLResponse)
 async def try_moves(request: Request, keepword: KeepwordDep) -> HTMLResponse:
-    data = await request.form()
-    portfolio, cached, options = _watched(keepword)
-    scenario, form = _scenario_of(data, portfolio)
-    if scenario is None:
-        return _page(request, portfolio, form, status_code=422)
-    result = scenarios.what_if(portfolio, scenario, options, cached)
+    typed = _read_moves(await request.form())
+    try:
+        result = scenarios.try_moves(
+            keepword.uow,
+            typed.moves,
+            now=keepword.settings.now(),
+            input_errors=typed.unreadable,
+        )
+    except InvalidFields as refused:
+        return _refused(request, keepword, typed, refused)
     return render(
-        request, "whatif_result.html", {"result": result, "saved": False, "rows": form.rows}
+        request, "whatif_result.html", {"result": result, "saved": False, "rows": typed.rows}
     )
 
 
@@ -87,15 +92,20 @@ async def try_moves(request: Request, keepword: KeepwordDep) -> HTMLResponse:
     "/whatif/apply", dependencies=[allow(Action.APPLY_SCENARIO)], response_class=HTMLResponse
 )
 async def apply_moves(request: Request, keepword: KeepwordDep, actor: ActorDep) -> Any:
-    portfolio = portfolio_service.current_portfolio(keepword.uow)
-    scenario, form = _scenario_of(await request.form(), portfolio)
-    if scenario is None:
-        return _page(request, portfolio, form, status_code=422)
+    typed = _read_moves(await request.form())
     moment = keepword.settings.now()
-    events = scenarios.apply_changes(
-        keepword.uow, scenario, actor=actor, now=moment, today=moment.date()
-    )
-    return _to_applied(scenario, events)
+    try:
+        applied = scenarios.apply_moves(
+            keepword.uow,
+            typed.moves,
+            actor=actor,
+            now=moment,
+            today=moment.date(),
+            input_errors=typed.unreadable,
+        )
+    except InvalidFields as refused:
+        return _refused(request, keepword, typed, refused)
+    return _to_applied(applied)
 
 
 @router.get("/whatif/applied", dependencies=[allow(Action.TRY_WHATIF)], response_class=HTMLResponse)
@@ -117,21 +127,12 @@ def applied(
     )
 
 
-def _to_applied(scenario: Scenario, events: list[Event]) -> RedirectResponse:
-    raised = sum(1 for e in events if e.entity == "signal" and e.action == "raised")
+def _to_applied(applied: scenarios.ScenarioApplied) -> RedirectResponse:
     query = urlencode(
-        [("scenario", scenario.name), ("signals", str(raised))]
-        + [("project", p) for p in sorted(scenarios.scenario_projects(scenario))]
+        [("scenario", applied.scenario.name), ("signals", str(len(applied.signals_raised)))]
+        + [("project", p) for p in applied.touched]
     )
     return RedirectResponse(f"/whatif/applied?{query}", status_code=303)
-
-
-def _watched(keepword: Keepword) -> tuple[Portfolio, dict[str, CachedOdds], ForecastOptions]:
-    """The stored portfolio, its watched odds (one read of both) and the watch options."""
-    moment = keepword.settings.now()
-    options = watch.watch_options(moment)
-    portfolio, cached = watch.current_state(keepword.uow, options, now=moment)
-    return portfolio, cached, options
 
 
 def _page(
@@ -145,8 +146,30 @@ def _page(
     )
 
 
-def _scenario_of(data: FormData, portfolio: Portfolio) -> tuple[Scenario | None, MovesForm]:
-    """The moves typed into the form as a scenario, or None and the errors by field."""
+def _refused(
+    request: Request, keepword: Keepword, typed: TypedMoves, refused: InvalidFields
+) -> HTMLResponse:
+    """The form again, as typed, each error beside its field, with the choices it offers as
+    they stand."""
+    form = MovesForm(typed.rows, _form_fields(refused.errors, typed.filled))
+    portfolio = portfolio_service.current_portfolio(keepword.uow)
+    return _page(request, portfolio, form, status_code=422)
+
+
+@dataclass(frozen=True)
+class TypedMoves:
+    """The form's rows as typed, the moves read from the filled ones (numbered as the
+    service numbers them), the fields that are not even a date or a number, and which
+    form row each move came from."""
+
+    rows: list[dict[str, str]]
+    moves: list[scenarios.Move]
+    unreadable: dict[str, str]
+    filled: list[int]
+
+
+def _read_moves(data: FormData) -> TypedMoves:
+    """The moves typed into the form; whether they make sense is the service's to say."""
     rows: list[dict[str, str]] = []
     moves: list[scenarios.Move] = []
     unreadable: dict[str, str] = {}
@@ -156,24 +179,25 @@ def _scenario_of(data: FormData, portfolio: Portfolio) -> tuple[Scenario | None,
         if not any(row.values()):
             continue
         index = len(moves)  # the service numbers the moves given, not the form's rows
+        start, end = _day(row["start"]), _day(row["end"])
         percent = _number(row["percent"]) if row["percent"] else None
+        for field, value in (("start", start), ("end", end)):
+            if row[field] and value is None:
+                unreadable[f"moves.{index}.{field}"] = NOT_A_DATE
         if row["percent"] and percent is None:
-            unreadable[f"moves.{index}.percent"] = "a number, such as 50"
+            unreadable[f"moves.{index}.percent"] = NOT_A_NUMBER
         moves.append(
             scenarios.Move(
                 person=row["person"],
                 from_project=row["from_project"],
-                start=_day(row["start"]),
-                end=_day(row["end"]),
+                start=start,
+                end=end,
                 to_project=row["to_project"] or None,
                 percent=percent,
             )
         )
     filled = [n for n, row in enumerate(rows) if any(row.values())] or [0]
-    try:
-        return scenarios.moves_scenario(portfolio, moves, unreadable), MovesForm(rows, {})
-    except InvalidFields as error:
-        return None, MovesForm(rows, _form_fields(error.errors, filled))
+    return TypedMoves(rows, moves, unreadable, filled)
 
 
 def _form_fields(errors: dict[str, str], rows: list[int]) -> dict[str, str]:

@@ -10,7 +10,6 @@ from pydantic import BaseModel, Field
 
 from keepword.domain.access import Action
 from keepword.domain.commitment import Health
-from keepword.domain.events import Event
 from keepword.domain.scenario import Reallocation, Scenario, ScenarioChange, ScopeAddition
 from keepword.domain.text import LIST_MAX
 from keepword.forecast import DEFAULT_SEED, DEFAULT_TRIALS
@@ -204,13 +203,11 @@ class Applied(BaseModel):
     signals_raised: list[SignalRef]
 
 
-def _applied(scenario_id: str, events: list[Event]) -> Applied:
+def _applied(applied: scenarios.ScenarioApplied) -> Applied:
     return Applied(
-        scenario=scenario_id,
-        changes=[
-            EventPublic.model_validate(e) for e in events if e.entity not in ("signal", "scenario")
-        ],
-        signals_raised=signals_raised(events),
+        scenario=applied.scenario.id,
+        changes=[EventPublic.model_validate(e) for e in applied.changes],
+        signals_raised=signals_raised(applied.events),
     )
 
 
@@ -218,10 +215,10 @@ def _applied(scenario_id: str, events: list[Event]) -> Applied:
 def apply_scenario(scenario_id: str, keepword: KeepwordDep, actor: ActorDep) -> Applied:
     """Make a scenario real, now: its changes become events, forecasts and signals follow."""
     moment = keepword.settings.now()
-    events = scenarios.apply_scenario(
+    applied = scenarios.apply_saved(
         keepword.uow, scenario_id, actor=actor, now=moment, today=moment.date()
     )
-    return _applied(scenario_id, events)
+    return _applied(applied)
 
 
 # --- moves of people, tried and applied without a saved scenario ----------------------------
@@ -282,4 +279,4 @@ def apply_moves(request: MovesRequest, keepword: KeepwordDep, actor: ActorDep) -
     applied = scenarios.apply_moves(
         keepword.uow, _moves(request), actor=actor, now=moment, today=moment.date()
     )
-    return _applied(applied.scenario.id, applied.events)
+    return _applied(applied)

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 
 BUSY_TIMEOUT_SECONDS = 15
+POOLED_CONNECTIONS = 20  # about the readers a busy web app serves at once
 
 
 def normalise_url(url: str) -> URL:
@@ -29,13 +30,25 @@ def make_engine(url: str | URL) -> Engine:
     parsed = normalise_url(url) if isinstance(url, str) else url
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed)
-    return create_engine(parsed, pool_pre_ping=True)
+    return create_engine(
+        parsed,
+        pool_pre_ping=True,
+        pool_size=POOLED_CONNECTIONS // 2,
+        max_overflow=POOLED_CONNECTIONS,
+    )
 
 
 def _sqlite_engine(url: URL) -> Engine:
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
+    # Connections are kept, not opened per request: opening one runs four PRAGMAs, and the
+    # web app's readers each hold one for a moment (two per page: the session, the page).
+    engine = create_engine(
+        url,
+        connect_args={"timeout": BUSY_TIMEOUT_SECONDS},
+        pool_size=POOLED_CONNECTIONS,
+        max_overflow=POOLED_CONNECTIONS,
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

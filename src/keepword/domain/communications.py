@@ -5,8 +5,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, replace
 from datetime import datetime
-from email.headerregistry import Address
-from email.utils import getaddresses
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from email.headerregistry import Address
 
 from keepword.domain.errors import InvalidTransition, InvalidValue
 
@@ -124,6 +126,10 @@ def addressed_to(record: Communication | Incident, client: str) -> bool:
 
 def address_in(text: str | None) -> Address | None:
     """The email address in ``Marcus Bell <marcus@example.com>`` or a bare address, if any."""
+    # The email package is loaded here, by the commands that address mail, not by --help.
+    from email.headerregistry import Address
+    from email.utils import getaddresses
+
     if not text:
         return None
     for name, addr in getaddresses([text]):
@@ -135,6 +141,8 @@ def address_in(text: str | None) -> Address | None:
 
 def person_address(name: str | None, email: str | None) -> Address | None:
     """``email`` with ``name`` as its display name; None without an address."""
+    from email.headerregistry import Address
+
     found = address_in(email)
     if found is None:
         return None

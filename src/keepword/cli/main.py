@@ -9,7 +9,6 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -45,11 +44,11 @@ from keepword.config import (
     Settings,
     load_settings,
 )
-from keepword.domain.access import Actor, Role
 from keepword.domain.errors import KeepwordError
 
 if TYPE_CHECKING:
     from keepword.bootstrap import Keepword
+    from keepword.services.demo import DemoLogin
 
 EXIT_BAD_INPUT = 1
 EXIT_BAD_USAGE = 2
@@ -135,8 +134,8 @@ def demo(
 
     from keepword.adapters.planfile import read_plan
     from keepword.bootstrap import open_keepword
-    from keepword.demo import DEMO_NOW
-    from keepword.services import portfolio as portfolio_service
+    from keepword.demo import DEMO_NOW, DEMO_USERS
+    from keepword.services.demo import start_demo
 
     settings = settings_of(ctx)
     if ctx.find_root().params.get("db") is None and not os.environ.get("KEEPWORD_DATABASE_URL"):
@@ -150,41 +149,23 @@ def demo(
     with resources.as_file(plan) as path:
         portfolio = read_plan(path)
     moment = settings.now()
-    portfolio_service.load_portfolio(
-        keepword.uow, portfolio, actor=Actor("demo", Role.ADMIN), now=moment
-    )
-    table = portfolio_service.commitment_table(keepword.uow, now=moment)
+    demo_started = start_demo(keepword.uow, portfolio, DEMO_USERS, now=moment)
     output.console.print(
         f"The demo portfolio as of {moment:%a %d %b %Y %H:%M} UTC "
         f"(set {NOW_VARIABLE} to see it on another day).",
         highlight=False,
     )
-    output.console.print(output.portfolio_table(table.rows, table.odds))
-    output.console.print(_demo_logins(keepword, moment))
+    output.console.print(output.portfolio_table(demo_started.table.rows, demo_started.table.odds))
+    output.console.print(_demo_logins(demo_started.logins))
     if serve:
         _serve(keepword, host, port)
 
 
-def _demo_logins(keepword: Keepword, moment: datetime) -> Table:
-    """Each demo user gets a fresh random password, printed here once."""
-    import secrets
-
-    from keepword.demo import DEMO_USERS
-    from keepword.services import accounts
-
-    operator = Actor("demo", Role.ADMIN)
-    with keepword.uow() as work:
-        existing = {u.name for u in work.users.all()}
+def _demo_logins(logins: list[DemoLogin]) -> Table:
     table = Table("Log in as", "Role", "Password", title="Demo users (new passwords each run)")
-    for name, role, client in DEMO_USERS:
-        password = secrets.token_urlsafe(12)
-        if name in existing:
-            accounts.set_password(keepword.uow, name, password, actor=operator, now=moment)
-        else:
-            accounts.add_user(
-                keepword.uow, name, role, password, organisation=client, actor=operator, now=moment
-            )
-        table.add_row(name, role.label + (f" of {client}" if client else ""), password)
+    for login in logins:
+        client = f" of {login.client}" if login.client else ""
+        table.add_row(login.name, login.role.label + client, login.password)
     return table
 
 

@@ -113,7 +113,7 @@ def draft_message(
     uow: UnitOfWorkFactory,
     renderer: Renderer,
     *,
-    options: ForecastOptions,
+    options: ForecastOptions | None = None,
     actor: Actor,
     now: datetime,
     signal: str | None = None,
@@ -129,9 +129,11 @@ def draft_message(
     ``progressing`` is what can still move forward, as plain phrases; None asks
     ``scenarios.progressing`` about the time people are away (else the next four weeks).
     ``to`` is the client's address when it is not the contact's; one that holds no address
-    is refused (field ``to``) before anything is stored.
+    is refused (field ``to``) before anything is stored. ``options`` default to a forecast
+    from the day of ``now``.
     """
     asked_to = _address_asked(to)
+    options = options or ForecastOptions(today=now.date())
     with uow(write=True) as work:
         portfolio = work.portfolio.get()
         answered, target, found_incident = _subject_of(

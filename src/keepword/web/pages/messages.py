@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from keepword.domain.access import Action
 from keepword.domain.text import MESSAGE_MAX
 from keepword.drafts.render import team_renderer
-from keepword.services import messages, watch
+from keepword.services import messages
 from keepword.web.rendering import KeepwordDep, render
 from keepword.web.security import ActorDep, allow
 
@@ -27,7 +27,6 @@ def draft_for_signal(signal_id: str, keepword: KeepwordDep, actor: ActorDep) -> 
     draft = messages.draft_message(
         keepword.uow,
         team_renderer(),
-        options=watch.watch_options(moment),
         actor=actor,
         now=moment,
         signal=signal_id,

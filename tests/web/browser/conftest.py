@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -80,19 +81,32 @@ class Served:
             keepword.close()
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
-    """``keepword demo`` loaded into its own file, then ``keepword serve`` on it; its demo
-    users' passwords set to the test password."""
-    env = {**clean_env(tmp_path), "KEEPWORD_NOW": DEMO_DAY}
-    db = str(tmp_path / "demo.db")
-    loaded = keepword("--db", db, "demo", "--no-serve", env=env)
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``keepword demo`` loaded into a file once, its demo users' passwords set to the test
+    password: each test serves a copy (loading and hashing seven passwords took 20 s)."""
+    folder = tmp_path_factory.mktemp("demo")
+    env = {**clean_env(folder), "KEEPWORD_NOW": DEMO_DAY}
+    db = folder / "demo.db"
+    loaded = keepword("--db", str(db), "demo", "--no-serve", env=env)
     assert loaded.code == 0, loaded.stderr
     for name, _, _ in DEMO_USERS:
-        changed = keepword("--db", db, "user", "passwd", name, "--password-stdin", env=env,
+        changed = keepword("--db", str(db), "user", "passwd", name, "--password-stdin", env=env,
                            input=PASSWORD + "\n")  # fmt: skip
         assert changed.code == 0, changed.stderr
-    running = Served(db, env)
+    return db
+
+
+@pytest.fixture
+def served(tmp_path: Path, demo_database: Path) -> Iterator[Served]:
+    """``keepword serve`` on a copy of the loaded demo, clock on the demo's Monday."""
+    env = {**clean_env(tmp_path), "KEEPWORD_NOW": DEMO_DAY}
+    db = tmp_path / "demo.db"
+    for suffix in ("", "-wal", "-shm"):  # the whole database, whatever SQLite left beside it
+        source = demo_database.with_name(demo_database.name + suffix)
+        if source.exists():
+            shutil.copyfile(source, db.with_name(db.name + suffix))
+    running = Served(str(db), env)
     yield running
     stop_server(running.server)
 

@@ -26,7 +26,8 @@ from keepword.adapters.database.migrate import (
 from keepword.adapters.database.unit_of_work import SqlUnitOfWork
 from keepword.domain.events import Event
 from keepword.domain.portfolio import Portfolio
-from keepword.services import history
+from keepword.domain.project import ItemStatus
+from keepword.services import history, plan
 from keepword.services import portfolio as service
 from keepword.services.ports import UnitOfWorkFactory
 from tests import factories as f
@@ -103,6 +104,43 @@ def test_a_read_at_an_unchanged_version_reads_no_portfolio_table(
     with SqlUnitOfWork(engine) as uow:
         assert uow.portfolio.get() == demo_portfolio
     assert any("FROM work_items" in s for s in statements)
+
+
+def test_a_reader_catches_up_with_another_process_by_reading_the_changed_project(
+    database_url: str, demo_portfolio: Portfolio
+) -> None:
+    # Two engines on one database: two web processes, each with its portfolio in memory.
+    mine, theirs, fresh = (make_engine(database_url) for _ in range(3))
+    try:
+        service.load_portfolio(_factory(theirs), demo_portfolio, actor=f.staff("dana"), now=NOW)
+        with SqlUnitOfWork(mine) as uow:
+            before = uow.portfolio.get()
+        project = next(p for p in demo_portfolio.projects if p.remaining_items())
+        item = project.remaining_items()[0]
+        plan.set_item_status(
+            _factory(theirs),
+            project.id,
+            item.id,
+            ItemStatus.DONE,
+            on=NOW.date(),
+            actor=f.staff("dana"),
+            now=NOW,
+        )
+        statements = _statements(mine)
+        with SqlUnitOfWork(mine) as uow:
+            after = uow.portfolio.get()
+        assert after.project(project.id).item(item.id).status is ItemStatus.DONE
+        with SqlUnitOfWork(fresh) as uow:
+            assert uow.portfolio.get() == after  # as a read of everything finds it
+        untouched = [p for p in before.projects if p.id != project.id]
+        if mine.dialect.name == "sqlite":
+            assert all(after.project(p.id) is p for p in untouched)
+            items_read = [s for s in statements if "FROM work_items" in s]
+            assert len(items_read) == 1
+            assert "IN" in items_read[0]
+    finally:
+        for engine in (mine, theirs, fresh):
+            engine.dispose()
 
 
 def test_edits_of_every_kind_after_a_read_come_back_as_written(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -44,6 +45,9 @@ class StoredPortfolio:
         latest = self._latest
         return latest[1] if latest is not None and latest[0] == version else None
 
+    def latest(self) -> tuple[str, Portfolio] | None:
+        return self._latest
+
     def remember(self, version: str, portfolio: Portfolio) -> None:
         self._latest = (version, portfolio)  # one assignment: threads see old or new
 
@@ -65,9 +69,31 @@ class PortfolioRepository:
         version = event_version(self._db)
         self._read = self._shared.at(version)
         if self._read is None:
-            self._read = self._portfolio()
+            self._read = self._caught_up(self._shared.latest()) or self._portfolio()
             self._shared.remember(version, self._read)
         return self._read
+
+    def _caught_up(self, known: tuple[str, Portfolio] | None) -> Portfolio | None:
+        """``known`` brought up to date by reading again only the projects whose scope or
+        history the events since changed: another web process marked an item done, say.
+        None when the events since changed more than that, or on PostgreSQL, whose event ids
+        can commit out of order."""
+        if known is None or self._db.dialect.name != "sqlite":
+            return None
+        version, portfolio = known
+        newer = self._db.execute(
+            select(t.events.c.entity, t.event_projects.c.project)
+            .select_from(t.events)
+            .outerjoin(t.event_projects, t.event_projects.c.event_id == t.events.c.id)
+            .where(t.events.c.id > int(version))
+        ).all()
+        if any(r.entity not in _WITHIN_PROJECTS | _NOT_IN_THE_PORTFOLIO for r in newer):
+            return None
+        changed = {r.project for r in newer if r.entity in _WITHIN_PROJECTS}
+        if not changed <= {p.id for p in portfolio.projects}:
+            return None
+        fresh = {p.id: p for p in self._projects(changed)}
+        return replace(portfolio, projects=tuple(fresh.get(p.id, p) for p in portfolio.projects))
 
     def committed(self, version: str) -> None:
         """What this unit of work wrote is now stored, at ``version`` of the history."""
@@ -162,13 +188,19 @@ class PortfolioRepository:
 
     # --- reading ---------------------------------------------------------------------------
 
-    def _rows(self, table: Table) -> Sequence[Row[Any]]:
+    def _rows(self, table: Table, projects: Collection[str] | None = None) -> Sequence[Row[Any]]:
         order = [table.c.position] if "position" in table.c else []
-        return self._db.execute(select(table).order_by(*order, *table.primary_key)).all()
+        query = select(table).order_by(*order, *table.primary_key)
+        if projects is not None:
+            column = table.c.id if table is t.projects else table.c.project_id
+            query = query.where(column.in_(projects))
+        return self._db.execute(query).all()
 
-    def _grouped(self, table: Table, key: str) -> dict[Any, list[Row[Any]]]:
+    def _grouped(
+        self, table: Table, key: str, projects: Collection[str] | None = None
+    ) -> dict[Any, list[Row[Any]]]:
         groups: dict[Any, list[Row[Any]]] = defaultdict(list)
-        for row in self._rows(table):
+        for row in self._rows(table, projects):
             groups[getattr(row, key)].append(row)
         return groups
 
@@ -195,13 +227,14 @@ class PortfolioRepository:
             for r in self._rows(t.people)
         )
 
-    def _projects(self) -> tuple[Project, ...]:
-        phases = self._grouped(t.phases, "project_id")
-        items = self._grouped(t.work_items, "project_id")
-        history = self._grouped(t.completed_items, "project_id")
-        external = self._grouped(t.project_dependencies, "project_id")
+    def _projects(self, only: Collection[str] | None = None) -> tuple[Project, ...]:
+        """The stored projects (with ``only``, those of these ids), in their stored order."""
+        phases = self._grouped(t.phases, "project_id", only)
+        items = self._grouped(t.work_items, "project_id", only)
+        history = self._grouped(t.completed_items, "project_id", only)
+        external = self._grouped(t.project_dependencies, "project_id", only)
         dependencies: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for r in self._rows(t.item_dependencies):
+        for r in self._rows(t.item_dependencies, only):
             dependencies[(r.project_id, r.item_id)].append(r.depends_on)
         return tuple(
             Project(
@@ -221,7 +254,7 @@ class PortfolioRepository:
                 ),
                 disclosure_target=r.disclosure_target,
             )
-            for r in self._rows(t.projects)
+            for r in self._rows(t.projects, only)
         )
 
     def _commitments(self) -> tuple[Commitment, ...]:
@@ -387,6 +420,11 @@ def _item(row: Row[Any], depends_on: list[str]) -> WorkItem:
         added=row.added,
     )
 
+
+# Events about these change one project's scope or history, and only that project's rows;
+# events about these change nothing stored as the portfolio.
+_WITHIN_PROJECTS = frozenset({"item", "history"})
+_NOT_IN_THE_PORTFOLIO = frozenset({"signal", "communication", "incident"})
 
 # Their rows have no id in the domain (an allocation is named by person, project and
 # start; time off by person and days): a change to one writes the whole table again.

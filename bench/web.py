@@ -2,14 +2,15 @@
 
 The portfolio of bench/whatif.py (200 projects of 30 estimated items, 60 people, one
 commitment each) is stored in a real SQLite file and loaded once, which forecasts every
-commitment and fills the cache. `keepword serve` then runs as its own process, its clock on
-the load's day so that the cache is fresh, and 20 clients ask for the dashboard at once,
-each as fast as it is answered. Prints one JSON line: latency percentiles over every
-request (after a warm-up), the throughput, and the target (p95 under 150 ms). The first
-request, which builds the page from the stored portfolio and the forecast cache, is timed
-on its own; the page is then served from memory until anything stored changes.
+commitment and fills the cache. `keepword serve --workers N` (default: one web process per
+core) then runs beside, its clock on the load's day so that the cache is fresh, and 20
+clients ask for the dashboard at once, each as fast as it is answered. Prints one JSON
+line: latency percentiles over every request (after a warm-up), the throughput, and the
+targets (p95 100 ms, p99 150 ms; p95 150 ms with writes). The first request, which builds
+the page from the stored portfolio and the forecast cache, is timed on its own; the page is
+then served from memory until anything stored changes.
 
-    .venv/bin/python bench/web.py [--clients 20] [--requests 25] [--path /]
+    .venv/bin/python bench/web.py [--clients 20] [--requests 25] [--path /] [--workers N]
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ BENCH = Actor("bench", Role.ADMIN)
 USER, PASSWORD = "bench-lead", "a benchmark passphrase"  # the readers' session
 NOW = datetime(TODAY.year, TODAY.month, TODAY.day, 9, 0, tzinfo=UTC)
 KEEPWORD = Path(sys.executable).with_name("keepword")
-TARGET_P95_MS = 150.0
+# The issue's targets: readers alone, and readers while an item is marked done each second.
+TARGET_P95_MS, TARGET_P99_MS, TARGET_P95_WRITING_MS = 100.0, 150.0, 150.0
 
 
 def _load(path: Path) -> tuple[float, str]:
@@ -68,10 +70,10 @@ def _session(base: str) -> dict[str, str]:
     return dict(answer.cookies)
 
 
-def _serve(path: Path, port: int) -> subprocess.Popen[bytes]:
+def _serve(path: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "KEEPWORD_NOW": NOW.isoformat()}
     server = subprocess.Popen(
-        [str(KEEPWORD), "--db", str(path), "serve", "--port", str(port)],
+        [str(KEEPWORD), "--db", str(path), "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -147,6 +149,10 @@ def main() -> None:
     parser.add_argument("--path", default="/")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1,
+        help="web processes, as `keepword serve --workers` (default: one per core)",
+    )  # fmt: skip
+    parser.add_argument(
         "--write-every", type=float, default=0.0,
         help="also mark an item done every this many seconds (0: no writes)",
     )  # fmt: skip
@@ -154,7 +160,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "bench.db"
         load_s, token = _load(db)
-        server = _serve(db, args.port)
+        server = _serve(db, args.port, args.workers)
         base = f"http://127.0.0.1:{args.port}"
         url = base + args.path
         try:
@@ -166,8 +172,19 @@ def main() -> None:
                 rows = page.text.count("data-commitment=")
                 if args.path == "/" and rows != 200:
                     raise SystemExit(f"the dashboard shows {rows} commitments, not 200")
-                for _ in range(5):
-                    warm.get(url)
+            # The warm-up as the measured run, on as many connections: every web process
+            # builds its page once before the clock starts.
+            warming = threading.Barrier(args.clients)
+            warmers = [
+                threading.Thread(
+                    target=_client, args=(args.port, args.path, cookies, 5, warming, [])
+                )
+                for _ in range(args.clients)
+            ]
+            for thread in warmers:
+                thread.start()
+            for thread in warmers:
+                thread.join()
             latencies: list[float] = []
             start = threading.Barrier(args.clients)
             stop, writes = threading.Event(), list[float]()
@@ -207,6 +224,7 @@ def main() -> None:
                 "commitments_shown": rows,
                 "page_bytes": len(page.content),
                 "clients": args.clients,
+                "workers": args.workers,
                 "requests": len(latencies),
                 "writes": len(writes),
                 "write_median_ms": round(statistics.median(writes) * 1000, 1) if writes else None,
@@ -218,8 +236,18 @@ def main() -> None:
                 "max_ms": round(float(ms.max()), 1),
                 "mean_ms": round(statistics.fmean(ms), 1),
                 "requests_per_s": round(len(latencies) / wall, 1),
-                "target_p95_ms": TARGET_P95_MS,
-                "meets_target": p95 < TARGET_P95_MS,
+                **(
+                    {
+                        "target_p95_ms": TARGET_P95_WRITING_MS,
+                        "meets_target": p95 <= TARGET_P95_WRITING_MS,
+                    }
+                    if args.write_every
+                    else {
+                        "target_p95_ms": TARGET_P95_MS,
+                        "target_p99_ms": TARGET_P99_MS,
+                        "meets_target": p95 <= TARGET_P95_MS and p99 <= TARGET_P99_MS,
+                    }
+                ),
             }
         )
     )

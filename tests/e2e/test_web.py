@@ -63,6 +63,36 @@ def test_portfolio_api_and_health(served_demo: httpx.Client, demo_portfolio: Por
     assert served_demo.get("/healthz").json()["status"] == "ok"
 
 
+def test_several_web_processes_serve_one_database_and_see_each_others_writes(
+    tmp_path: Path, demo_portfolio: Portfolio
+) -> None:
+    env = {**clean_env(tmp_path), "KEEPWORD_NOW": "2026-11-23T09:00:00Z"}
+    db = str(tmp_path / "web.db")
+    keepword("--db", db, "init", env=env)
+    keepword("--db", db, "load", str(DEMO_PLAN), env=env)
+    add_user(db, "beth", "delivery-lead", env)
+    project = next(p for p in demo_portfolio.projects if p.remaining_items())
+    item = project.remaining_items()[0]
+    server, base = start_server(["--db", db, "serve", "--workers", "2"], env)
+    try:
+        with logged_in(base, "beth") as client:
+            # Each request a connection of its own, so that both processes answer some.
+            before = [
+                httpx.get(f"{base}/api/v1/portfolio", cookies=client.cookies) for _ in range(6)
+            ]
+            done = client.post(f"{base}/api/v1/projects/{project.id}/items/{item.id}/done")
+            items = [
+                httpx.get(f"{base}/api/v1/projects/{project.id}", cookies=client.cookies)
+                for _ in range(6)
+            ]
+    finally:
+        stop_server(server)
+    assert all(r.status_code == 200 for r in before)
+    assert done.status_code == 200
+    assert all(r.status_code == 200 for r in items)
+    assert all(r.json() == items[0].json() for r in items)  # every process sees the write
+
+
 def test_empty_database_page_says_how_to_start(tmp_path: Path) -> None:
     env = clean_env(tmp_path)
     db = str(tmp_path / "empty.db")

@@ -45,6 +45,14 @@ def command_group(help: str, **options: object) -> typer.Typer:
 
 HostOption = Annotated[str, typer.Option(help="Address to listen on.")]
 PortOption = Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)]
+WorkersOption = Annotated[
+    int,
+    typer.Option(
+        help="Web processes answering requests; one per core serves the most people at once.",
+        min=1,
+        max=64,
+    ),
+]
 
 
 def settings_of(ctx: typer.Context) -> Settings:

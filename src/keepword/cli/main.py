@@ -33,12 +33,14 @@ from keepword.cli.context import (
     DbOption,
     HostOption,
     PortOption,
+    WorkersOption,
     command_group,
     open_app,
     settings_of,
 )
 from keepword.config import (
     ALLOWED_HOSTS_VARIABLE,
+    DATABASE_URL_VARIABLE,
     LOCAL_HOSTS,
     NOW_VARIABLE,
     Settings,
@@ -117,9 +119,14 @@ def _upgrade(settings: Settings) -> None:
         output.console.print(f"Database {where} is ready (schema {before or 'empty'} → {after}).")
 
 
-def serve(ctx: typer.Context, host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
+def serve(
+    ctx: typer.Context,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+    workers: WorkersOption = 1,
+) -> None:
     """Serve the web app until Ctrl-C."""
-    _serve(open_app(ctx), host, port)
+    _serve(open_app(ctx), host, port, workers)
 
 
 def demo(
@@ -127,6 +134,7 @@ def demo(
     serve: Annotated[bool, typer.Option(help="Serve the web app after loading.")] = True,
     host: HostOption = "127.0.0.1",
     port: PortOption = 8000,
+    workers: WorkersOption = 1,
 ) -> None:
     """Load the demo portfolio into its own database (demo.db unless --db), show it as of its
     own day (Monday 2026-11-23, unless $KEEPWORD_NOW says otherwise), serve it."""
@@ -158,7 +166,7 @@ def demo(
     output.console.print(output.portfolio_table(demo_started.table.rows, demo_started.table.odds))
     output.console.print(_demo_logins(demo_started.logins))
     if serve:
-        _serve(keepword, host, port)
+        _serve(keepword, host, port, workers)
 
 
 def _demo_logins(logins: list[DemoLogin]) -> Table:
@@ -169,7 +177,7 @@ def _demo_logins(logins: list[DemoLogin]) -> Table:
     return table
 
 
-def _serve(keepword: Keepword, host: str, port: int) -> None:
+def _serve(keepword: Keepword, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     from keepword.web.app import create_app
@@ -184,8 +192,20 @@ def _serve(keepword: Keepword, host: str, port: int) -> None:
             highlight=False,
         )
     trusted = list(settings.trusted_proxies)
+    if workers > 1:
+        # Each web process builds its own app from the environment: the same database,
+        # clock and host names as this command was given.
+        os.environ[DATABASE_URL_VARIABLE] = settings.database_url
+        os.environ[ALLOWED_HOSTS_VARIABLE] = ",".join(hosts)
+        if settings.fixed_now is not None:
+            os.environ[NOW_VARIABLE] = settings.fixed_now.isoformat()
+        keepword.close()
     uvicorn.run(
-        create_app(keepword, allowed_hosts=hosts),
+        create_app(keepword, allowed_hosts=hosts)
+        if workers == 1
+        else "keepword.web.app:app_from_environment",
+        factory=workers > 1,
+        workers=workers,
         host=host,
         port=port,
         log_level="warning",

@@ -126,3 +126,13 @@ def create_app(keepword: Keepword, *, allowed_hosts: Sequence[str] | None = None
 
 def _error_page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
     return render(request, "error.html", {"title": title, "message": message}, status_code=status)
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one of several web processes: ``keepword serve --workers N`` starts each
+    with the settings in its environment (the database, the clock, the host names)."""
+    from keepword.bootstrap import open_keepword
+    from keepword.config import load_settings
+
+    settings = load_settings()
+    return create_app(open_keepword(settings), allowed_hosts=settings.allowed_hosts)

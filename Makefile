@@ -13,6 +13,9 @@ $(BIN)/python:
 # Installs Keepword with the versions pinned in requirements.lock; redone when either changes.
 $(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	# An editable install leaves Keepword's own modules uncompiled; where Python may not write
+	# bytecode (PYTHONDONTWRITEBYTECODE), every command would compile them again at start.
+	$(BIN)/python -m compileall -q src
 	touch $@
 
 demo: $(VENV)/.installed

@@ -38,7 +38,7 @@ def _record(uow: FakeUnitOfWorkFactory, *steps: tuple[str, datetime], **kwargs: 
         "now": SATURDAY,
     }
     values.update(kwargs)
-    return incidents.record_incident(uow, **values)  # type: ignore[arg-type]
+    return incidents.record_incident(uow, **values).incident  # type: ignore[arg-type]
 
 
 def test_a_first_contact_is_added_one_working_day_after_the_incident(
@@ -79,7 +79,7 @@ def test_call_flows_are_not_a_call(uow: FakeUnitOfWorkFactory) -> None:
 def test_a_step_is_done_once_with_its_event(uow: FakeUnitOfWorkFactory) -> None:
     _record(uow, REBUILD)
     done_at = datetime(2026, 11, 28, 9, 15, tzinfo=UTC)
-    after = incidents.step_done(uow, "I-1", 1, actor=factories.staff("james"), now=done_at)
+    after = incidents.step_done(uow, "I-1", 1, actor=factories.staff("james"), now=done_at).incident
     assert (after.steps[0].status, after.steps[0].done_at) == (StepStatus.DONE, done_at)
     assert after.steps[1].status is StepStatus.TODO
     event = uow.store.events[-1]

@@ -72,7 +72,7 @@ def incident_add(
     steps = [_step(s) for s in step or []]
     keepword = open_app(ctx)
     moment = keepword.settings.now()
-    recorded = incidents.record_incident_view(
+    recorded = incidents.record_incident(
         keepword.uow,
         project,
         title,
@@ -122,7 +122,7 @@ def incident_done(
 
     keepword = open_app(ctx)
     moment = keepword.settings.now()
-    after = incidents.step_done_view(
+    after = incidents.step_done(
         keepword.uow, incident_id, number, actor=acting(keepword), now=moment
     )
     done = after.steps[number - 1]

@@ -246,7 +246,7 @@ _RECORD_FIELDS = {"title": "title", "impact": "impact", "steps": "steps", "due":
 def record_incident_fields(
     uow: UnitOfWorkFactory, fields: IncidentFields, *, actor: Actor, now: datetime
 ) -> Incident:
-    """Record the incident ``fields`` type, as :func:`record_incident` does.
+    """Record the incident ``fields`` type, as :func:`record_incident` does; the incident recorded.
 
     Every field at fault is reported at once, as :class:`InvalidFields` keyed by
     :data:`INCIDENT_FIELDS`: no project chosen, or none of that id; a commitment not of that
@@ -326,36 +326,15 @@ def record_incident(
     impact: str,
     own_factors: Sequence[str],
     steps: Sequence[tuple[str, datetime]],
-    occurred_at: datetime | None,
-    commitment: str | None = None,
-    *,
-    actor: Actor,
-    now: datetime,
-) -> Incident:
-    """Record an incident with its recovery steps, the first contact added if missing; one
-    with no time given happened ``now``."""
-    incident, _ = _record(
-        uow, project, title, impact, own_factors, steps, occurred_at, commitment, actor, now
-    )
-    return incident
-
-
-@requires(Action.RECORD_INCIDENTS)
-def record_incident_view(
-    uow: UnitOfWorkFactory,
-    project: str,
-    title: str,
-    impact: str,
-    own_factors: Sequence[str],
-    steps: Sequence[tuple[str, datetime]],
     occurred_at: datetime | None = None,
     commitment: str | None = None,
     *,
     actor: Actor,
     now: datetime,
 ) -> IncidentView:
-    """Record an incident as :func:`record_incident` does, and answer it as shown at
-    ``now``, with its first-contact state."""
+    """Record an incident with its recovery steps, the first contact added if missing (one
+    with no time given happened ``now``); answered as shown at ``now``, with its
+    first-contact state."""
     incident, portfolio = _record(
         uow, project, title, impact, own_factors, steps, occurred_at, commitment, actor, now
     )
@@ -426,20 +405,9 @@ def _record(
 @requires(Action.RECORD_INCIDENTS)
 def step_done(
     uow: UnitOfWorkFactory, incident_id: str, number: int, *, actor: Actor, now: datetime
-) -> Incident:
-    """Mark recovery step ``number`` (1-based) of an incident done at ``now``."""
-    with uow(write=True) as work:
-        after = _step_done(work, incident_id, number, actor=actor, now=now)
-        work.commit()
-    return after
-
-
-@requires(Action.RECORD_INCIDENTS)
-def step_done_view(
-    uow: UnitOfWorkFactory, incident_id: str, number: int, *, actor: Actor, now: datetime
 ) -> IncidentView:
-    """Mark a recovery step done as :func:`step_done` does, and answer the incident as shown
-    at ``now``, with its first-contact state."""
+    """Mark recovery step ``number`` (1-based) of an incident done at ``now``; the incident
+    answered as shown at ``now``, with its first-contact state."""
     with uow(write=True) as work:
         after = _step_done(work, incident_id, number, actor=actor, now=now)
         portfolio = work.portfolio.get()

@@ -113,7 +113,7 @@ def record_incident(
     request: IncidentRequest, keepword: KeepwordDep, actor: ActorDep
 ) -> IncidentPublic:
     """Record an incident; a first contact with the client is added if no step is one."""
-    recorded = incidents.record_incident_view(
+    recorded = incidents.record_incident(
         keepword.uow,
         request.project,
         request.title,
@@ -139,7 +139,7 @@ def step_done(
     actor: ActorDep,
 ) -> IncidentPublic:
     """Mark a recovery step done now."""
-    after = incidents.step_done_view(
+    after = incidents.step_done(
         keepword.uow, incident_id, number, actor=actor, now=keepword.settings.now()
     )
     return _incident(after)

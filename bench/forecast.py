@@ -117,6 +117,7 @@ def measure(name: str, run: Callable[[int], dict[str, Any]], runs: int, trials: 
         "runs": runs,
         "trials": trials,
         "peak_rss_mb": _peak_rss_mb(),
+        "load_average": round(os.getloadavg()[0], 2),
         **answer,
     }
     print(json.dumps(line, ensure_ascii=False), flush=True)

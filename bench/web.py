@@ -157,6 +157,7 @@ def main() -> None:
         help="also mark an item done every this many seconds (0: no writes)",
     )  # fmt: skip
     args = parser.parse_args()
+    load_average = round(os.getloadavg()[0], 2)  # the machine's, before this run adds its own
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "bench.db"
         load_s, token = _load(db)
@@ -236,6 +237,7 @@ def main() -> None:
                 "max_ms": round(float(ms.max()), 1),
                 "mean_ms": round(statistics.fmean(ms), 1),
                 "requests_per_s": round(len(latencies) / wall, 1),
+                "load_average": load_average,
                 **(
                     {
                         "target_p95_ms": TARGET_P95_WRITING_MS,

@@ -58,7 +58,8 @@ def _expectations(file: Path) -> list[str]:
 
 def _assert_refused(db: LoadedDatabase, file: Path, expected: list[str]) -> list[str]:
     before = db.snapshot()
-    result = keepword("--db", db.path, "load", str(file))
+    # Each file is a whole portfolio; replacing is the mode where the most must hold.
+    result = keepword("--db", db.path, "load", str(file), "--replace", "--yes")
     assert result.code == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""

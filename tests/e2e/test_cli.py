@@ -91,6 +91,65 @@ def test_a_changed_plan_file_records_what_changed(db: str, tmp_path: Path) -> No
     assert (event["before"]["due"], event["after"]["due"]) == (old_due, "2027-06-30")
 
 
+PROSPECT = """\
+keepword: 1
+clients:
+  - {id: globex, name: Globex}
+projects:
+  - id: globex-portal
+    client: globex
+    name: Globex portal
+    start: 2026-12-01
+    lead: amara
+    items:
+      - {id: login, title: Login page, skill: backend,
+         estimate: {optimistic: 1, likely: 2, pessimistic: 4}}
+"""
+
+
+def test_loading_one_new_project_adds_it_and_removes_nothing(db: str, tmp_path: Path) -> None:
+    keepword("--db", db, "load", str(DEMO_PLAN))
+    before = keepword("--db", db, "export").stdout
+    prospect = tmp_path / "prospect.yaml"
+    prospect.write_text(PROSPECT, encoding="utf-8")
+
+    dry = keepword("--db", db, "load", str(prospect), "--dry-run")
+    assert dry.code == 0, dry.stderr
+    assert "nothing written" in dry.stdout
+    assert "3 would be created, 0 would be changed, 0 would be removed" in dry.stdout
+    assert keepword("--db", db, "export").stdout == before
+
+    merged = keepword("--db", db, "load", str(prospect))
+    assert "3 created, 0 changed, 0 removed" in merged.stdout
+    assert "Kept " in merged.stdout
+    exported = tmp_path / "after.yaml"
+    keepword("--db", db, "export", str(exported))
+    projects = [p.id for p in read_plan(exported).projects]
+    assert projects == [*(p.id for p in read_plan(DEMO_PLAN).projects), "globex-portal"]
+
+
+def test_replacing_lists_what_would_go_and_needs_a_yes(db: str, tmp_path: Path) -> None:
+    keepword("--db", db, "load", str(DEMO_PLAN))
+    before = keepword("--db", db, "export").stdout
+    prospect = tmp_path / "prospect.yaml"
+    # Whole on its own for --replace: no stored person or skill to lean on.
+    whole = PROSPECT.replace("    lead: amara\n", "").replace(" skill: backend,", "")
+    prospect.write_text(whole, encoding="utf-8")
+
+    refused = keepword("--db", db, "load", str(prospect), "--replace")  # no terminal to ask
+    assert refused.code == 1
+    assert "projects (6): voice-bot, pitchwell-app" in refused.stdout
+    assert "items (140): 34 of voice-bot" in refused.stdout
+    assert refused.stderr.startswith("keepword: error: --replace would remove 205 entries")
+    assert keepword("--db", db, "export").stdout == before
+
+    replaced = keepword("--db", db, "load", str(prospect), "--replace", "--yes")
+    assert replaced.code == 0, replaced.stderr
+    assert "3 created, 0 changed, 205 removed" in replaced.stdout
+    rows = json.loads(keepword("--db", db, "portfolio", "--json").stdout)
+    assert rows == []
+
+
 def test_usage_errors_exit_2_with_one_line_and_no_traceback(db: str) -> None:
     for args in (["lod", "x"], ["history", "--limit", "zero"], ["load"], ["serve", "--port", "0"]):
         result = keepword("--db", db, *args)

@@ -49,7 +49,7 @@ def test_reload_records_before_and_after_of_what_changed() -> None:
         projects=(f.project("p"),),
         allocations=(f.allocation("ana", "p"),),
     )
-    result = service.load_portfolio(uow, moved, actor=f.staff("sam"), now=NOW)
+    result = service.load_portfolio(uow, moved, actor=f.staff("sam"), now=NOW, replace_all=True)
     assert (result.created, result.changed, result.removed) == (0, 1, 4)
     [change] = [e for e in uow.store.events if e.action == "changed"]
     assert (change.entity, change.before["due"], change.after["due"]) == (

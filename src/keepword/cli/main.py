@@ -277,11 +277,15 @@ def main(argv: list[str] | None = None) -> None:
         _fail(130, "interrupted")
     except Exception as error:
         # SQLAlchemy loads with the commands that use the database, not to answer --help.
-        from sqlalchemy.exc import OperationalError
+        from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-        if not isinstance(error, OperationalError):
+        if not isinstance(error, SQLAlchemyError):
             raise
-        _fail(EXIT_BAD_INPUT, f"database error: {str(error.orig).strip().splitlines()[0]}")
+        # Every rule the database keeps is checked before writing; one that slips through
+        # (or a database that cannot be reached) is told in a line, its transaction undone.
+        cause = error.orig if isinstance(error, DBAPIError) else error
+        reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+        _fail(EXIT_BAD_INPUT, f"database error: {reason}; nothing was written")
     sys.exit(code if isinstance(code, int) else 0)
 
 

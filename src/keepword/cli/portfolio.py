@@ -4,40 +4,113 @@ and out, and every commitment with its odds."""
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from keepword.cli import output
 from keepword.cli.context import AsOfOption, JsonOption, acting, open_app
-from keepword.domain.errors import InvalidPortfolio
+from keepword.domain.errors import InvalidPortfolio, KeepwordError
+
+if TYPE_CHECKING:
+    from keepword.services.portfolio import LoadResult
 
 
 def load(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="Plan file (YAML) holding the whole portfolio.")],
+    file: Annotated[Path, typer.Argument(help="Plan file (YAML), the whole portfolio or a part.")],
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Make the stored portfolio equal to the file: remove what it does not hold "
+            "(lists what would go and asks first).",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="With --replace: remove without asking.")
+    ] = False,
 ) -> None:
-    """Validate a plan file and make the stored portfolio equal to it, all or nothing."""
+    """Merge a plan file into the stored portfolio, all or nothing: what it names is created
+    or changed, nothing it does not name is removed (unless --replace)."""
     from keepword.adapters.planfile import located, read_plan
     from keepword.services import portfolio as portfolio_service
 
-    portfolio = read_plan(file)
+    portfolio = read_plan(file, partial=not replace)
     keepword = open_app(ctx)
-    try:
-        result = portfolio_service.load_portfolio(
-            keepword.uow, portfolio, actor=acting(keepword), now=keepword.settings.now()
-        )
-    except InvalidPortfolio as error:
-        raise located(file, error.problems) from None
+
+    def run(dry: bool) -> portfolio_service.LoadResult:
+        try:
+            return portfolio_service.load_portfolio(
+                keepword.uow,
+                portfolio,
+                actor=acting(keepword),
+                now=keepword.settings.now(),
+                replace_all=replace,
+                dry_run=dry,
+            )
+        except InvalidPortfolio as error:
+            raise located(file, error.problems) from None
+
+    if replace and not (dry_run or yes):
+        preview = run(dry=True)
+        if preview.removals:
+            _print_removals(preview)
+            if not sys.stdin.isatty():
+                raise KeepwordError(
+                    f"--replace would remove {_count(preview.removed, 'entries')}; "
+                    "run again with --yes to remove them, or without --replace to merge"
+                )
+            typer.confirm("Remove them?", abort=True)
+    result = run(dry=dry_run)
+    _print_load(file, result)
+
+
+def _print_removals(result: LoadResult) -> None:
+    verb = "would remove" if result.dry_run else "removes"
+    output.console.print(f"Loading with --replace {verb}:", highlight=False)
+    by_kind: dict[str, list[str]] = {}
+    for entity, entity_id in result.removals:
+        by_kind.setdefault(entity, []).append(entity_id)
+    for entity, ids in by_kind.items():
+        if entity == "item":  # many per project: counted by project
+            per_project = Counter(i.partition("/")[0] for i in ids)
+            shown = ", ".join(f"{n} of {project}" for project, n in per_project.items())
+            plural = "items"
+        else:
+            shown = ", ".join(ids)
+            plural = _PLURAL.get(entity, f"{entity}s")
+        output.console.print(f"  {plural} ({len(ids)}): {shown}", highlight=False)
+
+
+def _print_load(file: Path, result: LoadResult) -> None:
     counts = ", ".join(_count(n, what) for what, n in result.counts.items())
-    output.console.print(f"Loaded {file}: {counts}.")
-    if result.unchanged:
-        output.console.print("Nothing changed.")
+    if result.dry_run:
+        output.console.print(f"Dry run of {file}, nothing written. It would leave {counts}.")
     else:
+        output.console.print(f"Loaded {file}: {counts}.")
+    if result.unchanged:
+        output.console.print("Nothing changed." if not result.dry_run else "Nothing would change.")
+    else:
+        would = "would be " if result.dry_run else ""
         output.console.print(
-            f"{result.created} created, {result.changed} changed, {result.removed} removed "
-            "(see 'keepword history')."
+            f"{result.created} {would}created, {result.changed} {would}changed, "
+            f"{result.removed} {would}removed"
+            + ("." if result.dry_run else " (see 'keepword history')."),
+            highlight=False,
+        )
+    if result.dry_run and result.removals:
+        _print_removals(result)
+    if result.kept:
+        output.console.print(
+            f"Kept {_count(result.kept, 'stored entries')} the file does not name "
+            "(--replace removes them).",
+            highlight=False,
         )
     if result.signals:
         output.console.print(
@@ -64,7 +137,13 @@ def export(
     output.console.print(f"Wrote {file}.", highlight=False)
 
 
-_SINGULAR = {"people": "person", "completed items": "completed item"}
+_PLURAL = {"person": "people", "history": "histories of completed items"}
+_SINGULAR = {
+    "people": "person",
+    "completed items": "completed item",
+    "entries": "entry",
+    "stored entries": "stored entry",
+}
 
 
 def _count(n: int, plural: str) -> str:

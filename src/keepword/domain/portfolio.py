@@ -103,6 +103,21 @@ def _duplicates(ids: Iterable[str], path: Path, kind: str) -> Iterator[Problem]:
             yield Problem((*path, index, "id"), f"duplicate {kind} id {entity_id!r}")
 
 
+def _shares(allocations: Iterable[Allocation]) -> str:
+    """``voice-bot 1 from 2026-11-30, voice-bot 0.3 from 2026-12-01``: overlapping
+    allocations as a person reads them (their indices differ between a file and a merge)."""
+    return ", ".join(f"{a.project} {a.fraction:g} from {a.start}" for a in allocations)
+
+
+def _repeated(names: Iterable[str], path: Path, kind: str) -> Iterator[Problem]:
+    """A list of references that names one entry twice (each is stored once)."""
+    seen: set[str] = set()
+    for index, name in enumerate(names):
+        if name in seen:
+            yield Problem((*path, index), f"{kind} {name!r} is listed twice")
+        seen.add(name)
+
+
 def _problems(portfolio: Portfolio) -> Iterator[Problem]:
     skills = {s.id for s in portfolio.skills}
     clients = {c.id for c in portfolio.clients}
@@ -117,6 +132,7 @@ def _problems(portfolio: Portfolio) -> Iterator[Problem]:
     yield from _duplicates((s.id for s in portfolio.scenarios), ("scenarios",), "scenario")
 
     for pi, person in enumerate(portfolio.people):
+        yield from _repeated(person.skills, ("people", pi, "skills"), "skill")
         for si, skill in enumerate(person.skills):
             if skill not in skills:
                 yield Problem(("people", pi, "skills", si), f"unknown skill {skill!r}")
@@ -134,7 +150,7 @@ def _problems(portfolio: Portfolio) -> Iterator[Problem]:
         yield Problem(
             ("allocations", last, "fraction"),
             f"{over.person} is allocated {over.total:g} on {over.day} "
-            f"(allocations {', '.join(str(i) for i in over.allocations)}); "
+            f"({_shares(portfolio.allocations[i] for i in over.allocations)}); "
             "mark one over_allocation: true if that is deliberate",
         )
 
@@ -144,6 +160,7 @@ def _problems(portfolio: Portfolio) -> Iterator[Problem]:
             yield Problem(("commitments", ci, "project"), f"unknown project {commitment.project!r}")
             continue
         phase_ids = {ph.id for ph in committed.phases}
+        yield from _repeated(commitment.phases, ("commitments", ci, "phases"), "phase")
         for phi, phase in enumerate(commitment.phases):
             if phase not in phase_ids:
                 yield Problem(
@@ -167,11 +184,15 @@ def _project_problems(
     yield from _duplicates((ph.id for ph in project.phases), (*path, "phases"), "phase")
     yield from _duplicates((i.id for i in project.items), (*path, "items"), "item")
     yield from _duplicates((h.id for h in project.history), (*path, "history"), "history item")
+    yield from _duplicates(
+        (d.id for d in project.dependencies), (*path, "dependencies"), "dependency"
+    )
 
     phases = {ph.id for ph in project.phases}
     items = {i.id for i in project.items}
     for ii, item in enumerate(project.items):
         item_path = (*path, "items", ii)
+        yield from _repeated(item.depends_on, (*item_path, "depends_on"), "item")
         if item.phase is not None and item.phase not in phases:
             yield Problem((*item_path, "phase"), f"unknown phase {item.phase!r}")
         if item.skill is not None and item.skill not in skills:

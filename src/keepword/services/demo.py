@@ -44,7 +44,7 @@ def start_demo(
     """Load ``plan`` as the portfolio and give each of ``users`` (name, role, client) a new
     random password, adding the ones not there yet: a demo started again is not logged in
     to with last run's passwords."""
-    load_portfolio(uow, plan, actor=OPERATOR, now=now)
+    load_portfolio(uow, plan, actor=OPERATOR, now=now, replace_all=True)
     with uow() as work:
         existing = {u.name for u in work.users.all()}
     logins = []

@@ -10,9 +10,11 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from keepword.domain.access import Action, Actor, requires
+from keepword.domain.changes import portfolio_changes
 from keepword.domain.commitment import Health
 from keepword.domain.errors import InvalidPortfolio, InvalidTransition, Problem
 from keepword.domain.forecast import CommitmentOdds, ForecastOptions
+from keepword.domain.merge import merge
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.signals import Signal
 from keepword.services.ports import CachedOdds, UnitOfWorkFactory
@@ -27,13 +29,18 @@ from keepword.services.watch import (
 
 @dataclass(frozen=True)
 class LoadResult:
-    """What a load did: entity counts in the new portfolio, and changes by action."""
+    """What a load did (or, dry, would do): entity counts in the resulting portfolio,
+    changes by action, what it removed, and how many stored entries the file did not name
+    and a merge kept."""
 
     counts: dict[str, int]
     created: int
     changed: int
     removed: int
     signals: int = 0  # risk signals the change raised
+    removals: tuple[tuple[str, str], ...] = ()  # (entity, id) of each removed entity
+    kept: int = 0
+    dry_run: bool = False
 
     @property
     def unchanged(self) -> bool:
@@ -61,31 +68,54 @@ def load_portfolio(
     actor: Actor,
     now: datetime,
     today: date | None = None,
+    replace_all: bool = False,
+    dry_run: bool = False,
 ) -> LoadResult:
-    """Make the stored portfolio equal to ``portfolio``, one event per entity that changes,
-    and re-forecast what changed. New items of projects already stored are dated ``today``
-    (their ``added``), so that scope growth after a commitment shows.
+    """Merge ``portfolio`` (a plan file, whole or in part) into the stored one
+    (``domain.merge``: nothing the file does not name is removed), or with ``replace_all``
+    make the stored portfolio equal to it; one event per entity that changes, and a
+    re-forecast of what changed. New items of projects already stored are dated ``today``
+    (their ``added``), so that scope growth after a commitment shows. ``dry_run`` finds
+    what would change and writes nothing.
 
-    All or nothing: ``portfolio`` is checked first, and one transaction does the rest.
+    All or nothing: the resulting portfolio is checked first, and one transaction does the
+    rest. Problems are located in ``portfolio``.
     """
-    portfolio.check()
+    if replace_all:
+        portfolio.check()
+    today = today or now.date()
     with uow(write=True) as work:
         stored = work.portfolio.get()
-        _check_state_changes(stored, portfolio)
-        portfolio = _date_new_items(stored, portfolio, today or now.date())
-        events = record_change(
-            work, stored, portfolio, actor=actor.name, now=now, today=today or now.date()
-        )
-        if events:
-            work.commit()
+        if replace_all:
+            _check_state_changes(stored, portfolio)
+            after, kept = portfolio, 0
+        else:
+            merged = merge(stored, portfolio)
+            problems = merged.portfolio.problems() or _state_change_problems(
+                stored, merged.portfolio
+            )
+            if problems:
+                raise InvalidPortfolio([merged.in_file(p) for p in problems])
+            after, kept = merged.portfolio, merged.kept
+        after = _date_new_items(stored, after, today)
+        if dry_run:
+            events = portfolio_changes(stored, after, actor=actor.name, at=now)
+        else:
+            events = record_change(work, stored, after, actor=actor.name, now=now, today=today)
+            if events:
+                work.commit()
     actions = Counter(e.action for e in events if e.entity != "signal")
     raised = sum(1 for e in events if e.entity == "signal" and e.action == "raised")
+    removals = tuple((e.entity, e.entity_id) for e in events if e.action == "removed")
     return LoadResult(
-        portfolio_counts(portfolio),
+        portfolio_counts(after),
         actions["created"],
         actions["changed"],
         actions["removed"],
         raised,
+        removals,
+        kept,
+        dry_run,
     )
 
 
@@ -106,6 +136,12 @@ def _date_new_items(stored: Portfolio, loaded: Portfolio, today: date) -> Portfo
 
 def _check_state_changes(stored: Portfolio, loaded: Portfolio) -> None:
     """A plan file may not move a commitment where its state machine does not go."""
+    problems = _state_change_problems(stored, loaded)
+    if problems:
+        raise InvalidPortfolio(problems)
+
+
+def _state_change_problems(stored: Portfolio, loaded: Portfolio) -> list[Problem]:
     before = {c.id: c for c in stored.commitments}
     problems = []
     for index, commitment in enumerate(loaded.commitments):
@@ -116,8 +152,7 @@ def _check_state_changes(stored: Portfolio, loaded: Portfolio) -> None:
             old.moved_to(commitment.state)
         except InvalidTransition as error:
             problems.append(Problem(("commitments", index, "state"), str(error)))
-    if problems:
-        raise InvalidPortfolio(problems)
+    return problems
 
 
 def stored_version(uow: UnitOfWorkFactory) -> str:

@@ -96,8 +96,12 @@ class InvalidPlanFile(KeepwordError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-def read_plan(file: FilePath | str) -> Portfolio:
-    """Read and validate the plan file at ``file``; raises :class:`InvalidPlanFile`."""
+def read_plan(file: FilePath | str, *, partial: bool = False) -> Portfolio:
+    """Read and validate the plan file at ``file``; raises :class:`InvalidPlanFile`.
+
+    With ``partial``, the file may name what it does not hold (a stored client, person or
+    phase): the rules across entities are left to whoever merges it into the stored
+    portfolio (``domain.merge``)."""
     source = str(file)
     try:
         size = FilePath(file).stat().st_size
@@ -126,11 +130,12 @@ def read_plan(file: FilePath | str) -> Portfolio:
                 )
             ]
         ) from None
-    return read_plan_text(text, source)
+    return read_plan_text(text, source, partial=partial)
 
 
-def read_plan_text(text: str, source: str = "<plan>") -> Portfolio:
-    """Validate plan-file ``text``; ``source`` names it in error messages."""
+def read_plan_text(text: str, source: str = "<plan>", *, partial: bool = False) -> Portfolio:
+    """Validate plan-file ``text``; ``source`` names it in error messages; ``partial`` as
+    for :func:`read_plan`."""
     if len(text.encode("utf-8")) > MAX_PLAN_BYTES:
         raise InvalidPlanFile([_at_start(source, f"plan files are limited to {MAX_PLAN_MIB} MiB")])
     document = _parse_yaml(text, source)
@@ -156,7 +161,7 @@ def read_plan_text(text: str, source: str = "<plan>") -> Portfolio:
     portfolio = _to_portfolio(plan, domain_problems)
     # Rules across entities are checked when every entity could be built: a lost one would
     # shift indices and make references to it look unknown.
-    if not domain_problems.lost:
+    if not domain_problems.lost and not partial:
         domain_problems.extend(portfolio.problems())
     problems.extend(locate(p.path, p.message) for p in domain_problems)
     if problems:

@@ -3,7 +3,7 @@ it raises the signals it calls for."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -142,12 +142,27 @@ def test_someone_who_may_not_update_work_changes_nothing(loaded: FakeUnitOfWorkF
     assert loaded.store.commits == commits
 
 
+def test_a_day_ahead_is_clock_skew_not_a_typo(loaded: FakeUnitOfWorkFactory) -> None:
+    # A client's "today" may be ahead of ours by a time zone.
+    events = plan.set_item_status(
+        loaded, "pitchwell-app", "ux-dashboard", ItemStatus.DONE,
+        on=TODAY + timedelta(days=1), actor=staff("a"), now=NOON,
+    )  # fmt: skip
+    assert events[0].after["done"] == (TODAY + timedelta(days=1)).isoformat()
+
+
 def test_bad_changes_say_what_is_wrong_and_change_nothing(loaded: FakeUnitOfWorkFactory) -> None:
     commits = loaded.store.commits
     with pytest.raises(NotFound, match="has no item 'nope'"):
         plan.set_item_status(
             loaded, "pitchwell-app", "nope", ItemStatus.DONE, on=TODAY, actor=staff("a"), now=NOON
         )
+    for status, what in ((ItemStatus.DONE, "done"), (ItemStatus.IN_PROGRESS, "started")):
+        with pytest.raises(InvalidValue, match=f"{what} 2030-01-01 is in the future"):
+            plan.set_item_status(
+                loaded, "pitchwell-app", "ux-dashboard", status, on=date(2030, 1, 1),
+                actor=staff("a"), now=NOON,
+            )  # fmt: skip
     with pytest.raises(InvalidTransition, match="already done"):
         plan.set_item_status(
             loaded,

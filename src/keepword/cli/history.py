@@ -3,7 +3,6 @@ the completed items a project's forecasts learn from, and how well such forecast
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -55,7 +54,8 @@ def history_import(
         float, typer.Option(help="Hours in a person-day, to turn estimate/actual hours into days.")
     ] = HOURS_PER_DAY,
 ) -> None:
-    """Load completed items into a project's history; rows that cannot be read are listed."""
+    """Load completed items into a project's history, all or nothing: a file with a row that
+    cannot be read imports nothing, and every such row is listed by line."""
     from keepword.services import history
 
     read = _read_history(file)
@@ -64,17 +64,17 @@ def history_import(
         keepword.uow,
         project,
         read.items,
+        rejected=read.rejected,
+        source=str(file),
         hours_per_day=hours_per_day,
         actor=acting(keepword),
         now=keepword.settings.now(),
     )
-    for problem in read.rejected:
-        sys.stderr.write(f"keepword: warning: {file}:{problem.line}: rejected: {problem.message}\n")
     output.console.print(
         f"Imported {len(read.items)} rows of {file} into {project}: {result.added} new, "
         f"{result.updated} changed, {result.unchanged} as before; {result.total} completed "
-        f"items in its history. {len(read.rejected)} rows rejected"
-        + (f", {len(read.notes)} noted (e.g. done before started)." if read.notes else "."),
+        f"items in its history"
+        + (f"; {len(read.notes)} noted (e.g. done before started)." if read.notes else "."),
         highlight=False,
     )
 

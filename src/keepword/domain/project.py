@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from keepword.domain.errors import InvalidValue
 
@@ -92,6 +92,17 @@ class Phase:
 
     id: str
     name: str
+
+
+# A client's clock may run ahead of ours by a time zone or so; a day more is a typo.
+CLOCK_SKEW = timedelta(days=1)
+
+
+def check_happened(day: date, today: date, what: str, field: str | None = None) -> None:
+    """Refuse a date something already happened on (started, done) that is after today,
+    a day of clock skew aside."""
+    if day > today + CLOCK_SKEW:
+        raise InvalidValue(f"{what} {day} is in the future (today is {today})", field)
 
 
 @dataclass(frozen=True)

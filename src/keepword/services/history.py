@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from keepword.domain.access import Action, Actor, requires
 from keepword.domain.errors import InvalidValue, KeepwordError
 from keepword.domain.events import Event
-from keepword.domain.project import CompletedItem
+from keepword.domain.project import CompletedItem, check_happened
 from keepword.domain.wording import day, percent
 from keepword.services.ports import UnitOfWorkFactory
 from keepword.services.watch import record_change
@@ -429,6 +429,8 @@ class CompletedRow(Protocol):
     """One completed item as a history file gives it (``adapters.histories.HistoryItem``)."""
 
     @property
+    def line(self) -> int: ...
+    @property
     def project(self) -> str: ...
     @property
     def item_id(self) -> str: ...
@@ -442,6 +444,32 @@ class CompletedRow(Protocol):
     def estimate_hours(self) -> float | None: ...
     @property
     def actual_hours(self) -> float | None: ...
+
+
+class RowFault(Protocol):
+    """A row a history file could not give (``adapters.histories.RowProblem``)."""
+
+    @property
+    def line(self) -> int: ...
+    @property
+    def message(self) -> str: ...
+
+
+class InvalidRows(KeepwordError):
+    """An import refused whole: every row that cannot be taken, by line."""
+
+    def __init__(self, source: str, faults: Sequence[tuple[int, str]]) -> None:
+        self.faults = sorted(faults)
+        lines = [f"{source}:{line}: {message}" for line, message in self.faults]
+        rows = "row" if len(self.faults) == 1 else "rows"
+        super().__init__(
+            "\n".join(
+                [
+                    *lines,
+                    f"{source}: {len(self.faults)} {rows} cannot be imported; nothing was imported",
+                ]
+            )
+        )
 
 
 def completed_item(row: CompletedRow, hours_per_day: float) -> CompletedItem:
@@ -469,15 +497,30 @@ def import_completed_rows(
     project_id: str,
     rows: Sequence[CompletedRow],
     *,
+    rejected: Sequence[RowFault] = (),
+    source: str = "history",
     hours_per_day: float,
     actor: Actor,
     now: datetime,
 ) -> HistoryImport:
     """Merge the rows of a history file into the project's history (:func:`import_history`),
-    their estimate and actual hours counted in person-days of ``hours_per_day`` hours."""
+    their estimate and actual hours counted in person-days of ``hours_per_day`` hours.
+
+    All or nothing: a file with any row that could not be read (``rejected``) or that
+    cannot be taken (done in the future, a value out of range) imports nothing, and
+    :class:`InvalidRows` names every such row of ``source`` by line."""
     if not hours_per_day > 0:
         raise InvalidValue(f"hours per day must be more than 0, not {hours_per_day:g}")
-    items = [completed_item(row, hours_per_day) for row in rows]
+    faults = [(fault.line, fault.message) for fault in rejected]
+    items = []
+    for row in rows:
+        try:
+            check_happened(row.done, now.date(), "done")
+            items.append(completed_item(row, hours_per_day))
+        except InvalidValue as error:
+            faults.append((row.line, str(error)))
+    if faults:
+        raise InvalidRows(source, faults)
     return import_history(uow, project_id, items, actor=actor, now=now)
 
 

@@ -41,7 +41,15 @@ from keepword.domain.events import Event
 from keepword.domain.ids import ID_RULE, is_valid_id
 from keepword.domain.people import Allocation, Person, find_over_allocations
 from keepword.domain.portfolio import Portfolio
-from keepword.domain.project import Client, Estimate, ItemStatus, Phase, Project, WorkItem
+from keepword.domain.project import (
+    Client,
+    Estimate,
+    ItemStatus,
+    Phase,
+    Project,
+    WorkItem,
+    check_happened,
+)
 from keepword.domain.text import TEXT_MAX, too_long
 from keepword.services.ports import UnitOfWorkFactory
 from keepword.services.watch import ChangeReport, record_change, reforecast_by
@@ -736,7 +744,8 @@ def set_item_status(
     actor: Actor,
     now: datetime,
 ) -> list[Event]:
-    """Move an item to ``status`` (in progress or done) on day ``on``."""
+    """Move an item to ``status`` (in progress or done) on day ``on``, today or before."""
+    check_happened(on, now.date(), "started" if status is ItemStatus.IN_PROGRESS else "done", "on")
     with uow(write=True) as work:
         before = work.portfolio.get()
         project = before.project(project_id)

@@ -20,6 +20,7 @@ NOW_VARIABLE = "KEEPWORD_NOW"
 TEMPLATES_VARIABLE = "KEEPWORD_TEMPLATES"  # the team's own draft templates (drafts.render)
 ALLOWED_HOSTS_VARIABLE = "KEEPWORD_ALLOWED_HOSTS"  # names the web app answers to, commas between
 TRUSTED_PROXIES_VARIABLE = "KEEPWORD_TRUSTED_PROXIES"  # addresses whose X-Forwarded-For counts
+APPROVAL_BELOW_VARIABLE = "KEEPWORD_APPROVAL_BELOW"  # odds under which an executive commits
 LOCAL_HOSTS = ("localhost", "127.0.0.1")
 
 
@@ -42,6 +43,8 @@ class Settings:
     ``trusted_proxies``: the addresses of reverse proxies whose ``X-Forwarded-For`` and
     ``X-Forwarded-Proto`` are believed (``$KEEPWORD_TRUSTED_PROXIES``); none by default,
     since the caller's address feeds the login limits and the audit trail.
+    ``approval_below``: odds under which only an executive (or an admin) may commit a
+    promise (``$KEEPWORD_APPROVAL_BELOW``, such as 0.5); unset, anyone who may commit may.
     """
 
     database_url: str
@@ -50,6 +53,7 @@ class Settings:
     user: str | None = None
     allowed_hosts: tuple[str, ...] = LOCAL_HOSTS
     trusted_proxies: tuple[str, ...] = ()
+    approval_below: float | None = None
 
     def hosts_when_serving_on(self, address: str) -> tuple[str, ...]:
         """The allowed hosts, with ``address`` the server listens on when it is one
@@ -81,7 +85,22 @@ def load_settings(
         user=user,
         allowed_hosts=_names(env.get(ALLOWED_HOSTS_VARIABLE)) or LOCAL_HOSTS,
         trusted_proxies=_names(env.get(TRUSTED_PROXIES_VARIABLE)),
+        approval_below=_odds(env, APPROVAL_BELOW_VARIABLE),
     )
+
+
+def _odds(env: Mapping[str, str], name: str) -> float | None:
+    """A setting that is a probability strictly between 0 and 1, or None when unset."""
+    text = env.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 1:
+        raise KeepwordError(f"{name}={text!r} is not odds between 0 and 1, such as 0.5")
+    return value
 
 
 def _names(listed: str | None) -> tuple[str, ...]:

@@ -115,10 +115,19 @@ def test_bad_proposals_exit_1_with_one_line_and_write_nothing(
 
 
 def test_commit_records_the_baseline_that_export_shows(own_db: str) -> None:
-    result = keepword("--db", own_db, "commit", "voice-bot-launch", env=MONDAY)
+    refused = keepword("--db", own_db, "commit", "voice-bot-launch", env=MONDAY)
+    assert refused.code == 1
+    assert refused.stderr == (
+        "keepword: error: the odds are under 1% against a target of 85%: committing below "
+        "the target needs a reason, recorded with the promise\n"
+    )
+    reason = "the regulator fixed the date"
+    result = keepword(
+        "--db", own_db, "commit", "voice-bot-launch", "--below-target", reason, env=MONDAY
+    )
     assert result.code == 0, result.stderr
     assert "Committed voice-bot-launch" in result.stdout
-    assert "below its 85% target" in result.stdout
+    assert f"below its 85% target (off track), because: {reason}" in result.stdout
     plan = yaml.safe_load(keepword("--db", own_db, "export").stdout)
     [launch] = [c for c in plan["commitments"] if c["id"] == "voice-bot-launch"]
     assert launch["state"] == "committed"
@@ -126,6 +135,7 @@ def test_commit_records_the_baseline_that_export_shows(own_db: str) -> None:
     assert str(baseline["forecast_on"]) == AS_OF
     assert baseline["scope_items"] == 34
     assert baseline["on_time"] < 0.02
+    assert baseline["below_target_reason"] == reason
     assert str(baseline["p50"]) <= str(baseline["p85"])
     again = keepword("--db", own_db, "commit", "voice-bot-launch", env=MONDAY)
     assert again.code == 1
@@ -143,7 +153,9 @@ def test_propose_record_stores_a_proposal_that_commit_then_promises(
         "proposed",
         SIX_WEEKS,
     )  # default omitted
-    result = keepword("--db", own_db, "commit", "voice-bot-phase-3", env=MONDAY)
+    result = keepword(
+        "--db", own_db, "commit", "voice-bot-phase-3", "--below-target", "phase 3 only", env=MONDAY
+    )
     assert result.code == 0, result.stderr
 
 

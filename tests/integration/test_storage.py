@@ -287,7 +287,7 @@ def test_upgrading_indexes_the_history_recorded_before_by_project(empty_engine: 
                  "before": {"changes": [{"from_project": "p", "to_project": "q"}]}},
             ],
         )  # fmt: skip
-    assert upgrade(empty_engine) == ("0002", "0005")
+    assert upgrade(empty_engine) == ("0002", HEAD_REVISION)
     uow = _factory(empty_engine)
     with uow() as work:
         assert [e.entity_id for e in work.events.about_project("p")] == ["move", "p/a", "p"]
@@ -320,7 +320,7 @@ def test_upgrading_addresses_earlier_messages_and_incidents_to_their_projects_cl
             [{"id": "I-1", "project_id": "p", "title": "T", "occurred_at": NOW, "impact": "I",
               "own_factors": [], "steps": []}],
         )  # fmt: skip
-    assert upgrade(empty_engine) == ("0004", "0005")
+    assert upgrade(empty_engine) == ("0004", HEAD_REVISION)
     with _factory(empty_engine)() as work:
         assert [m.client for m in work.communications.all()] == ["acme"]
         assert [i.client for i in work.incidents.all()] == ["acme"]
@@ -348,8 +348,8 @@ def test_missing_or_old_schema_is_reported_not_migrated(tmp_path: object) -> Non
     engine = make_engine(f"sqlite:///{tmp_path}/empty.db")
     with pytest.raises(DatabaseNotReady, match="run 'keepword init'"):
         ensure_current(engine)
-    assert upgrade(engine) == (None, "0005")
-    assert upgrade(engine) == ("0005", "0005")
+    assert upgrade(engine) == (None, HEAD_REVISION)
+    assert upgrade(engine) == (HEAD_REVISION, HEAD_REVISION)
     ensure_current(engine)
     engine.dispose()
 

@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime
 import pytest
 from bs4 import BeautifulSoup
 
-from keepword.domain.commitment import Commitment, CommitmentState, Health
+from keepword.domain.access import Forbidden, Role
+from keepword.domain.commitment import Commitment, CommitmentState, Health, UnacknowledgedRisk
 from keepword.domain.errors import InvalidTransition, NotFound
 from keepword.domain.forecast import ForecastOptions
 from keepword.domain.people import Allocation, Person
@@ -263,8 +264,9 @@ def test_commit_moves_the_proposal_to_committed_with_its_baseline(
     uow = _store(demo_portfolio)
     options = ForecastOptions(DEMO_TODAY, trials=2000)
     committed = gate.commit(
-        uow, "voice-bot-launch", actor=f.staff("amara"), now=NOW, today=DEMO_TODAY, options=options
-    ).commitment
+        uow, "voice-bot-launch", actor=f.staff("amara"), now=NOW, today=DEMO_TODAY,
+        options=options, below_target_reason="the client's board meets in January",
+    ).commitment  # fmt: skip
     stored = next(c for c in uow.store.portfolio.commitments if c.id == "voice-bot-launch")
     assert stored == committed
     assert stored.state is CommitmentState.COMMITTED
@@ -303,18 +305,54 @@ def test_commit_dates_an_undated_proposal_today() -> None:
     assert committed.state is CommitmentState.COMMITTED
 
 
-def test_a_promise_made_on_odds_below_its_target_says_so(demo_portfolio: Portfolio) -> None:
+def test_a_promise_below_its_target_needs_a_reason_kept_with_it(
+    demo_portfolio: Portfolio,
+) -> None:
     uow = _store(demo_portfolio)
     # The voice bot's launch, due long before its 85% date, is promised anyway.
     options = ForecastOptions(DEMO_TODAY, trials=2000)
+    for blank in (None, "", "   "):
+        with pytest.raises(UnacknowledgedRisk, match="under 1% against a target of 85%"):
+            gate.commit(
+                uow, "voice-bot-launch", actor=f.staff("tom"), now=NOW, today=DEMO_TODAY,
+                options=options, below_target_reason=blank,
+            )  # fmt: skip
+    assert uow.store.commits == 0
     made = gate.commit(
-        uow, "voice-bot-launch", actor=f.staff("tom"), now=NOW, today=DEMO_TODAY, options=options
-    )
+        uow, "voice-bot-launch", actor=f.staff("tom"), now=NOW, today=DEMO_TODAY,
+        options=options, below_target_reason="  launch is fixed by the regulator  ",
+    )  # fmt: skip
     assert made.below_target
     assert made.health in (Health.AT_RISK, Health.OFF_TRACK)
     baseline = made.commitment.baseline
     assert baseline is not None
     assert baseline.on_time < made.commitment.confidence
+    assert baseline.below_target_reason == "launch is fixed by the regulator"
+
+
+def test_a_risky_promise_past_the_approval_threshold_needs_an_executives_approval(
+    demo_portfolio: Portfolio,
+) -> None:
+    uow = _store(demo_portfolio)
+    options = ForecastOptions(DEMO_TODAY, trials=2000)
+    sales = f.staff("sam", Role.SALES)
+
+    def commit() -> gate.CommitResult:
+        return gate.commit(
+            uow, "voice-bot-launch", actor=sales, now=NOW, today=DEMO_TODAY, options=options,
+            below_target_reason="the launch event is booked", approval_below=0.5,
+        )  # fmt: skip
+
+    with pytest.raises(Forbidden, match="below the 50% under which an executive approves"):
+        commit()
+    with pytest.raises(Forbidden, match="a sales lead may not"):
+        gate.approve(uow, "voice-bot-launch", actor=sales, now=NOW)
+    assert uow.store.commits == 0
+    approved = gate.approve(uow, "voice-bot-launch", actor=f.staff("eve", Role.EXECUTIVE), now=NOW)
+    assert approved.approved_by == "eve"
+    made = commit()
+    assert made.commitment.state is CommitmentState.COMMITTED
+    assert made.commitment.approved_by == "eve"
 
 
 def test_a_promise_made_at_its_target_gives_no_warning() -> None:

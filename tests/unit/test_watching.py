@@ -42,6 +42,7 @@ def commit_voice_bot(uow: FakeUnitOfWorkFactory) -> Commitment:
         now=MONDAY_9AM,
         today=TODAY,
         options=ForecastOptions(today=TODAY, trials=2000),
+        below_target_reason="the launch date is the client's board meeting",
     ).commitment
 
 

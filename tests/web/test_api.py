@@ -29,6 +29,7 @@ OUR_PATHS = {
     "/events": {"get"},
     "/projects/{project_id}/events": {"get"},
     "/proposals": {"post"},
+    "/commitments/{commitment_id}/approve": {"post"},
     "/commitments/{commitment_id}/commit": {"post"},
     "/commitments/{commitment_id}/close": {"post"},
     "/scenarios": {"get"},
@@ -196,15 +197,21 @@ def test_a_recorded_proposal_can_be_committed_once_and_closed(web: TestClient) -
     answer = _post(
         web,
         "/proposals",
-        {"project": "voice-bot", "due": "2027-02-05", "record": "voice-bot-feb", **FAST},
+        {"project": "voice-bot", "due": "2027-01-11", "record": "voice-bot-feb", **FAST},
     )
     assert answer["recorded"]["state"] == "proposed"
-    committed = _post(web, "/commitments/voice-bot-feb/commit", **FAST)
+    unacknowledged = web.post(API + "/commitments/voice-bot-feb/commit", params=FAST)
+    assert unacknowledged.status_code == 422
+    assert "needs a reason" in unacknowledged.json()["error"]["message"]
+    reason = {"below_target": "the client's launch event is booked"}
+    committed = _post(web, "/commitments/voice-bot-feb/commit", reason, **FAST)
     assert committed["commitment"]["state"] == "committed"
+    assert committed["commitment"]["baseline"]["below_target_reason"] == reason["below_target"]
     baseline = committed["commitment"]["baseline"]
     assert baseline["forecast_on"] == "2026-11-23"
     assert baseline["scope_items"] == 34
-    assert committed["below_target"] == (baseline["on_time"] < 0.85)
+    assert committed["below_target"]
+    assert baseline["on_time"] < 0.85
     again = web.post(API + "/commitments/voice-bot-feb/commit")
     assert again.status_code == 409
     _assert_error(again.json(), 409, "conflict")

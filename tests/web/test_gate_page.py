@@ -106,7 +106,12 @@ def test_recording_stores_a_proposal_that_the_commit_button_promises(
     assert _commitments(demo_keepword)["voice-bot-phase-3"] is CommitmentState.PROPOSED
     button = one(recorded, "form")
     assert button["action"] == "/gate/commit/voice-bot-phase-3"
-    committed = web.post(str(button["action"]), follow_redirects=False)
+    reason = one(button, "input[name=below_target]")
+    assert reason.has_attr("required")  # the odds asked are below the target
+    committed = web.post(
+        str(button["action"]), data={"below_target": "phase 3 is what they need"},
+        follow_redirects=False,
+    )  # fmt: skip
     assert committed.status_code == 303
     assert committed.headers["location"] == "/projects/voice-bot"
     assert _commitments(demo_keepword)["voice-bot-phase-3"] is CommitmentState.COMMITTED

@@ -139,7 +139,7 @@ def test_a_committed_promise_refuses_a_new_due_date(
         for c in web.get(f"{API}/projects/pitchwell-app").json()["commitments"]
         if c["id"] == "pitchwell-v1"
     )
-    terms = {**editable(committed, "state", "baseline"), "due": "2027-04-30"}
+    terms = {**editable(committed, "state", "baseline", "approved_by"), "due": "2027-04-30"}
     fields = fields_of(web.put(f"{API}/commitments/pitchwell-v1", json=terms))
     assert "renegotiat" in fields["due"]
     assert event_count(demo_keepword) == seen

@@ -165,7 +165,7 @@ def test_a_proposal_is_not_shown_until_it_is_committed(priya: TestClient, beth: 
     assert _promises(page) == {}
     assert "six to eight weeks" not in _text(page)
 
-    _post(beth, "/commitments/voice-bot-launch/commit")
+    _post(beth, "/commitments/voice-bot-launch/commit", {"below_target": "the board meets then"})
     promises = _promises(get_page(priya, "/portal/projects/voice-bot"))
     assert list(promises) == ["voice-bot-launch"]
     assert "85% confidence target" in promises["voice-bot-launch"]

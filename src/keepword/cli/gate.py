@@ -170,6 +170,14 @@ def _print_answer(answer: gate_service.GateAnswer, options: Sequence[OptionLine]
 def commit(
     ctx: typer.Context,
     commitment: Annotated[str, typer.Argument(help="Id of a proposed commitment.")],
+    below_target: Annotated[
+        str | None,
+        typer.Option(
+            "--below-target",
+            help="Why it is promised though its odds are below its confidence target "
+            "(needed then; recorded with the promise).",
+        ),
+    ] = None,
     trials: TrialsOption = DEFAULT_TRIALS,
     seed: SeedOption = DEFAULT_SEED,
     json: JsonOption = False,
@@ -177,6 +185,8 @@ def commit(
     """Make a proposed commitment a promise, with today's forecast as its baseline.
 
     A promise is made now: its baseline is forecast from today ($KEEPWORD_NOW replays a day).
+    Below its confidence target it needs --below-target "reason"; below
+    $KEEPWORD_APPROVAL_BELOW only an executive may commit it.
     """
     from keepword.services import gate as gate_service
 
@@ -188,6 +198,8 @@ def commit(
         actor=acting(keepword),
         now=keepword.settings.now(),
         options=options,
+        below_target_reason=below_target,
+        approval_below=keepword.settings.approval_below,
     )
     committed = result.commitment
     if json:
@@ -203,10 +215,29 @@ def commit(
     )
     if result.below_target:
         output.console.print(
-            f"[yellow]Warning: committed below its {committed.confidence:.0%} target "
-            f"({result.health.value.replace('_', ' ')}).[/]",
+            f"[yellow]Committed below its {wording.percent(committed.confidence)} target "
+            f"({result.health.value.replace('_', ' ')}), because: "
+            f"{baseline.below_target_reason}[/]",
             highlight=False,
         )
+
+
+def approve(
+    ctx: typer.Context,
+    commitment: Annotated[str, typer.Argument(help="Id of a proposed commitment.")],
+) -> None:
+    """Approve a proposal whose odds are below $KEEPWORD_APPROVAL_BELOW (an executive), so
+    that it may be committed."""
+    from keepword.services import gate as gate_service
+
+    keepword = open_app(ctx)
+    approved = gate_service.approve(
+        keepword.uow, commitment, actor=acting(keepword), now=keepword.settings.now()
+    )
+    output.console.print(
+        f"Approved {approved.id}: it may now be committed (keepword commit {approved.id}).",
+        highlight=False,
+    )
 
 
 def close(

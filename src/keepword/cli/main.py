@@ -223,6 +223,7 @@ WORKFLOW: tuple[tuple[str, Callable[..., None] | typer.Typer], ...] = (
     ("export", portfolio.export),
     ("portfolio", portfolio.portfolio),
     ("propose", gate.propose),
+    ("approve", gate.approve),
     ("commit", gate.commit),
     ("close", gate.close),
     ("forecast", projects.forecast),

@@ -42,6 +42,7 @@ class Action(enum.StrEnum):
     CHECK_GATE = "check a commitment at the gate"
     PROPOSE = "record a proposal"
     COMMIT = "commit a proposal"
+    APPROVE_RISK = "commit a promise at odds below the approval threshold"
     CLOSE_COMMITMENT = "close a commitment"
     EDIT_PLAN = "edit the plan"
     UPDATE_WORK = "update work items and time off"
@@ -69,6 +70,7 @@ POLICY: Mapping[Action, frozenset[Role]] = {
     Action.CHECK_GATE: frozenset({_ADMIN, _SALES, _LEAD, _EXECUTIVE}),
     Action.PROPOSE: frozenset({_ADMIN, _SALES, _LEAD}),
     Action.COMMIT: frozenset({_ADMIN, _SALES, _LEAD}),
+    Action.APPROVE_RISK: frozenset({_ADMIN, _EXECUTIVE}),
     Action.CLOSE_COMMITMENT: frozenset({_ADMIN, _LEAD}),
     Action.EDIT_PLAN: frozenset({_ADMIN, _LEAD}),
     Action.UPDATE_WORK: frozenset({_ADMIN, _LEAD, _ENGINEER}),

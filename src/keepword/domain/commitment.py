@@ -8,6 +8,8 @@ from datetime import date
 
 from keepword.domain.errors import InvalidTransition, InvalidValue
 from keepword.domain.project import Project, WorkItem
+from keepword.domain.text import TEXT_MAX, check_text
+from keepword.domain.wording import percent
 
 
 class CommitmentState(enum.StrEnum):
@@ -69,12 +71,32 @@ def health_of(on_time: float, target: float, floor: float = DEFAULT_HEALTH_FLOOR
     return Health.AT_RISK if on_time >= min(floor, target) else Health.OFF_TRACK
 
 
+class UnacknowledgedRisk(InvalidValue):
+    """A promise below its confidence target, committed without a reason."""
+
+
+def acknowledgement(on_time: float, target: float, reason: str | None) -> str | None:
+    """The reason to keep with a promise made at odds ``on_time`` against ``target``: one is
+    needed below the target (:class:`UnacknowledgedRisk` without), none is kept at or above."""
+    if on_time >= target:
+        return None
+    given = (reason or "").strip()
+    if not given:
+        raise UnacknowledgedRisk(
+            f"the odds are {percent(on_time)} against a target of {percent(target)}: "
+            "committing below the target needs a reason, recorded with the promise",
+            "below_target",
+        )
+    return given
+
+
 @dataclass(frozen=True)
 class Baseline:
     """The forecast a commitment was made on, and the size of its scope then.
 
     ``effort`` is the scope's expected effort in person-days (sum of beta-PERT means; items
     without an estimate count as none), so that growth is measured in work, not only in items.
+    ``below_target_reason`` acknowledges a promise made below its confidence target.
     """
 
     forecast_on: date
@@ -83,8 +105,13 @@ class Baseline:
     p85: date
     scope_items: int
     effort: float
+    # Why the promise was made though its odds were below its confidence target: typed by
+    # whoever committed it, and shown wherever the promise is.
+    below_target_reason: str | None = None
 
     def __post_init__(self) -> None:
+        if self.below_target_reason is not None:
+            check_text(self.below_target_reason, "below_target_reason", TEXT_MAX)
         if not 0 <= self.on_time <= 1:
             raise InvalidValue(f"on_time must be between 0 and 1, not {self.on_time}", "on_time")
         if self.p85 < self.p50:
@@ -111,7 +138,7 @@ class Commitment:
     ``confidence`` is the probability of meeting ``due`` that the team wants before
     promising; ``made_by`` promised it to ``made_to`` on ``made_on``. ``fixed_date`` marks
     a date that cannot move (a conference, a launch event); ``baseline`` is the forecast the
-    promise was made on.
+    promise was made on; ``approved_by`` the executive who approved it as a proposal.
     """
 
     id: str
@@ -126,6 +153,7 @@ class Commitment:
     made_on: date | None = None
     fixed_date: bool = False
     baseline: Baseline | None = None
+    approved_by: str | None = None  # who approved it as a proposal, when its risk needed one
 
     def __post_init__(self) -> None:
         check_confidence(self.confidence)

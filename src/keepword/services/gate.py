@@ -31,6 +31,7 @@ from keepword.domain.commitment import (
     Commitment,
     CommitmentState,
     Health,
+    acknowledgement,
     check_confidence,
     health_of,
 )
@@ -47,6 +48,7 @@ from keepword.domain.ids import ID_RULE, is_valid_id
 from keepword.domain.people import Allocation, Person
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus, Project, WorkItem
+from keepword.domain.wording import percent
 from keepword.services.forecasting import HORIZON_DAYS, forecast_project
 from keepword.services.ports import UnitOfWorkFactory
 from keepword.services.watch import record_change
@@ -724,6 +726,17 @@ def _new_person(portfolio: Portfolio, project: Project, skill: str | None) -> Pe
 # --- commit --------------------------------------------------------------------------------
 
 
+class NeedsApproval(Forbidden):
+    """A promise riskier than the team lets anyone but an executive make."""
+
+    def __init__(self, actor: Actor, on_time: float, threshold: float) -> None:
+        super().__init__(actor, Action.APPROVE_RISK)
+        self.args = (
+            f"the odds are {percent(on_time)}, below the {percent(threshold)} under which an "
+            "executive approves a proposal before it is promised; ask one to approve it",
+        )
+
+
 @dataclass(frozen=True)
 class CommitResult:
     """A promise just made: the commitment with its baseline, and the baseline's health
@@ -747,11 +760,17 @@ def commit(
     now: datetime,
     options: ForecastOptions,
     today: date | None = None,
+    below_target_reason: str | None = None,
+    approval_below: float | None = None,
 ) -> CommitResult:
     """Move a proposed commitment to committed, dated ``today`` (None: the forecast's day,
     ``options.today``) if it had no date, with the forecast it is made on as its baseline; one
     event, stored and committed. The result says whether the promise was made below its
-    confidence target."""
+    confidence target.
+
+    Below its target a promise needs ``below_target_reason``, kept on its baseline; below
+    ``approval_below`` (the team's setting, None: never) only a role that may approve such
+    risk (an executive) may make it."""
     today = options.today if today is None else today
     with uow(write=True) as work:
         before = work.portfolio.get()
@@ -762,13 +781,20 @@ def commit(
         )
         finish = next(f for f in forecast.commitments if f.id == commitment.id)
         scope = commitment.scope_of(before.project(commitment.project))
+        on_time = _odds(finish)
+        risky = approval_below is not None and on_time < approval_below
+        if risky and commitment.approved_by is None and not actor.may(Action.APPROVE_RISK):
+            raise NeedsApproval(actor, on_time, approval_below or 0)
         baseline = Baseline(
             forecast_on=today,
-            on_time=_odds(finish),
+            on_time=on_time,
             p50=finish.p50,
             p85=finish.p85,
             scope_items=len(scope),
             effort=round(sum(i.estimate.pert_mean for i in scope if i.estimate), 6),
+            below_target_reason=acknowledgement(
+                on_time, commitment.confidence, below_target_reason
+            ),
         )
         committed = replace(moved, made_on=moved.made_on or today, baseline=baseline)
         after = before.with_commitment(committed)
@@ -779,6 +805,27 @@ def commit(
         record_change(work, before, after, actor=actor.name, now=now, today=today, extra=(made,))
         work.commit()
     return CommitResult(committed, health_of(baseline.on_time, committed.confidence))
+
+
+@requires(Action.APPROVE_RISK)
+def approve(
+    uow: UnitOfWorkFactory, commitment_id: str, *, actor: Actor, now: datetime
+) -> Commitment:
+    """Approve a proposal whose odds are below the team's approval threshold, so that whoever
+    may commit it can; one event."""
+    with uow(write=True) as work:
+        before = work.portfolio.get()
+        proposal = before.commitment(commitment_id)
+        if proposal.state is not CommitmentState.PROPOSED:
+            raise InvalidTransition(
+                f"commitment {commitment_id!r} is {proposal.state.value}; only a proposal is "
+                "approved"
+            )
+        approved = replace(proposal, approved_by=actor.name)
+        after = before.with_commitment(approved)
+        record_change(work, before, after, actor=actor.name, now=now, today=now.date())
+        work.commit()
+    return approved
 
 
 def check_commitment_id(commitment_id: str) -> None:
@@ -820,7 +867,14 @@ def record_proposal(
                     f"{existing.project!r}; record the proposal under another id",
                     "record",
                 )
-            proposal = replace(existing, due=answer.due, confidence=answer.confidence)
+            # A changed proposal is a new question: an approval of the old one lapses.
+            changed = (existing.due, existing.confidence) != (answer.due, answer.confidence)
+            proposal = replace(
+                existing,
+                due=answer.due,
+                confidence=answer.confidence,
+                approved_by=None if changed else existing.approved_by,
+            )
             commitments = before.with_commitment(proposal).commitments
         record_change(
             work,

@@ -261,6 +261,8 @@ class Row:
     # an actor who may not read signals.
     overdue_signals: int | None
     open_signals: int | None
+    # Why it was promised below its confidence target, when it was.
+    below_target_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -337,6 +339,9 @@ def dashboard_of(
                 problem=odds.problem if odds else None,
                 overdue_signals=overdue.get(commitment.id, 0) if signals is not None else None,
                 open_signals=open_.get(commitment.id, 0) if signals is not None else None,
+                below_target_reason=(
+                    commitment.baseline.below_target_reason if commitment.baseline else None
+                ),
             )
         )
     total = len(rows)

@@ -272,6 +272,7 @@ class PortfolioRepository:
                 made_to=r.made_to,
                 made_on=r.made_on,
                 fixed_date=r.fixed_date,
+                approved_by=r.approved_by,
                 baseline=_baseline(r.baseline),
             )
             for r in self._rows(t.commitments)
@@ -398,6 +399,7 @@ def _baseline(data: dict[str, Any] | None) -> Baseline | None:
         p85=date.fromisoformat(data["p85"]),
         scope_items=int(data["scope_items"]),
         effort=float(data["effort"]),
+        below_target_reason=data.get("below_target_reason"),
     )
 
 
@@ -568,6 +570,7 @@ def _portfolio_rows(
                 "made_to": c.made_to,
                 "made_on": c.made_on,
                 "fixed_date": c.fixed_date,
+                "approved_by": c.approved_by,
                 "baseline": snapshot(c.baseline),
             }
             for c in commitments

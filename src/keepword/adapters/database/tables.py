@@ -203,6 +203,7 @@ commitments = Table(
     Column("made_to", Text),
     Column("made_on", Date),
     Column("fixed_date", Boolean, nullable=False, server_default=false()),
+    Column("approved_by", Text),  # the executive who approved a risky proposal
     # The forecast the promise was made on: a small document, read and written whole.
     Column("baseline", JSON),
 )

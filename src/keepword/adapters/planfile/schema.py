@@ -161,6 +161,7 @@ class BaselineIn(Model):
     p85: Day
     scope_items: Annotated[int, Strict(), Field(ge=0)]
     effort: Number
+    below_target_reason: Text | None = None
 
 
 class CommitmentIn(Model):
@@ -178,6 +179,7 @@ class CommitmentIn(Model):
     made_on: Day | None = None
     fixed_date: Flag = False
     baseline: BaselineIn | None = None
+    approved_by: Text | None = None
 
 
 class ReallocateIn(Model):

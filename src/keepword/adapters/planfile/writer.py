@@ -171,11 +171,12 @@ def _commitment(commitment: Commitment) -> dict[str, Any]:
         made_on=commitment.made_on,
         fixed_date=True if commitment.fixed_date else None,
         baseline=None if commitment.baseline is None else _baseline(commitment.baseline),
+        approved_by=commitment.approved_by,
     )
 
 
 def _baseline(baseline: Baseline) -> dict[str, Any]:
-    return _Flow(
+    values = _Flow(
         forecast_on=baseline.forecast_on,
         on_time=_number(baseline.on_time),
         p50=baseline.p50,
@@ -183,6 +184,9 @@ def _baseline(baseline: Baseline) -> dict[str, Any]:
         scope_items=baseline.scope_items,
         effort=_number(baseline.effort),
     )
+    if baseline.below_target_reason is not None:
+        values["below_target_reason"] = baseline.below_target_reason
+    return values
 
 
 def scenario_to_data(scenario: Scenario) -> dict[str, Any]:

@@ -107,6 +107,9 @@ class BaselinePublic(Public):
     p85: date
     scope_items: int
     effort: float = Field(description="Expected effort of the scope then, in person-days.")
+    below_target_reason: str | None = Field(
+        None, description="Why it was promised though its odds were below its target."
+    )
 
 
 class CommitmentDetail(Public):
@@ -122,6 +125,9 @@ class CommitmentDetail(Public):
     made_on: date | None
     fixed_date: bool
     baseline: BaselinePublic | None
+    approved_by: str | None = Field(
+        None, description="The executive who approved it as a proposal, when its risk needed one."
+    )
 
 
 class EventPublic(Public):

@@ -23,7 +23,7 @@ from keepword.domain.access import Action, Actor
 from keepword.domain.commitment import DEFAULT_CONFIDENCE
 from keepword.domain.forecast import ForecastOptions
 from keepword.domain.portfolio import Portfolio
-from keepword.domain.text import ID_MAX, LIST_MAX
+from keepword.domain.text import ID_MAX, LIST_MAX, TEXT_MAX
 from keepword.reports import proposal as proposals
 from keepword.services import gate as gate_service
 from keepword.services import portfolio as portfolio_service
@@ -192,12 +192,19 @@ def proposal_file(
 
 
 @router.post("/gate/commit/{commitment}", dependencies=[allow(Action.COMMIT)])
-def commit(keepword: KeepwordDep, actor: ActorDep, commitment: str) -> RedirectResponse:
+def commit(
+    keepword: KeepwordDep,
+    actor: ActorDep,
+    commitment: str,
+    below_target: Annotated[str, Form(max_length=TEXT_MAX)] = "",
+) -> RedirectResponse:
     result = gate_service.commit(
         keepword.uow,
         commitment,
         actor=actor,
         now=keepword.settings.now(),
         options=_options(keepword),
+        below_target_reason=below_target,
+        approval_below=keepword.settings.approval_below,
     )
     return RedirectResponse(f"/projects/{result.commitment.project}", status_code=303)

@@ -19,6 +19,7 @@ from keepword.services import gate
 from keepword.web.api.schemas import (
     CommitmentDetail,
     Confidence,
+    Line,
     Probability,
     Public,
     Ref,
@@ -191,15 +192,26 @@ class Committed(BaseModel):
     below_target: bool = Field(description="Committed with odds below its confidence target.")
 
 
+class CommitRequest(RequestBody):
+    below_target: Line | None = Field(
+        None,
+        description="Why it is promised though its odds are below its confidence target: "
+        "needed then, and recorded with the promise.",
+    )
+
+
 @router.post("/commitments/{commitment_id}/commit", dependencies=[allow(Action.COMMIT)])
 def commit(
     commitment_id: str,
     keepword: KeepwordDep,
     actor: ActorDep,
+    request: CommitRequest | None = None,
     trials: Trials = DEFAULT_TRIALS,
     seed: Seed = DEFAULT_SEED,
 ) -> Committed:
-    """Make a proposed commitment a promise, now, with today's forecast as its baseline."""
+    """Make a proposed commitment a promise, now, with today's forecast as its baseline.
+    Below its confidence target the body gives the reason (`below_target`); below the
+    team's approval threshold only an executive may."""
     moment = keepword.settings.now()
     options = ForecastOptions(moment.date(), trials, seed)
     result = gate.commit(
@@ -208,12 +220,22 @@ def commit(
         actor=actor,
         now=moment,
         options=options,
+        below_target_reason=request.below_target if request else None,
+        approval_below=keepword.settings.approval_below,
     )
     return Committed(
         commitment=CommitmentDetail.model_validate(result.commitment),
         health=result.health,
         below_target=result.below_target,
     )
+
+
+@router.post("/commitments/{commitment_id}/approve", dependencies=[allow(Action.APPROVE_RISK)])
+def approve(commitment_id: str, keepword: KeepwordDep, actor: ActorDep) -> CommitmentDetail:
+    """Approve a proposal whose odds are below the team's approval threshold, so that it may
+    be committed."""
+    approved = gate.approve(keepword.uow, commitment_id, actor=actor, now=keepword.settings.now())
+    return CommitmentDetail.model_validate(approved)
 
 
 class CloseRequest(RequestBody):

@@ -40,6 +40,9 @@ class PortfolioRow(Public):
         description="Undisclosed signals on it past their disclosure target; null for a caller "
         "who may not view signals."
     )
+    below_target_reason: str | None = Field(
+        None, description="Why it was promised though its odds were below its target."
+    )
 
 
 @router.get("/portfolio", dependencies=[allow(Action.VIEW_PORTFOLIO)])

@@ -154,35 +154,52 @@ def proposal_view(answer: GateAnswer, portfolio: Portfolio) -> dict[str, Any]:
         ],
         "options": option_lines(answer, portfolio),
         "percent": percent,
-        "team": [_member_view(member, portfolio) for member in answer.team],
+        "team": [_member_view(member, answer, portfolio) for member in answer.team],
         "estimates": _estimates_view(project, portfolio),
-        "trials": f"{answer.trials:,}",
-        "seed": answer.seed,
-        "mode": answer.mode,
-        "evidence": answer.evidence,
+        "method": _method(answer),
         "changes": _what_would_change(answer, portfolio),
     }
 
 
-def _member_view(member: TeamMember, portfolio: Portfolio) -> dict[str, str]:
+def _member_view(member: TeamMember, answer: GateAnswer, portfolio: Portfolio) -> dict[str, str]:
+    """A person as a client may see them: skills, share of time, and working days until the
+    asked date. Never a reason for time off, nor its dates: a personal calendar is not the
+    client's to read, only the capacity it leaves."""
     allocations = "; ".join(
         f"{a.fraction:.0%} from {day(a.start)} to {day(a.end)}" for a in member.allocations
     )
-    calendar = member.calendar
-    where = calendar.country or "no country"
-    if calendar.subdivision:
-        where += f"-{calendar.subdivision}"
-    off = "; ".join(
-        f"{day(t.start)} – {day(t.end)}" + (f" ({t.reason})" if t.reason else "")
-        for t in member.time_off
-    )
+    usual = len(member.calendar.without_time_off().working_days(answer.start, answer.due))
+    away = _days_away(member, answer)
+    available = f"{usual - away} of {usual} working days" if away else f"{usual} working days"
     return {
         "name": member.name,
         "skills": ", ".join(_skill_name(portfolio, s) for s in member.skills) or "any",
         "allocation": allocations,
-        "calendar": f"{len(calendar.weekdays)} working days a week, public holidays of {where}",
-        "time_off": off or "none",
+        "available": available,
     }
+
+
+def _days_away(member: TeamMember, answer: GateAnswer) -> int:
+    """Working days ``member`` is on leave from the start to the asked date: a count only."""
+    usual = member.calendar.without_time_off().working_days(answer.start, answer.due)
+    return sum(1 for d in usual if not member.calendar.is_working_day(d))
+
+
+def _method(answer: GateAnswer) -> str:
+    """How the forecast was made, in a client's words (the seed and the model's names stay
+    in the team's own view)."""
+    source = (
+        "the pace the team has really kept, item by item, over recent weeks"
+        if answer.mode == "throughput"
+        else "each task's effort as a range (best case, most likely, worst case), adjusted by "
+        "how long the team's past work really took where there is a record of it"
+    )
+    return (
+        f"We simulated the plan {answer.trials:,} times from {source}, on each person's "
+        "real working days (weekends, public holidays and leave counted out). The chance "
+        "of a date is the share of simulations finished by then; the same plan always "
+        "gives the same answer."
+    )
 
 
 def _estimates_view(project: Project, portfolio: Portfolio) -> list[dict[str, Any]]:
@@ -232,15 +249,11 @@ def _what_would_change(answer: GateAnswer, portfolio: Portfolio) -> list[str]:
             + ", ".join(f"{s.name} ({percent(s.value)})" for s in people)
             + ". Time away from the project, or other work given to them, moves it."
         )
-    leave = [m for m in answer.team if m.time_off]
-    if leave:
+    away = sum(_days_away(m, answer) for m in answer.team)
+    if away:
         changes.append(
-            "Leave already counted: "
-            + "; ".join(
-                f"{m.name} {', '.join(f'{day(t.start)} – {day(t.end)}' for t in m.time_off)}"
-                for m in leave
-            )
-            + "."
+            f"Leave already counted: {away} working day{'s' if away != 1 else ''} across the "
+            f"team before {day(answer.due)}. More leave, or less, moves the dates."
         )
     changes.append(
         "Scope added after this proposal is forecast again before it is promised; "

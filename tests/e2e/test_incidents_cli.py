@@ -25,7 +25,8 @@ def test_an_incident_gets_a_first_contact_and_its_steps_are_done_one_by_one(mond
         "First contact with the client: call and written apology",
         "Rebuild the demo to survive platform failures",
     ]
-    assert incident["steps"][0]["due"] == "2026-11-30T18:30:00+00:00"
+    # Friday evening: 09:00 the next morning on Halden's clock (Oslo), a Saturday.
+    assert incident["steps"][0]["due"] == "2026-11-28T08:00:00+00:00"
     listed = keepword("--db", monday_db, "incident", "list", env=friday)
     assert "I-1 Rehearsal demo failed" in listed.stdout
     assert "to do" in listed.stdout

@@ -45,8 +45,8 @@ def test_the_failed_demo_is_owned_told_and_its_clocks_stop(tmp_path: Path) -> No
     assert recorded.code == 0, recorded.stderr
     incident = json.loads(recorded.stdout)
     first, rebuild = incident["steps"]
-    # First contact within one working day: by Thursday afternoon.
-    assert first["due"].startswith("2027-02-11T15:30")
+    # First contact first thing the next morning: Thursday 09:00 in Oslo (08:00 UTC).
+    assert first["due"].startswith("2027-02-11T08:00")
     assert "Rebuild" in rebuild["action"]
 
     out = tmp_path / "recovery"

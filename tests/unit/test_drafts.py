@@ -439,7 +439,7 @@ def test_a_message_cannot_be_sent_before_it_was_drafted(uow: FakeUnitOfWorkFacto
 
 
 def _incident_on_keynote(occurred_at: datetime, done: bool = False) -> Incident:
-    deadline = datetime(2026, 11, 30, 18, 30, tzinfo=UTC)
+    deadline = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)  # Saturday 09:00 in Oslo
     first = RecoveryStep(incidents.FIRST_CONTACT, deadline)
     if done:
         first = replace(first, status=StepStatus.DONE, done_at=occurred_at)
@@ -460,17 +460,18 @@ def test_a_recovery_offers_a_call_by_the_first_contacts_deadline(
 ) -> None:
     friday_evening = datetime(2026, 11, 27, 18, 30, tzinfo=UTC)
     keynote.store.incidents = {"I-1": _incident_on_keynote(friday_evening)}
-    monday = date(2026, 11, 30)
-    morning = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+    friday = date(2026, 11, 27)
+    written = datetime(2026, 11, 27, 19, 0, tzinfo=UTC)
     result = messages.draft_message(
-        keynote, RENDERER, options=ForecastOptions(monday, trials=2000, seed=7),
-        actor=staff("james"), now=morning, incident="I-1",
+        keynote, RENDERER, options=ForecastOptions(friday, trials=2000, seed=7),
+        actor=staff("james"), now=written, incident="I-1",
     )  # fmt: skip
     first = result.facts.call_slots[0]
-    # The first contact is due Monday 18:30; the usual slots start on Tuesday.
-    assert (first.day, first.at) == (monday, time(10, 0))
+    # Halden is in Oslo: the first contact is due Saturday 09:00 there, weekend or not,
+    # and the first call offered is then, on their clock; the usual slots start Monday.
+    assert (first.day, first.at, first.zone) == (date(2026, 11, 28), time(9, 0), "Europe/Oslo")
     assert len(result.facts.call_slots) == 3
-    assert "Monday 30 November at 10:00" in result.message.body
+    assert "Saturday 28 November at 09:00 CET" in result.message.body
     assert result.report.clean, [str(f) for f in result.report.findings]
 
 
@@ -487,20 +488,28 @@ def test_a_done_first_contact_leaves_the_usual_call_slots(
     assert result.facts.call_slots[0].day == date(2026, 12, 1)
 
 
-def test_the_first_slot_by_a_deadline_is_the_next_morning_or_nothing_changes() -> None:
+def test_the_first_slot_by_a_deadline_is_first_thing_or_nothing_changes() -> None:
     usual = call_slots(WorkingCalendar(), date(2026, 11, 30))  # Tuesday, Wednesday
     deadline = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     evening = datetime(2026, 11, 30, 18, 0, tzinfo=UTC)
-    # Tuesday 10:00 is after a 09:00 deadline and Monday's times have gone: unchanged.
-    assert first_slot_by(usual, deadline, date(2026, 11, 30), evening) == usual
+    # Tuesday 10:00 is after a 09:00 deadline and Monday's times have gone: the call is
+    # offered first thing, at 09:00 on Tuesday.
+    moved = first_slot_by(usual, deadline, date(2026, 11, 30), evening)
+    assert (moved[0].day, moved[0].at) == (date(2026, 12, 1), time(9, 0))
+    assert moved[1:] == usual[:2]
     later = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
     assert first_slot_by(usual, later, date(2026, 11, 30), evening) == usual
     early = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
     moved = first_slot_by(
         usual, datetime(2026, 11, 30, 16, 0, tzinfo=UTC), date(2026, 11, 30), early
     )
-    assert (moved[0].day, moved[0].at) == (date(2026, 11, 30), time(10, 0))
+    assert (moved[0].day, moved[0].at) == (date(2026, 11, 30), time(9, 0))
     assert moved[1:] == usual[:2]
+    written_at_ten = datetime(2026, 11, 30, 10, 30, tzinfo=UTC)
+    past_nine = first_slot_by(
+        usual, datetime(2026, 11, 30, 16, 0, tzinfo=UTC), date(2026, 11, 30), written_at_ten
+    )
+    assert (past_nine[0].day, past_nine[0].at) == (date(2026, 11, 30), time(15, 0))
 
 
 # --- addresses, the body as typed, checks of any text --------------------------------------

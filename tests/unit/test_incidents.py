@@ -1,4 +1,5 @@
-"""Incidents (W3): a first contact within one working day, recovery steps with a clock."""
+"""Incidents (W3): a first contact the next morning on the client's clock, recovery steps
+with a clock."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 from keepword.domain.communications import Incident, StepStatus
 from keepword.domain.errors import InvalidFields, InvalidTransition, InvalidValue, NotFound
+from keepword.domain.project import Client
 from keepword.services import incidents
 from tests import factories
 from tests.fakes import FakeUnitOfWorkFactory
@@ -41,14 +43,14 @@ def _record(uow: FakeUnitOfWorkFactory, *steps: tuple[str, datetime], **kwargs: 
     return incidents.record_incident(uow, **values).incident  # type: ignore[arg-type]
 
 
-def test_a_first_contact_is_added_one_working_day_after_the_incident(
+def test_a_first_contact_is_added_for_first_thing_the_next_morning(
     uow: FakeUnitOfWorkFactory,
 ) -> None:
     incident = _record(uow, REBUILD)
     first, rebuild = incident.steps
     assert first.action == incidents.FIRST_CONTACT
-    # Friday evening + one working day = Monday evening, on the lead's weekdays.
-    assert first.due == datetime(2026, 11, 30, 18, 30, tzinfo=UTC)
+    # Friday evening: Saturday 09:00 on the client's clock, weekend or not.
+    assert first.due == datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
     assert rebuild.action == REBUILD[0]
     assert uow.store.incidents["I-1"] == incident
     [event] = uow.store.events
@@ -73,7 +75,7 @@ def test_a_call_planned_too_late_does_not_count(uow: FakeUnitOfWorkFactory) -> N
 def test_call_flows_are_not_a_call(uow: FakeUnitOfWorkFactory) -> None:
     flows = ("Rebuild the call flows", datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
     incident = _record(uow, flows)
-    assert [s.action for s in incident.steps] == [flows[0], incidents.FIRST_CONTACT]
+    assert [s.action for s in incident.steps] == [incidents.FIRST_CONTACT, flows[0]]
 
 
 def test_a_step_is_done_once_with_its_event(uow: FakeUnitOfWorkFactory) -> None:
@@ -140,45 +142,68 @@ def test_a_step_due_before_the_incident_is_refused_and_nothing_is_stored(
     assert _record(uow, at_once, occurred_at=saturday, now=SATURDAY).steps[0].action == at_once[0]
 
 
+LONDON = Client("cw", "Calder & Wye", time_zone="Europe/London")
+OSLO = Client("hf", "Halden Freight", time_zone="Europe/Oslo")
+
+
 @pytest.mark.parametrize(
-    ("occurred_at", "due"),
+    ("client", "occurred_at", "due"),
     [
-        # Saturday afternoon: Monday afternoon, the first working day, not midnight.
-        (datetime(2026, 11, 21, 14, 0, tzinfo=UTC), datetime(2026, 11, 23, 14, 0, tzinfo=UTC)),
-        # Sunday morning: Monday morning.
-        (datetime(2026, 11, 22, 9, 15, tzinfo=UTC), datetime(2026, 11, 23, 9, 15, tzinfo=UTC)),
-        # A Wednesday: Thursday at the same time.
-        (datetime(2026, 11, 25, 11, 0, tzinfo=UTC), datetime(2026, 11, 26, 11, 0, tzinfo=UTC)),
+        # Friday 16:30 in London (GMT): Saturday 09:00, even on a weekend.
+        (LONDON, datetime(2026, 11, 27, 16, 30, tzinfo=UTC), datetime(2026, 11, 28, 9, tzinfo=UTC)),
+        # The same client, weekends off: Monday 09:00.
+        (
+            replace(LONDON, first_contact_weekends=False),
+            datetime(2026, 11, 27, 16, 30, tzinfo=UTC),
+            datetime(2026, 11, 30, 9, tzinfo=UTC),
+        ),
+        # In the night (Tuesday 02:00): that same morning.
+        (LONDON, datetime(2026, 11, 24, 2, 0, tzinfo=UTC), datetime(2026, 11, 24, 9, tzinfo=UTC)),
+        # Oslo's clock is an hour ahead: 09:00 there is 08:00 UTC.
+        (OSLO, datetime(2026, 11, 25, 11, 0, tzinfo=UTC), datetime(2026, 11, 26, 8, tzinfo=UTC)),
+        # London in summer (BST): 09:00 there is 08:00 UTC.
+        (LONDON, datetime(2026, 7, 10, 15, 30, tzinfo=UTC), datetime(2026, 7, 11, 8, tzinfo=UTC)),
     ],
 )
-def test_the_added_first_contact_is_due_at_the_incidents_time_of_day(
-    uow: FakeUnitOfWorkFactory, occurred_at: datetime, due: datetime
+def test_the_first_contact_is_due_at_nine_the_next_morning_on_the_clients_clock(
+    client: Client, occurred_at: datetime, due: datetime
 ) -> None:
-    incident = _record(uow, occurred_at=occurred_at, now=datetime(2026, 11, 26, 12, tzinfo=UTC))
+    assert incidents.first_contact_deadline(occurred_at, client) == due
+
+
+def test_the_added_first_contact_uses_the_projects_client(uow: FakeUnitOfWorkFactory) -> None:
+    portfolio = uow.store.portfolio
+    uow.store.portfolio = replace(portfolio, clients=(replace(LONDON, id="acme"),))
+    incident = _record(
+        uow,
+        occurred_at=datetime(2026, 7, 10, 15, 30, tzinfo=UTC),
+        now=datetime(2026, 7, 10, 16, tzinfo=UTC),
+    )
     [first] = incident.steps
-    assert (first.action, first.due) == (incidents.FIRST_CONTACT, due)
+    assert (first.action, first.due) == (
+        incidents.FIRST_CONTACT,
+        datetime(2026, 7, 11, 8, tzinfo=UTC),
+    )
 
 
 def test_the_first_contact_is_open_until_a_contact_step_is_done(
     uow: FakeUnitOfWorkFactory,
 ) -> None:
-    calendar = factories.portfolio().person("ana").calendar
+    client = factories.portfolio().client("acme")
     incident = _record(uow, REBUILD)
-    assert incidents.first_contact_due(incident, calendar) == datetime(
-        2026, 11, 30, 18, 30, tzinfo=UTC
-    )
+    assert incidents.first_contact_due(incident, client) == SATURDAY_MORNING
     done = incident.with_step_done(1, SATURDAY)
-    assert incidents.first_contact_due(done, calendar) is None
+    assert incidents.first_contact_due(done, client) is None
 
 
-MONDAY_EVENING = datetime(2026, 11, 30, 18, 30, tzinfo=UTC)  # the first contact's deadline
+SATURDAY_MORNING = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)  # the first contact's deadline
 
 
 @pytest.mark.parametrize(
     ("done_at", "now", "state"),
     [
         (None, SATURDAY, "open"),
-        (None, datetime(2026, 11, 30, 19, 0, tzinfo=UTC), "overdue"),
+        (None, datetime(2026, 11, 28, 9, 30, tzinfo=UTC), "overdue"),
         (SATURDAY, SATURDAY, "met"),
         (datetime(2026, 12, 1, 9, 0, tzinfo=UTC), datetime(2026, 12, 1, 9, 0, tzinfo=UTC), "late"),
     ],
@@ -192,7 +217,11 @@ def test_an_incidents_view_says_whether_its_first_contact_was_met(
         uow.store.incidents[incident.id] = incident
     view = incidents.find_incident(uow, incident.id, now)
     contact = view.first_contact
-    assert (contact.deadline, contact.state, contact.done_at) == (MONDAY_EVENING, state, done_at)
+    assert (contact.deadline, contact.state, contact.done_at) == (
+        SATURDAY_MORNING,
+        state,
+        done_at,
+    )
     assert contact.met is (state == "met")
     assert view.owner == factories.portfolio().person("ana").name
     assert (view.lead, view.done) == ("ana", int(done_at is not None))
@@ -250,7 +279,7 @@ def test_an_incident_typed_in_a_form_is_recorded_with_its_steps_and_first_contac
         "We had no fallback.",
     )
     assert [(s.action, s.due) for s in incident.steps] == [
-        (incidents.FIRST_CONTACT, MONDAY_EVENING),
+        (incidents.FIRST_CONTACT, SATURDAY_MORNING),
         ("Rebuild the demo", datetime(2026, 12, 18, 17, 0, tzinfo=UTC)),
     ]
     assert uow.store.incidents["I-1"] == incident

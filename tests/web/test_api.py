@@ -545,7 +545,7 @@ def test_an_incident_gets_a_first_contact_and_its_steps_are_done(web: TestClient
     assert any("First contact" in a for a in actions)
     assert [i["id"] for i in _get(web, "/incidents")] == [incident["id"]]
     contact = incident["first_contact"]
-    assert (contact["deadline"], contact["state"]) == ("2026-11-24T08:00:00Z", "open")
+    assert (contact["deadline"], contact["state"]) == ("2026-11-24T09:00:00Z", "open")
     assert (contact["met"], contact["done_at"]) == (False, None)
     assert _get(web, f"/incidents/{incident['id']}") == incident
     done = _post(web, f"/incidents/{incident['id']}/steps/1/done")

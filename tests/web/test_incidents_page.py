@@ -17,7 +17,7 @@ FAILED = {
     "impact": "Halden's CDO watched the rehearsal demo stop in front of the event team.",
     "own_factors": "We built on a preview API without a fallback.\nWe kept adding features.",
     "steps": "Rebuild the demo resilient to platform failures @ 2026-12-14 17:00",
-    "occurred_at": "2026-11-20T15:30",
+    "occurred_at": "2026-11-23T07:30",  # Monday 08:30 in Oslo, where Halden Freight is
 }
 
 
@@ -63,7 +63,8 @@ def test_a_recorded_incident_shows_its_steps_with_the_first_contact_added(
     assert actions[0].startswith("First contact with the client")
     assert actions[1].startswith("Rebuild the demo")
     first_due = one(rows[0], "td.date time")["datetime"]
-    assert str(first_due).startswith("2026-11-23T15:30")
+    # 09:00 the next morning on Halden's clock (Oslo, an hour ahead of UTC).
+    assert str(first_due).startswith("2026-11-24T08:00")
     assert all(r["data-status"] == "todo" for r in rows)
     assert all(one(r, "td.owner").get_text() for r in rows)
     assert one(page, "#first-contact")["data-state"] == "open"
@@ -75,10 +76,10 @@ def test_the_list_shows_project_client_when_first_contact_and_steps(web: TestCli
     assert one(row, "td.project a")["href"] == "/projects/freighttech-demo"
     assert one(row, "td.client").get_text(strip=True)
     assert "rehearsal stage" in one(row, "td.title").get_text()
-    assert one(row, "td.date time")["datetime"] == "2026-11-20T15:30:00+00:00"
+    assert one(row, "td.date time")["datetime"] == "2026-11-23T07:30:00+00:00"
     contact = one(row, "td.first-contact")
     assert contact["data-state"] == "open"
-    assert str(one(contact, "time")["datetime"]).startswith("2026-11-23T15:30")
+    assert str(one(contact, "time")["datetime"]).startswith("2026-11-24T08:00")
     assert one(row, "td.steps").get_text(strip=True) == "0/2"
 
 

@@ -30,11 +30,23 @@ def test_a_client_is_created_listed_and_edited(web: TestClient, demo_keepword: K
     seen = event_count(demo_keepword)
     created = web.post(f"{API}/clients", json={"id": "globex", "name": "Globex"})
     assert created.status_code == 201, created.text
-    assert created.json() == {"id": "globex", "name": "Globex", "contact": None}
-    edited = web.put(f"{API}/clients/globex", json={"name": "Globex", "contact": "Hank"})
-    assert edited.status_code == 200
+    assert created.json() == {
+        "id": "globex",
+        "name": "Globex",
+        "contact": None,
+        "time_zone": "UTC",
+        "first_contact_weekends": True,
+    }
+    body = {**editable(created.json()), "contact": "Hank", "time_zone": "America/Chicago"}
+    edited = web.put(f"{API}/clients/globex", json=body)
+    assert edited.status_code == 200, edited.text
     listed = {c["id"]: c for c in web.get(f"{API}/clients").json()}
-    assert listed["globex"]["contact"] == "Hank"
+    assert (listed["globex"]["contact"], listed["globex"]["time_zone"]) == (
+        "Hank",
+        "America/Chicago",
+    )
+    unknown = web.put(f"{API}/clients/globex", json={**body, "time_zone": "Mars/Olympus"})
+    assert "unknown time zone" in fields_of(unknown)["time_zone"]
     assert event_count(demo_keepword) == seen + 2
 
 
@@ -148,7 +160,8 @@ def test_a_committed_promise_refuses_a_new_due_date(
 @pytest.mark.parametrize(
     ("url", "body"),
     [
-        ("/clients/nobody", {"name": "N", "contact": None}),
+        ("/clients/nobody", {"name": "N", "contact": None, "time_zone": "UTC",
+                             "first_contact_weekends": True}),
         ("/people/nobody", {"name": "N", "email": None, "skills": [], "country": None,
                             "subdivision": None, "working_days": ["mon"]}),
         ("/projects/nothing", {"client": "pitchwell", "name": "N", "start": "2026-12-01",
@@ -171,6 +184,9 @@ def test_an_unknown_id_is_a_404(web: TestClient, url: str, body: dict[str, Any])
     assert response.json()["error"]["code"] == "not_found"
 
 
+CLOCK = {"time_zone": "Europe/London", "first_contact_weekends": True}
+
+
 def _contact(keepword: Keepword, client: str) -> str | None:
     return current_portfolio(keepword.uow).client(client).contact
 
@@ -180,7 +196,7 @@ def test_an_unknown_field_is_a_422_naming_it_and_erases_nothing(
 ) -> None:
     seen, contact = event_count(demo_keepword), _contact(demo_keepword, "brightwater")
     assert contact
-    typo = {"name": "Brightwater Utilities", "contact": contact, "contakt": "x"}
+    typo = {"name": "Brightwater Utilities", "contact": contact, **CLOCK, "contakt": "x"}
     fields = fields_of(web.put(f"{API}/clients/brightwater", json=typo))
     assert set(fields) == {"contakt"}
     created = fields_of(web.post(f"{API}/clients", json={"id": "g", "name": "G", "nmae": "G"}))
@@ -193,11 +209,19 @@ def test_a_put_left_without_a_field_is_a_422_naming_it_not_a_reset(
     web: TestClient, demo_keepword: Keepword
 ) -> None:
     contact = _contact(demo_keepword, "brightwater")
-    fields = fields_of(web.put(f"{API}/clients/brightwater", json={"name": "Brightwater"}))
+    fields = fields_of(web.put(f"{API}/clients/brightwater", json={"name": "Brightwater", **CLOCK}))
     assert set(fields) == {"contact"}
     assert _contact(demo_keepword, "brightwater") == contact
     # Null is a value: the contact is removed only when asked.
-    cleared = web.put(f"{API}/clients/brightwater", json={"name": "Brightwater", "contact": None})
+    cleared = web.put(
+        f"{API}/clients/brightwater",
+        json={
+            "name": "Brightwater",
+            "contact": None,
+            "time_zone": "Europe/London",
+            "first_contact_weekends": True,
+        },
+    )
     assert cleared.status_code == 200, cleared.text
     assert _contact(demo_keepword, "brightwater") is None
 

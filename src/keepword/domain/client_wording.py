@@ -37,13 +37,15 @@ def as_percent(value: str | int | float) -> str:
 
 
 def due_time(moment: datetime) -> str:
-    """``Thursday 11 February 2027, 09:00 UTC``."""
-    return f"{longdate(moment)}, {moment:%H:%M} UTC"
+    """``Thursday 11 February 2027, 09:00 GMT``: on the clock ``moment`` carries (the
+    client's, where the facts put it there)."""
+    return f"{longdate(moment)}, {moment:%H:%M} {moment.tzname() or 'UTC'}"
 
 
 def call_time(slot: CallSlot) -> str:
-    """``Wednesday 2 December at 10:00``."""
-    return f"{slot.day:%A} {slot.day.day} {slot.day:%B} at {slot.at:%H:%M}"
+    """``Wednesday 2 December at 10:00 GMT``: on the client's clock."""
+    moment = slot.moment
+    return f"{slot.day:%A} {slot.day.day} {slot.day:%B} at {slot.at:%H:%M} {moment.tzname()}"
 
 
 def call_times(slots: Sequence[CallSlot]) -> str:

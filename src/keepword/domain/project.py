@@ -6,17 +6,30 @@ import enum
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from keepword.domain.errors import InvalidValue
 
 
 @dataclass(frozen=True)
 class Client:
-    """The customer organisation a project is for."""
+    """The customer organisation a project is for.
+
+    ``time_zone`` (an IANA name such as ``Europe/London``) is the clock the client reads:
+    call times and deadlines in what they are sent are written in it, and an incident's
+    first contact is due at 09:00 of it. ``first_contact_weekends``: whether that first
+    contact is due on a Saturday or Sunday morning too (the playbook says call first thing
+    the next morning, even on a weekend); False moves it to Monday.
+    """
 
     id: str
     name: str
     contact: str | None = None
+    time_zone: str = "UTC"
+    first_contact_weekends: bool = True
+
+    def __post_init__(self) -> None:
+        check_time_zone(self.time_zone)
 
 
 @dataclass(frozen=True)
@@ -92,6 +105,22 @@ class Phase:
 
     id: str
     name: str
+
+
+def check_time_zone(name: str) -> ZoneInfo:
+    """The time zone of IANA name ``name``, or :class:`InvalidValue` on ``time_zone``."""
+    try:
+        if name in _NOT_ZONES:
+            raise ValueError(name)
+        return ZoneInfo(name)
+    except (KeyError, ValueError, OSError):  # unknown, a path, a directory, a name too long
+        raise InvalidValue(
+            f"unknown time zone {name!r}: use an IANA name such as Europe/London", "time_zone"
+        ) from None
+
+
+# Files of the zone database that are not zones a client lives in.
+_NOT_ZONES = frozenset({"", "localtime", "posixrules", "Factory"})
 
 
 # A client's clock may run ahead of ours by a time zone or so; a day more is a typo.

@@ -1,8 +1,8 @@
 """Incidents (W3): what went wrong in front of the client, and the recovery steps' clock.
 
-The first step of every recovery is reaching the client: if the team lists none due within
-one working day of the incident (on the lead's calendar, at the incident's time of day), one
-is added. A step due before the incident is refused. Each incident is read with its
+The first step of every recovery is reaching the client: if the team lists none due by
+09:00 the next morning on the client's clock (weekends included unless the client says
+otherwise), one is added. A step due before the incident is refused. Each incident is read with its
 first-contact state (:class:`FirstContact`) and each step's (:class:`StepView`), the same
 for the command line, the pages and the API. :func:`record_incident_fields` records one typed
 in a form, reporting every field at fault at once.
@@ -13,20 +13,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from keepword.domain.access import Action, Actor, requires
-from keepword.domain.calendar import WorkingCalendar
 from keepword.domain.communications import MOMENT_FORMATS, Incident, RecoveryStep
 from keepword.domain.errors import InvalidFields, InvalidValue, KeepwordError, NotFound
 from keepword.domain.events import Event, snapshot
 from keepword.domain.portfolio import Portfolio
-from keepword.domain.signals import add_working_days
+from keepword.domain.project import Client
 from keepword.services.ports import UnitOfWork, UnitOfWorkFactory
 
 FIRST_CONTACT = "First contact with the client: call and written apology"
-FIRST_CONTACT_WORKING_DAYS = 1
+FIRST_CONTACT_AT = time(9, 0)  # the next morning, on the client's clock
+NIGHT_ENDS = time(6, 0)  # an incident before this is "the night": due that same morning
+SATURDAY = 5
 # A step reaches the client when it says so; "call flows" is not a call.
 _CONTACT = re.compile(
     r"\b(?:first contact|call(?!\s+(?:flows?|centre|center|reasons?|recordings?)\b)|phone|"
@@ -35,29 +37,27 @@ _CONTACT = re.compile(
 )
 
 
-def first_contact_deadline(occurred_at: datetime, calendar: WorkingCalendar) -> datetime:
-    """When the client must have heard from the team: the same time of day, one working day
-    (on ``calendar``) after the incident.
+def first_contact_deadline(occurred_at: datetime, client: Client) -> datetime:
+    """When the client must have heard from the team: first thing the next morning, 09:00
+    on the client's clock, even on a weekend unless the client says otherwise (then the
+    Monday). An incident in the night (before 06:00 on the client's clock) is due that
+    same morning. In UTC.
 
-    An incident on a working day is due the next working day at the same time (Friday
-    18:30 → Monday 18:30); one on a day off, on the first working day after it, at the
-    same time (Saturday 14:00 → Monday 14:00), never at midnight.
+    Friday 16:30 in London → Saturday 09:00 (Monday 09:00 without weekends); Tuesday
+    02:00 → Tuesday 09:00.
     """
-    if calendar.is_working_day(occurred_at.date()):
-        return add_working_days(occurred_at, FIRST_CONTACT_WORKING_DAYS, calendar)
-    # add_working_days counts a day off from the start of the next working day, so it
-    # would land at midnight after that day; the incident's own time on it is the limit.
-    day, counted = occurred_at.date(), 0
-    while counted < FIRST_CONTACT_WORKING_DAYS:
+    zone = ZoneInfo(client.time_zone)
+    local = occurred_at.astimezone(zone)
+    day = local.date() if local.time() < NIGHT_ENDS else local.date() + timedelta(days=1)
+    while not client.first_contact_weekends and day.weekday() >= SATURDAY:
         day += timedelta(days=1)
-        counted += calendar.is_working_day(day)
-    return datetime.combine(day, occurred_at.timetz())
+    return datetime.combine(day, FIRST_CONTACT_AT, tzinfo=zone).astimezone(UTC)
 
 
-def first_contact_due(incident: Incident, calendar: WorkingCalendar) -> datetime | None:
+def first_contact_due(incident: Incident, client: Client) -> datetime | None:
     """When the incident's first contact is due, while no step that reaches the client in
     time is done; None once one is."""
-    deadline = first_contact_deadline(incident.occurred_at, calendar)
+    deadline = first_contact_deadline(incident.occurred_at, client)
     contacts = [s for s in incident.steps if is_first_contact(s, deadline)]
     if not contacts or any(s.done_at is not None for s in contacts):
         return None
@@ -140,10 +140,11 @@ class IncidentView:
         return sum(s.done_at is not None for s in self.incident.steps)
 
 
-def first_contact(incident: Incident, calendar: WorkingCalendar, now: datetime) -> FirstContact:
-    """The first-contact state of ``incident`` at ``now``, its deadline on ``calendar``: the
-    earliest done step that reaches the client and was planned in time decides it."""
-    deadline = first_contact_deadline(incident.occurred_at, calendar)
+def first_contact(incident: Incident, client: Client, now: datetime) -> FirstContact:
+    """The first-contact state of ``incident`` at ``now``, its deadline on ``client``'s
+    clock: the earliest done step that reaches the client and was planned in time decides
+    it."""
+    deadline = first_contact_deadline(incident.occurred_at, client)
     contacts = [s for s in incident.steps if is_first_contact(s, deadline)]
     done = sorted(s.done_at for s in contacts if s.done_at is not None)
     if done:
@@ -152,16 +153,17 @@ def first_contact(incident: Incident, calendar: WorkingCalendar, now: datetime) 
 
 
 def incident_view(incident: Incident, portfolio: Portfolio, now: datetime) -> IncidentView:
-    """``incident`` as shown at ``now``, its first contact counted on the lead's calendar."""
+    """``incident`` as shown at ``now``, its first contact counted on its client's clock."""
     project = portfolio.project(incident.project)
     lead = project.lead
+    client = portfolio.client(project.client)
     return IncidentView(
         incident,
         project.name,
-        portfolio.client(project.client).name,
+        client.name,
         lead,
         portfolio.person(lead).name if lead else "nobody (the project has no lead)",
-        first_contact(incident, _lead_calendar(portfolio, incident.project), now),
+        first_contact(incident, client, now),
         tuple(
             StepView(number, step, step_state(step, now))
             for number, step in enumerate(incident.steps, start=1)
@@ -379,7 +381,7 @@ def _record(
                     f"before the incident itself ({occurred_at:%Y-%m-%d %H:%M} UTC)",
                     "steps",
                 )
-        deadline = first_contact_deadline(occurred_at, _lead_calendar(portfolio, project))
+        deadline = first_contact_deadline(occurred_at, portfolio.client(found.client))
         if not any(is_first_contact(step, deadline) for step in recovery):
             recovery.insert(0, RecoveryStep(FIRST_CONTACT, deadline))
         incident = Incident(
@@ -453,11 +455,6 @@ def _incidents_of(
         portfolio.project(project)  # raises NotFound
     found = [i for i in incidents if project is None or i.project == project]
     return sorted(found, key=lambda i: i.occurred_at, reverse=True)
-
-
-def _lead_calendar(portfolio: Portfolio, project: str) -> WorkingCalendar:
-    lead = portfolio.project(project).lead
-    return portfolio.person(lead).calendar if lead else WorkingCalendar()
 
 
 def _aware(moment: datetime) -> datetime:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from keepword.domain.calendar import WorkingCalendar
 from keepword.domain.calls import CallSlot, call_slots, first_slot_by
@@ -151,9 +152,9 @@ def build_facts(
     for signal in signals:
         evidence.update(signal.evidence)
     calendar = lead.calendar if lead else WorkingCalendar()
-    slots = call_slots(calendar, options.today)
+    slots = call_slots(calendar, options.today, client.time_zone)
     if incident is not None:
-        due = incidents.first_contact_due(incident, calendar)
+        due = incidents.first_contact_due(incident, client)
         if due is not None:
             slots = first_slot_by(slots, due, options.today, now)
     return DraftFacts(
@@ -174,7 +175,9 @@ def build_facts(
         progressing=tuple(progressing),
         at_fault=part.at_fault,
         own_factors=part.own_factors,
-        make_right=_make_right(portfolio, project_id, incident, signals, options.today),
+        make_right=_make_right(
+            portfolio, project_id, incident, signals, options.today, ZoneInfo(client.time_zone)
+        ),
         call_slots=slots,
         lead=lead.name if lead else None,
         lead_email=lead.email if lead else None,
@@ -285,10 +288,14 @@ def _make_right(
     incident: Incident | None,
     signals: Sequence[Signal],
     today: date,
+    zone: ZoneInfo,
 ) -> tuple[Step, ...]:
-    """An incident's recovery steps; else each moved person's return, then weekly updates."""
+    """An incident's recovery steps; else each moved person's return, then weekly updates;
+    each time on the client's clock ``zone``."""
     if incident is not None and incident.steps:
-        return tuple(Step(s.action, s.due, s.done_at is not None) for s in incident.steps)
+        return tuple(
+            Step(s.action, s.due.astimezone(zone), s.done_at is not None) for s in incident.steps
+        )
     steps: list[Step] = []
     for signal in signals:
         if signal.kind is not SignalKind.CAPACITY_REMOVED:
@@ -296,7 +303,7 @@ def _make_right(
         for person in _moved_people(portfolio, signal):
             back = _back_on(portfolio, person, project_id, today)
             if back is not None:
-                at = datetime.combine(back, BACK_AT, tzinfo=UTC)
+                at = datetime.combine(back, BACK_AT, tzinfo=zone)
                 steps.append(Step(back_on_project(person.name), at))
     steps.sort(key=lambda s: s.due or datetime.max.replace(tzinfo=UTC))
     steps.append(Step(WEEKLY_UPDATE))

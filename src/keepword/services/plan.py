@@ -77,6 +77,8 @@ class ClientInput:
     id: str
     name: str
     contact: str | None = None
+    time_zone: str | None = None  # None or blank: UTC
+    first_contact_weekends: bool = True
 
 
 @dataclass(frozen=True)
@@ -191,7 +193,13 @@ def save_client(
         index = _index(before.clients, data.id, "client", create, errors)
         _text(errors, "name", data.name, required=True)
         _text(errors, "contact", data.contact)
-        client = Client(data.id, data.name.strip(), _clean(data.contact))
+        client = Client(
+            data.id,
+            data.name.strip(),
+            _clean(data.contact),
+            _clean(data.time_zone) or "UTC",
+            data.first_contact_weekends,
+        )
         clients = _put(before.clients, index, client)
         return replace(before, clients=clients), client, ("clients", _at(index, clients))
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD_REVISION = "0006"  # the newest script in migrations/versions
+HEAD_REVISION = "0007"  # the newest script in migrations/versions
 VERSION_TABLE = "alembic_version"
 
 

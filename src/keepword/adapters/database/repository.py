@@ -107,7 +107,10 @@ class PortfolioRepository:
     def _portfolio(self) -> Portfolio:
         return Portfolio(
             skills=tuple(Skill(r.id, r.name) for r in self._rows(t.skills)),
-            clients=tuple(Client(r.id, r.name, r.contact) for r in self._rows(t.clients)),
+            clients=tuple(
+                Client(r.id, r.name, r.contact, r.time_zone, r.first_contact_weekends)
+                for r in self._rows(t.clients)
+            ),
             people=self._people(),
             projects=self._projects(),
             allocations=tuple(
@@ -458,7 +461,16 @@ def _portfolio_rows(
     rows: dict[Table, list[dict[str, Any]]] = {}
     rows[t.skills] = _positioned([{"id": k.id, "name": k.name} for k in portfolio.skills])
     rows[t.clients] = _positioned(
-        [{"id": c.id, "name": c.name, "contact": c.contact} for c in portfolio.clients]
+        [
+            {
+                "id": c.id,
+                "name": c.name,
+                "contact": c.contact,
+                "time_zone": c.time_zone,
+                "first_contact_weekends": c.first_contact_weekends,
+            }
+            for c in portfolio.clients
+        ]
     )
     people = portfolio.people
     rows[t.people] = _positioned(

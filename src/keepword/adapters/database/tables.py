@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     false,
+    true,
 )
 
 metadata = MetaData(
@@ -51,6 +52,8 @@ clients = Table(
     Column("position", Integer, nullable=False),
     Column("name", Text, nullable=False),
     Column("contact", Text),
+    Column("time_zone", String(64), nullable=False, server_default="UTC"),
+    Column("first_contact_weekends", Boolean, nullable=False, server_default=true()),
 )
 
 people = Table(

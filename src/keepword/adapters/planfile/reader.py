@@ -393,7 +393,10 @@ def _present(built: Iterator[T | None]) -> tuple[T, ...]:
 def _to_portfolio(plan: s.PlanFile, problems: list[Problem]) -> Portfolio:
     return Portfolio(
         skills=tuple(Skill(k.id, k.name) for k in plan.skills),
-        clients=tuple(Client(c.id, c.name, c.contact) for c in plan.clients),
+        clients=_present(
+            _build(Client, ("clients", i), problems, **c.model_dump())
+            for i, c in enumerate(plan.clients)
+        ),
         people=_present(_person(p, ("people", i), problems) for i, p in enumerate(plan.people)),
         projects=tuple(_project(p, ("projects", i), problems) for i, p in enumerate(plan.projects)),
         allocations=_present(

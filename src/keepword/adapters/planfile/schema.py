@@ -73,6 +73,8 @@ class ClientIn(Model):
     id: Id
     name: Text
     contact: Text | None = None
+    time_zone: Annotated[str, StringConstraints(min_length=1, max_length=64)] = "UTC"
+    first_contact_weekends: Flag = True
 
 
 class TimeOffIn(Model):

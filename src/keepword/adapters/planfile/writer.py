@@ -49,7 +49,16 @@ def write_plan(portfolio: Portfolio) -> str:
     document: dict[str, Any] = {"keepword": FORMAT_VERSION}
     sections: dict[str, list[Any]] = {
         "skills": [_Flow(id=k.id, name=k.name) for k in portfolio.skills],
-        "clients": [_compact(id=c.id, name=c.name, contact=c.contact) for c in portfolio.clients],
+        "clients": [
+            _compact(
+                id=c.id,
+                name=c.name,
+                contact=c.contact,
+                time_zone=None if c.time_zone == "UTC" else c.time_zone,
+                first_contact_weekends=None if c.first_contact_weekends else False,
+            )
+            for c in portfolio.clients
+        ],
         "people": [_person(p) for p in portfolio.people],
         "projects": [_project(p) for p in portfolio.projects],
         "allocations": [_allocation(a) for a in portfolio.allocations],

@@ -223,7 +223,19 @@ FORMS: dict[str, EntityForm] = {
             ID,
             Field("name", "Name", required=True),
             Field("contact", "Contact", hint="who to tell, and how to reach them"),
+            Field(
+                "time_zone",
+                "Time zone",
+                hint="their clock, an IANA name such as Europe/London: call times and "
+                "deadlines they read are in it",
+            ),
+            Field(
+                "first_contact_weekends",
+                "After an incident, call the next morning even on a weekend",
+                "checkbox",
+            ),
         ),
+        new_values={"time_zone": "UTC", "first_contact_weekends": True},
         find=lambda portfolio, where: portfolio.client(where["id"]),
         input=ClientInput,
         save=plan.save_client,

@@ -71,11 +71,19 @@ OPEN = ConfigDict(extra="ignore", from_attributes=True)
 class ClientUpdate(RequestBody):
     name: Line
     contact: Line | None
+    time_zone: str = Field(
+        max_length=64, description="IANA name of the client's clock, e.g. Europe/London."
+    )
+    first_contact_weekends: bool = Field(
+        description="An incident's first contact is due the next morning, weekends too."
+    )
 
 
 class ClientCreate(ClientUpdate):
     id: Id
     contact: Line | None = None
+    time_zone: str = Field("UTC", max_length=64, description="Default: UTC.")
+    first_contact_weekends: bool = True
 
 
 class ClientPublic(ClientCreate):

@@ -21,8 +21,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("commitments") as batch:
-        batch.add_column(sa.Column("approved_by", sa.Text(), nullable=True))
+    # A plain ADD COLUMN: SQLite's batch mode would copy and drop the table, which the rows
+    # that refer to it forbid.
+    op.add_column("commitments", sa.Column("approved_by", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:

@@ -194,3 +194,21 @@ def test_a_forwarded_address_is_believed_only_from_a_proxy_named_trusted(
         failed = work.audit.latest(10, AuditKind.LOGIN_FAILED)
     opened.close()
     assert [e.address for e in failed] == [recorded]
+
+
+def test_serve_on_a_busy_port_says_so_before_claiming_to_serve(tmp_path: Path) -> None:
+    import socket
+
+    db = str(tmp_path / "keepword.db")
+    assert keepword("--db", db, "init").code == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = keepword("--db", db, "serve", "--port", str(port), timeout=30)
+    assert result.code == 1
+    assert "Serving" not in result.stdout
+    assert result.stderr == (
+        f"keepword: error: cannot serve on 127.0.0.1:{port}: Address already in use "
+        "(another program is listening there? stop it, or choose another --port)\n"
+    )

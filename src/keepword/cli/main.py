@@ -177,6 +177,25 @@ def _demo_logins(logins: list[DemoLogin]) -> Table:
     return table
 
 
+def _check_free(host: str, port: int) -> None:
+    """Refuse, before claiming to serve, an address another program is listening on."""
+    import socket
+
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    except socket.gaierror as error:
+        raise KeepwordError(f"cannot serve on {host!r}: {error.strerror}") from None
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise KeepwordError(
+                f"cannot serve on {host}:{port}: {error.strerror or error} (another program "
+                "is listening there? stop it, or choose another --port)"
+            ) from None
+
+
 def _serve(keepword: Keepword, host: str, port: int, workers: int) -> None:
     import uvicorn
 
@@ -184,6 +203,7 @@ def _serve(keepword: Keepword, host: str, port: int, workers: int) -> None:
 
     settings = keepword.settings
     hosts = settings.hosts_when_serving_on(host)
+    _check_free(host, port)
     output.console.print(f"Serving Keepword on http://{host}:{port} (Ctrl-C to stop)")
     if hosts == LOCAL_HOSTS and host not in LOCAL_HOSTS:
         output.console.print(

@@ -210,6 +210,23 @@ def test_a_slip_shows_only_once_the_client_is_told(
         assert word not in text, word
 
 
+def test_a_message_reads_as_formatted_text_and_runs_nothing_typed_into_it(
+    marcus: TestClient, beth: TestClient
+) -> None:
+    _post(beth, f"/scenarios/{SCENARIO}/apply")
+    signal = next(s for s in beth.get(API + "/signals").json() if s["commitment"] == "pitchwell-v1")
+    draft = _post(beth, f"/signals/{signal['id']}/draft", status=201)["message"]
+    typed = draft["body"] + "\n\n<script>alert('x')</script> [link](javascript:alert(1))\n"
+    _post(beth, f"/messages/{draft['id']}/send", {"body": typed})
+    page = get_page(marcus, "/portal/projects/pitchwell-app")
+    body = one(page, ".message-body")
+    assert "##" not in body.get_text()  # headings are headings, not Markdown marks
+    assert body.select("h2, h3, p")
+    assert body.select_one("script") is None
+    assert "<script>alert('x')</script>" in body.get_text()  # shown as the text it is
+    assert all(not str(a.get("href", "")).startswith("javascript") for a in body.select("a"))
+
+
 # --- incidents -----------------------------------------------------------------------------
 
 

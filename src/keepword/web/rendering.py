@@ -9,6 +9,8 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markdown_it import MarkdownIt
+from markupsafe import Markup
 
 from keepword import __version__
 from keepword.bootstrap import Keepword
@@ -52,6 +54,17 @@ def _evidence(key: str, value: object) -> str:
 
 
 templates.env.filters["evidence"] = _evidence
+
+# A message as its reader sees it: headings, lists, emphasis. HTML typed into a message is
+# shown as text, never run, and links to anything but the web and mail are dropped.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+
+
+def _markdown(text: str) -> Markup:
+    return Markup(_MARKDOWN.render(text))  # safe: markdown-it escapes any HTML typed
+
+
+templates.env.filters["markdown"] = _markdown
 
 
 def keepword_of(request: Request) -> Keepword:

@@ -34,7 +34,11 @@ MONDAY = at("2026-11-23T09:00:00Z")  # the demo's Monday, 09:00 UTC
 
 
 def keepword(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 120, input: str | None = None
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+    input: str | None = None,
+    cwd: Path | None = None,
 ) -> Run:
     if env is None:
         env = {**os.environ, "COLUMNS": "200"}
@@ -46,6 +50,7 @@ def keepword(
         env=env,
         timeout=timeout,
         check=False,
+        cwd=cwd,
     )
     return Run(done.returncode, done.stdout, done.stderr)
 

@@ -7,12 +7,13 @@ that ``keepword --help`` and a typo answer at once.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from keepword.config import USER_VARIABLE, Settings
+from keepword.config import USER_VARIABLE, Settings, load_settings
 from keepword.domain.access import Action, Actor, Role, authorize
 from keepword.domain.commitment import DEFAULT_CONFIDENCE
 from keepword.domain.errors import KeepwordError
@@ -53,6 +54,16 @@ WorkersOption = Annotated[
         max=64,
     ),
 ]
+
+
+def demo_settings(db: str | None) -> Settings:
+    """The demo's settings, the same for ``keepword demo`` and ``keepword --demo COMMAND``:
+    its own database (``--db``, else ``$KEEPWORD_DATABASE_URL``, else demo.db in the data
+    directory) and its clock (``$KEEPWORD_NOW``, else the Monday its stories are told on)."""
+    from keepword.demo import DEMO_NOW
+
+    settings = load_settings(database=db, default_database="demo.db")
+    return replace(settings, fixed_now=settings.fixed_now or DEMO_NOW)
 
 
 def settings_of(ctx: typer.Context) -> Settings:

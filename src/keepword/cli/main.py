@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -35,6 +34,7 @@ from keepword.cli.context import (
     PortOption,
     WorkersOption,
     command_group,
+    demo_settings,
     open_app,
     settings_of,
 )
@@ -84,12 +84,20 @@ def _version(value: bool) -> None:
 def _main(
     ctx: typer.Context,
     db: DbOption = None,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            help="Work on the demo: the database 'keepword demo' fills (demo.db unless --db) "
+            "and the demo's day, Monday 2026-11-23 (unless $KEEPWORD_NOW).",
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
-    ctx.obj = load_settings(database=db)
+    ctx.obj = demo_settings(db) if demo else load_settings(database=db)
 
 
 def init(ctx: typer.Context) -> None:
@@ -142,14 +150,11 @@ def demo(
 
     from keepword.adapters.planfile import read_plan
     from keepword.bootstrap import open_keepword
-    from keepword.demo import DEMO_NOW, DEMO_USERS
+    from keepword.demo import DEMO_USERS
     from keepword.services.demo import start_demo
 
-    settings = settings_of(ctx)
-    if ctx.find_root().params.get("db") is None and not os.environ.get("KEEPWORD_DATABASE_URL"):
-        settings = load_settings(default_database="demo.db")
     # The stories are told as of the demo's Monday; the served app keeps that clock too.
-    settings = replace(settings, fixed_now=settings.fixed_now or DEMO_NOW)
+    settings = demo_settings(ctx.find_root().params.get("db"))
     _upgrade(settings)
     keepword = open_keepword(settings)
     ctx.call_on_close(keepword.close)
@@ -157,7 +162,14 @@ def demo(
     with resources.as_file(plan) as path:
         portfolio = read_plan(path)
     moment = settings.now()
-    demo_started = start_demo(keepword.uow, portfolio, DEMO_USERS, now=moment)
+    # Loading forecasts every promise: several seconds, said on stderr while they pass.
+    from rich.console import Console
+
+    with Console(stderr=True).status(
+        f"Loading the demo: {len(portfolio.projects)} projects, forecasting "
+        f"{len(portfolio.commitments)} promises…"
+    ):
+        demo_started = start_demo(keepword.uow, portfolio, DEMO_USERS, now=moment)
     output.console.print(
         f"The demo portfolio as of {moment:%a %d %b %Y %H:%M} UTC "
         f"(set {NOW_VARIABLE} to see it on another day).",

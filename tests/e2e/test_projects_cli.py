@@ -47,6 +47,22 @@ def test_forecast_table_names_phases_commitments_and_people(demo_db: str) -> Non
         assert text in result.stdout
 
 
+def test_forecast_tables_fit_the_terminal_and_shorten_only_when_narrow(demo_db: str) -> None:
+    import os
+
+    def forecast(columns: str) -> list[str]:
+        env = {**os.environ, "COLUMNS": columns}
+        result = keepword("--db", demo_db, "forecast", "voice-bot", "--as-of", AS_OF, env=env)
+        assert result.code == 0, result.stderr
+        return result.stdout.splitlines()
+
+    wide = forecast("200")
+    [row] = [line for line in wide if line.strip().startswith("voice-bot-launch ")]
+    assert row.split()[:3] == ["voice-bot-launch", "2027-01-18", "<1%"]  # never a flat 0%
+    assert any("Understanding callers: intents and entities" in line for line in wide)
+    assert all(len(line) <= 80 for line in forecast("80"))
+
+
 def test_forecast_of_an_unknown_project_is_one_clear_line(demo_db: str) -> None:
     result = keepword("--db", demo_db, "forecast", "nope")
     assert (result.code, result.stderr) == (1, "keepword: error: no project with id 'nope'\n")

@@ -103,14 +103,16 @@ def _odds_cells(row: CommitmentRow, odds: CommitmentOdds | None) -> list[str]:
 
 
 def forecast_tables(forecast: ProjectForecast) -> list[Table]:
-    """The phases, the commitments and who decides the date, of one project's forecast."""
+    """The phases, the commitments and who decides the date, of one project's forecast.
+    Names and ids are shortened only when the terminal is too narrow for them."""
+    narrow = console.width < 120
     phases = Table(
         title=f"{forecast.project}: forecast from {forecast.start} "
         f"({forecast.mode} mode, {forecast.trials:,} trials, seed {forecast.seed})",
         title_justify="left",
         box=box.SIMPLE_HEAVY,
     )
-    phases.add_column("Phase", overflow="ellipsis", no_wrap=True, max_width=28)
+    phases.add_column("Phase", overflow="ellipsis", no_wrap=True, max_width=28 if narrow else None)
     phases.add_column("Left", justify="right", min_width=4)
     for name in ("P50", "P85", "P95"):
         phases.add_column(name, no_wrap=True, min_width=10)
@@ -124,7 +126,9 @@ def forecast_tables(forecast: ProjectForecast) -> list[Table]:
     tables = [phases]
     if forecast.commitments:
         promises = Table(title="Commitments", title_justify="left", box=box.SIMPLE_HEAVY)
-        promises.add_column("Commitment", overflow="ellipsis", no_wrap=True, max_width=14)
+        promises.add_column(
+            "Commitment", overflow="ellipsis", no_wrap=True, max_width=14 if narrow else None
+        )
         for name in ("Due", "On time", "P50", "P85", "P95"):
             promises.add_column(
                 name, no_wrap=True, justify="right" if name == "On time" else "left"
@@ -134,7 +138,10 @@ def forecast_tables(forecast: ProjectForecast) -> list[Table]:
             assert finish.due is not None
             assert finish.on_time is not None
             promises.add_row(
-                finish.id, finish.due.isoformat(), f"{finish.on_time:.0%}", *_dates(finish)
+                finish.id,
+                finish.due.isoformat(),
+                percent(finish.on_time, short=True),
+                *_dates(finish),
             )
             fitting = forecast.cut_lines.get(finish.id, [])
             cut_lines.add_row(

@@ -23,6 +23,7 @@ from keepword.domain.forecast import ForecastOptions
 from keepword.domain.playbook import check
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.signals import Severity, Signal, SignalKind
+from keepword.domain.wording import percent
 from keepword.drafts.render import JinjaRenderer, plain_text
 from keepword.services import incidents, messages
 from keepword.services.message_facts import Dates, DraftFacts, away_window
@@ -90,8 +91,8 @@ def test_a_draft_for_a_signal_leads_with_the_impact_and_the_new_dates(
     opening = _first_paragraph(result.message.body)
     for day in (dates.due, dates.p50, dates.p85):
         assert longdate(day) in opening
-    assert "50 %" in opening
-    assert "85 %" in opening
+    assert "50%" in opening
+    assert "85%" in opening
     assert result.message.body.startswith("Hi Marcus,")
 
 
@@ -359,9 +360,9 @@ def test_a_delay_draft_above_target_says_the_odds_hold_and_what_changed(
     assert not dates.late
     opening = _first_paragraph(result.message.body)
     assert "below the" not in opening
-    assert f"is still {dates.on_time * 100:.0f} % likely by {longdate(dates.due)}" in opening
-    assert "above the 85 % we hold ourselves to, but the risk to that date has grown" in opening
-    assert "the scope has grown by 37 % since 5 October 2026" in opening
+    assert f"is still {percent(dates.on_time)} likely by {longdate(dates.due)}" in opening
+    assert "above the 85% we hold ourselves to, but the risk to that date has grown" in opening
+    assert "the scope has grown by 37% since 5 October 2026" in opening
     assert "at risk" not in result.message.subject
     assert result.report.clean, [str(f) for f in result.report.findings]
 
@@ -369,7 +370,7 @@ def test_a_delay_draft_above_target_says_the_odds_hold_and_what_changed(
 def test_a_delay_draft_below_target_but_not_late_says_below() -> None:
     facts = _facts(Dates(date(2027, 3, 26), date(2027, 3, 10), date(2027, 3, 24), 0.7, 0.85, TODAY))
     body = RENDERER.render(facts).body
-    assert "is now 70 %, below the 85 % we hold ourselves to" in body
+    assert "is now 70%, below the 85% we hold ourselves to" in body
     assert check(body, kind="delay").clean, [str(f) for f in check(body, kind="delay").findings]
 
 

@@ -31,7 +31,7 @@ def test_project_page_shows_plan_people_forecast_and_what_decides_the_date(
     assert people[:2] == ["Amara Okafor", "Tomasz Nowak"]
     forecast = page.select_one("#forecast-heading + p")
     assert forecast is not None
-    assert "Fri 29 Jan 2027 in 85 %" in forecast.text
+    assert "Fri 29 Jan 2027 in 85%" in forecast.text
 
 
 def test_charts_carry_a_text_alternative_and_download_as_svg_and_png(web: TestClient) -> None:

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from keepword.domain.calls import CallSlot
 from keepword.domain.fault import CONSEQUENCES
 from keepword.domain.signals import Signal, SignalKind
-from keepword.domain.wording import and_list
+from keepword.domain.wording import and_list, percent
 
 WEEKLY_UPDATE = "A short written update every week with the same two dates, until it is live"
 PLAN_CHANGED = "the plan has changed since we made the promise"
@@ -32,8 +32,14 @@ def written_date(value: str | int | float) -> str:
 
 
 def as_percent(value: str | int | float) -> str:
-    """``0.85`` → ``85 %``: odds or growth as the client reads them, to the whole per cent."""
-    return f"{float(value) * 100:.0f} %"
+    """Odds as the client reads them, worded as everywhere else (``85%``, ``under 1%``,
+    ``over 99%``): a forecast from a finite sample is never a flat 0 or 100 per cent."""
+    return percent(float(value))
+
+
+def growth_percent(value: str | int | float) -> str:
+    """``0.4`` → ``40%``: how much a quantity grew, to the whole per cent."""
+    return f"{float(value) * 100:.0f}%"
 
 
 def due_time(moment: datetime) -> str:
@@ -96,12 +102,12 @@ def what_happened(signal: Signal, moved: Sequence[str]) -> str:
             return (
                 f"The scope has grown since {written_date(e['since'])}: {e['items_added']} more "
                 f"items, about {float(e['effort_added']):.0f} person-days "
-                f"({as_percent(e['growth'])} more work)."
+                f"({growth_percent(e['growth'])} more work)."
             )
         if signal.kind is SignalKind.WARNING_SIGNS:
             # The dependency's name stays out: the team owns its choice to build on it.
             return (
-                f"The date cannot move, the scope has grown by {as_percent(e['growth'])} since "
+                f"The date cannot move, the scope has grown by {growth_percent(e['growth'])} since "
                 f"{written_date(e['since'])}, and part of the work rests on features that are "
                 "not yet stable."
             )
@@ -139,9 +145,7 @@ def _change(signal: Signal, moved: Sequence[str]) -> str:
             who = and_list(moved) if moved else "people"
             return f"we moved {who} off your project for other work of ours"
         if signal.kind is SignalKind.SCOPE_GREW:
-            return (
-                f"the scope has grown by {as_percent(e['growth'])} since {written_date(e['since'])}"
-            )
+            return f"the scope has grown by {growth_percent(e['growth'])} since {written_date(e['since'])}"
         if signal.kind is SignalKind.WARNING_SIGNS:
             return (
                 "part of the work rests on features that are not yet stable, against a date "

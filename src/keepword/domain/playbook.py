@@ -247,7 +247,7 @@ def check(
         findings.append(_lacks("new-date", "no date: say when the client will have it"))
     if kind in NEEDS_CONFIDENCE and not PERCENTAGE.search(text):
         findings.append(
-            _lacks("confidence", "no confidence: give the dates with their odds, e.g. 85 %")
+            _lacks("confidence", "no confidence: give the dates with their odds, e.g. 85%")
         )
     if kind in NEEDS_NEXT_STEP and not _has_next_step(text):
         findings.append(_lacks("next-step", "no next step: propose a call with two or three times"))

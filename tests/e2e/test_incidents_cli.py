@@ -46,3 +46,27 @@ def test_an_incident_gets_a_first_contact_and_its_steps_are_done_one_by_one(mond
         "--step", "no date here", env=friday,
     )  # fmt: skip
     assert bad_step.code == 2
+
+
+def test_a_recovery_drafts_after_the_event_without_forecasting_a_past_date(
+    monday_db: str,
+) -> None:
+    keynote_evening = at("2027-02-10T18:00:00Z")
+    added = keepword(
+        "--db", monday_db, "incident", "add", "freighttech-demo",
+        "--commitment", "freighttech-keynote", "--title", "Live demo stopped on stage",
+        "--impact", "Halden's CDO was left without a working demo",
+        "--at", "2027-02-10 15:30", env=keynote_evening,
+    )  # fmt: skip
+    assert added.code == 0, added.stderr
+    # Three days on nobody is allocated to the project any more, and the keynote is over.
+    later = at("2027-02-13T09:00:00Z")
+    drafted = keepword("--db", monday_db, "draft", "--incident", "I-1", env=later)
+    assert drafted.code == 0, drafted.stderr
+    assert "I am sorry" in drafted.stdout
+    assert "we promised" not in drafted.stdout  # no new date for an event that has passed
+    assert "Our forecast gives" not in drafted.stdout
+    table = keepword("--db", monday_db, "portfolio", "--json", env=later)
+    rows = {r["commitment_id"]: r for r in json.loads(table.stdout)}
+    assert rows["freighttech-keynote"]["past_due"] is True
+    assert rows["pitchwell-v1"]["past_due"] is False

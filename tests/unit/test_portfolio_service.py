@@ -87,3 +87,19 @@ def test_commitment_rows_name_client_project_and_scope_by_due_date() -> None:
         ("c", "Acme Ltd", "Project p", "Build"),
         ("d", "Acme Ltd", "Project p", "whole project"),
     ]
+
+
+def test_a_promise_still_open_after_its_date_is_off_track_and_listed_first() -> None:
+    from keepword.domain.commitment import Commitment, CommitmentState, Health
+
+    launch = Commitment("late", "p", "Launch", date(2026, 12, 18), state=CommitmentState.COMMITTED)
+    later = Commitment("soon", "q", "Next", date(2027, 1, 8), state=CommitmentState.COMMITTED)
+    proposal = Commitment("idea", "q", "Maybe", date(2026, 12, 1))  # past, but never promised
+    portfolio = f.portfolio(commitments=(later, launch, proposal))
+    after_the_date = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
+    view = service.dashboard_of(portfolio, {}, [], service.Filters(), now=after_the_date)
+    assert [(r.commitment_id, r.past_due, r.health) for r in view.rows] == [
+        ("late", True, Health.OFF_TRACK),
+        ("idea", False, None),
+        ("soon", False, None),
+    ]

@@ -82,7 +82,7 @@ def portfolio_table(
             row.commitment_id if narrow else row.commitment,
             row.due.isoformat(),
             *([] if narrow else [f"{row.confidence:.0%}"]),
-            f"[{style}]{row.state.replace('_', ' ')}[/]",
+            "[red]past due[/]" if row.past_due else f"[{style}]{row.state.replace('_', ' ')}[/]",
         ]
         if odds is not None:
             cells += _odds_cells(row, odds.get(row.commitment_id))
@@ -91,6 +91,9 @@ def portfolio_table(
 
 
 def _odds_cells(row: CommitmentRow, odds: CommitmentOdds | None) -> list[str]:
+    if row.past_due:  # the date has gone: no odds of meeting it, whatever is forecast
+        p85 = odds.p85.isoformat() if odds and odds.p85 else ""
+        return ["[red]—[/]", f"[red]{p85}[/]", health_text(Health.OFF_TRACK)]
     if odds is None or odds.on_time is None or odds.p85 is None:
         return ["[dim]no forecast[/]", "", ""]
     colour = HEALTH_STYLES[odds.health.value] if odds.health else "default"

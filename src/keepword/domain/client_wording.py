@@ -145,7 +145,8 @@ def _change(signal: Signal, moved: Sequence[str]) -> str:
             who = and_list(moved) if moved else "people"
             return f"we moved {who} off your project for other work of ours"
         if signal.kind is SignalKind.SCOPE_GREW:
-            return f"the scope has grown by {growth_percent(e['growth'])} since {written_date(e['since'])}"
+            grown = growth_percent(e["growth"])
+            return f"the scope has grown by {grown} since {written_date(e['since'])}"
         if signal.kind is SignalKind.WARNING_SIGNS:
             return (
                 "part of the work rests on features that are not yet stable, against a date "

@@ -176,6 +176,11 @@ class Commitment:
     def is_open(self) -> bool:
         return bool(ALLOWED_TRANSITIONS[self.state])
 
+    def past_due(self, today: date) -> bool:
+        """A promise still open after its date: it was not delivered in time, whatever a
+        forecast says, until it is closed (met late, missed or renegotiated)."""
+        return self.is_promised and self.due < today
+
     @property
     def is_promised(self) -> bool:
         """Committed (or at risk): a promise the client is holding the team to."""

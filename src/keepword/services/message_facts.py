@@ -137,8 +137,18 @@ def build_facts(
         if progressing is not None
         else _progress_window(portfolio, project_id, signals, options)
     )
-    forecast = _forecast(portfolio, project_id, options, window, needed=commitment is not None)
-    dates, phases = _dates(forecast, commitment) if forecast and commitment else (None, ())
+    # New dates for a promise, except for a fixed date already past (the event is over: a
+    # date after it means nothing); a recovery is written whether or not they can be had.
+    dated = commitment if commitment and not _event_over(commitment, options.today) else None
+    forecast = _forecast(
+        portfolio,
+        project_id,
+        options,
+        window,
+        wanted=dated is not None,
+        needed=dated is not None and incident is None,
+    )
+    dates, phases = _dates(forecast, dated) if forecast and dated else (None, ())
     signals = causes_first(signals)
     moved = {s.id: tuple(p.name for p in _moved_people(portfolio, s)) for s in signals}
     happened = [what_happened(s, moved[s.id]) for s in signals]
@@ -226,17 +236,24 @@ def _progress_window(
     return away or (options.today, options.today + timedelta(days=PROGRESS_WINDOW_DAYS - 1))
 
 
+def _event_over(commitment: Commitment, today: date) -> bool:
+    """A promise tied to a date that cannot move (a keynote), and that date has passed."""
+    return commitment.fixed_date and commitment.due < today
+
+
 def _forecast(
     portfolio: Portfolio,
     project_id: str,
     options: ForecastOptions,
     window: tuple[date, date] | None,
     *,
+    wanted: bool,
     needed: bool,
 ) -> ProjectForecast | None:
-    """The project's forecast, also of who is free in ``window``; None when it cannot be
-    forecast and only what progresses was asked (a promise's dates must be forecast)."""
-    if not needed and window is None:
+    """The project's forecast, also of who is free in ``window``; None when none is
+    ``wanted`` and no window asked, or when it cannot be forecast and is not ``needed``
+    (a delay's new dates must be forecast; a recovery is written without them)."""
+    if not wanted and window is None:
         return None
     try:
         return forecast_project(portfolio, project_id, replace(options, window=window))

@@ -180,10 +180,12 @@ class CommitmentRow:
     state: str
     confidence: float
     scope: str
+    past_due: bool = False  # still open after its date (as of the table's day)
 
 
-def commitment_rows(portfolio: Portfolio) -> list[CommitmentRow]:
-    """Every commitment with its client and project, by due date."""
+def commitment_rows(portfolio: Portfolio, today: date | None = None) -> list[CommitmentRow]:
+    """Every commitment with its client and project, by due date; with ``today``, those
+    still open after their date marked past due."""
     clients = {c.id: c for c in portfolio.clients}
     projects = {p.id: p for p in portfolio.projects}
     rows = []
@@ -206,6 +208,7 @@ def commitment_rows(portfolio: Portfolio) -> list[CommitmentRow]:
                 state=commitment.state.value,
                 confidence=commitment.confidence,
                 scope=scope,
+                past_due=today is not None and commitment.past_due(today),
             )
         )
     return sorted(rows, key=lambda r: (r.due, r.client, r.commitment_id))
@@ -226,7 +229,7 @@ def commitment_table(
     cache where it is fresh; only the watched day's forecasts are stored."""
     options = watch_options(now) if as_of is None else ForecastOptions(today=as_of)
     stored, cached = current_state(uow, options, now=now)
-    return CommitmentTable(commitment_rows(stored), as_commitment_odds(cached))
+    return CommitmentTable(commitment_rows(stored, options.today), as_commitment_odds(cached))
 
 
 @dataclass(frozen=True)
@@ -263,6 +266,8 @@ class Row:
     open_signals: int | None
     # Why it was promised below its confidence target, when it was.
     below_target_reason: str | None = None
+    # Still open after its date: shown first, off track, whatever the forecast says.
+    past_due: bool = False
 
 
 @dataclass(frozen=True)
@@ -320,6 +325,8 @@ def dashboard_of(
     for commitment in portfolio.commitments:
         project = projects[commitment.project]
         odds = cached.get(commitment.id)
+        past_due = commitment.past_due(now.date())
+        health = Health(odds.health) if odds and odds.health else None
         rows.append(
             Row(
                 commitment_id=commitment.id,
@@ -335,19 +342,23 @@ def dashboard_of(
                 on_time=odds.on_time if odds else None,
                 p50=odds.p50 if odds else None,
                 p85=odds.p85 if odds else None,
-                health=Health(odds.health) if odds and odds.health else None,
+                health=Health.OFF_TRACK if past_due else health,
                 problem=odds.problem if odds else None,
                 overdue_signals=overdue.get(commitment.id, 0) if signals is not None else None,
                 open_signals=open_.get(commitment.id, 0) if signals is not None else None,
                 below_target_reason=(
                     commitment.baseline.below_target_reason if commitment.baseline else None
                 ),
+                past_due=past_due,
             )
         )
     total = len(rows)
     shown = [row for row in rows if _matches(row, filters)]
-    # The promises whose client has gone untold past the target lead, then by due date.
-    shown.sort(key=lambda r: (not r.overdue_signals, r.due, r.client, r.commitment_id))
+    # Promises past their date lead, then those whose client has gone untold past the
+    # target, then by due date.
+    shown.sort(
+        key=lambda r: (not r.past_due, not r.overdue_signals, r.due, r.client, r.commitment_id)
+    )
     in_view = {row.commitment_id for row in shown}
     leads = sorted({p.lead for p in portfolio.projects if p.lead})
     return Dashboard(

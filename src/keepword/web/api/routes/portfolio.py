@@ -43,6 +43,9 @@ class PortfolioRow(Public):
     below_target_reason: str | None = Field(
         None, description="Why it was promised though its odds were below its target."
     )
+    past_due: bool = Field(
+        False, description="Still open after its due date (health off track; listed first)."
+    )
 
 
 @router.get("/portfolio", dependencies=[allow(Action.VIEW_PORTFOLIO)])

@@ -114,6 +114,28 @@ def test_draft_check_as_typed_then_sent_stops_the_clock(web: TestClient) -> None
     assert soup(again.text).select_one(".error-message") is not None
 
 
+def test_a_draft_downloads_as_an_email_of_the_text_typed(web: TestClient) -> None:
+    from email import message_from_string
+
+    message = web.post(f"/signals/{_first_signal(web)}/draft", follow_redirects=False)
+    page = message.headers["location"]
+    button = soup(web.get(page).text).select_one("#download-eml")
+    assert button is not None
+    typed = "Hi Ingrid,\n\nThe date moves to **26 March 2027**, 85% likely.\n"
+    downloaded = web.post(str(button["formaction"]), data={"body": typed})
+    assert downloaded.status_code == 200
+    assert downloaded.headers["content-type"].startswith("message/rfc822")
+    assert downloaded.headers["content-disposition"].endswith('.eml"')
+    email = message_from_string(downloaded.text)
+    assert email["To"] == "Ingrid Solberg <ingrid.solberg@haldenfreight.example>"
+    assert email["From"]
+    assert email["Subject"]
+    assert "The date moves to 26 March 2027, 85% likely." in email.get_payload()
+    # Nothing was stored by downloading: the draft keeps its own text until it is sent.
+    stored = web.get(f"{page}.eml")
+    assert "The date moves to" not in stored.text
+
+
 def test_dashboard_puts_promises_whose_client_is_untold_past_target_first(
     demo_keepword: Keepword,
 ) -> None:

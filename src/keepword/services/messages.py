@@ -83,10 +83,14 @@ class Draft:
 
 @dataclass(frozen=True)
 class MessageView:
-    """A stored message with the playbook's check of its body, as an edit of it would be."""
+    """A stored message with the playbook's check of its body, as an edit of it would be,
+    and who it goes from and to as an email: the project lead's address and the client's
+    contact's (None where there is none)."""
 
     message: Communication
     report: PlaybookReport
+    sender: Address | None = None
+    to: Address | None = None
 
 
 @dataclass(frozen=True)
@@ -344,7 +348,17 @@ def find_message(uow: UnitOfWorkFactory, message_id: str) -> Communication:
 def message_view(uow: UnitOfWorkFactory, message_id: str) -> MessageView:
     """The stored message ``message_id`` with the check of its body as it stands."""
     message = find_message(uow, message_id)
-    return MessageView(message, check_edited(message, message.body))
+    with uow() as work:
+        portfolio = work.portfolio.get()
+    lead_id = portfolio.project(message.project).lead
+    lead = portfolio.person(lead_id) if lead_id else None
+    client = portfolio.client(message.client or portfolio.project(message.project).client)
+    return MessageView(
+        message,
+        check_edited(message, message.body),
+        person_address(lead.name, lead.email) if lead else None,
+        address_in(client.contact),
+    )
 
 
 # --- helpers -----------------------------------------------------------------------------

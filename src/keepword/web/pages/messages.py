@@ -4,11 +4,13 @@ answers."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from keepword.bootstrap import Keepword
 from keepword.domain.access import Action
 from keepword.domain.text import MESSAGE_MAX
 from keepword.drafts.render import team_renderer
@@ -32,6 +34,32 @@ def draft_for_signal(signal_id: str, keepword: KeepwordDep, actor: ActorDep) -> 
         signal=signal_id,
     )
     return RedirectResponse(f"/messages/{draft.message.id}", status_code=303)
+
+
+@router.get("/messages/{message_id}.eml", dependencies=[allow(Action.VIEW_SIGNALS)])
+def message_email(message_id: str, keepword: KeepwordDep) -> Response:
+    """The message as stored, as a plain-text email (the same .eml as ``keepword draft
+    --out``)."""
+    return _email(keepword, messages.message_view(keepword.uow, message_id), None)
+
+
+@router.post("/messages/{message_id}/email", dependencies=[allow(Action.DRAFT_MESSAGES)])
+def typed_email(message_id: str, keepword: KeepwordDep, body: MessageBody = "") -> Response:
+    """The draft with the body as typed in the editor, as a ready-to-send email for the
+    lead's mail client; nothing is stored."""
+    return _email(keepword, messages.message_view(keepword.uow, message_id), body)
+
+
+def _email(keepword: Keepword, view: messages.MessageView, body: str | None) -> Response:
+    from keepword.drafts.eml import email_message
+
+    message = replace(view.message, body=body) if body and body.strip() else view.message
+    email = email_message(message, sender=view.sender, to=view.to, date=keepword.settings.now())
+    return Response(
+        email.as_string(),
+        media_type="message/rfc822",
+        headers={"Content-Disposition": f'attachment; filename="{message.id}.eml"'},
+    )
 
 
 @router.get(

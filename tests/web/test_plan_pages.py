@@ -209,3 +209,37 @@ def test_unknown_ids_are_a_404_page(web: TestClient) -> None:
         assert web.get(url).status_code == 404, url
     response = web.post("/plan/people/nobody/edit", data={"name": "N"})
     assert response.status_code == 404
+
+
+def test_an_engineer_sees_no_edit_links_and_starts_and_finishes_items(
+    demo_keepword: Keepword,
+) -> None:
+    from keepword.domain.access import Role
+    from keepword.domain.project import ItemStatus
+    from keepword.web.app import create_app
+    from tests.web.accounts import BY_ROLE, log_in
+
+    with TestClient(create_app(demo_keepword)) as engineer:
+        log_in(engineer, BY_ROLE[Role.ENGINEER])
+        nav = {a.get_text() for a in get_page(engineer, "/").select("nav a")}
+        assert nav == {"Portfolio", "Incidents", "Plan"}
+        plan_page = get_page(engineer, "/plan")
+        assert not plan_page.select("a[href$='/edit'], a[href$='/new']")
+        page = get_page(engineer, "/plan/projects/pitchwell-app")
+        assert not page.select("a[href$='/edit'], a[href*='/new']")
+        start = page.select_one("tr[data-item='fe-perf'] form")
+        assert start is not None
+        assert start["action"] == "/plan/projects/pitchwell-app/items/fe-perf/start"
+        token = str(page.select_one("input[name=csrf_token]")["value"])  # type: ignore[index]
+        started = engineer.post(
+            str(start["action"]), data={"csrf_token": token}, follow_redirects=False
+        )
+        assert started.status_code == 303
+        done_form = get_page(engineer, "/plan/projects/pitchwell-app").select_one(
+            "tr[data-item='fe-perf'] form"
+        )
+        assert done_form is not None
+        assert str(done_form["action"]).endswith("/fe-perf/done")
+        engineer.post(str(done_form["action"]), data={"csrf_token": token})
+    item = current_portfolio(demo_keepword.uow).project("pitchwell-app").item("fe-perf")
+    assert item.status is ItemStatus.DONE

@@ -103,6 +103,9 @@ def _shared(request: Request) -> dict[str, Any]:
         "now": keepword_of(request).settings.now(),
         "actor": actor,
         "nav": [(href, label) for href, label, action in NAVIGATION if actor and actor.may(action)],
+        # Pages offer only what the reader may do: a link that answers 403 is not offered.
+        "may": lambda action: actor is not None and actor.may(action),
+        "Action": Action,
         "csrf_token": csrf_token_of(request),
     }
 

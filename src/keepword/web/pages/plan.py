@@ -20,7 +20,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from keepword.domain.access import Action
+from keepword.bootstrap import Keepword
+from keepword.domain.access import Action, Actor
 from keepword.domain.calendar import WEEKDAY_NAMES
 from keepword.domain.errors import InvalidFields, NotFound
 from keepword.domain.portfolio import Portfolio
@@ -588,3 +589,33 @@ def plan_project_page(request: Request, keepword: KeepwordDep, project_id: str) 
         "person_names": {p.id: p.name for p in shown.people},
     }
     return render(request, "plan_project.html", context)
+
+
+@router.post(
+    "/plan/projects/{project_id}/items/{item_id}/start", dependencies=[allow(Action.UPDATE_WORK)]
+)
+def item_started(
+    keepword: KeepwordDep, actor: ActorDep, project_id: str, item_id: str
+) -> RedirectResponse:
+    """An item started today, as ``keepword item start`` (an engineer may)."""
+    return _item_status(keepword, actor, project_id, item_id, ItemStatus.IN_PROGRESS)
+
+
+@router.post(
+    "/plan/projects/{project_id}/items/{item_id}/done", dependencies=[allow(Action.UPDATE_WORK)]
+)
+def item_done(
+    keepword: KeepwordDep, actor: ActorDep, project_id: str, item_id: str
+) -> RedirectResponse:
+    """An item done today, as ``keepword item done`` (an engineer may)."""
+    return _item_status(keepword, actor, project_id, item_id, ItemStatus.DONE)
+
+
+def _item_status(
+    keepword: Keepword, actor: Actor, project_id: str, item_id: str, status: ItemStatus
+) -> RedirectResponse:
+    moment = keepword.settings.now()
+    plan.set_item_status(
+        keepword.uow, project_id, item_id, status, on=moment.date(), actor=actor, now=moment
+    )
+    return RedirectResponse(f"/plan/projects/{project_id}", status_code=303)

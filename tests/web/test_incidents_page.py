@@ -9,7 +9,7 @@ from keepword.bootstrap import Keepword
 from tests.web.conftest import event_count
 from tests.web.html import get_page, one, soup
 
-# Friday afternoon before the demo's Monday: first contact is due Monday at the same time.
+# Early on the demo's Monday: first contact is due 09:00 the next morning in Oslo.
 FAILED = {
     "project": "freighttech-demo",
     "commitment": "freighttech-keynote",
@@ -154,3 +154,30 @@ def test_bad_input_is_shown_beside_its_field_with_422_and_writes_nothing(
     assert one(page, "#incident-form [name=impact]").get_text() == {**FAILED, **data}["impact"]
     assert event_count(demo_keepword) == events
     assert get_page(web, "/incidents").select_one("#incidents") is None
+
+
+def test_the_incident_shows_the_warnings_raised_before_it(web: TestClient) -> None:
+    # The demo loads with the keynote's warning signs raised (fixed date, growing scope, an
+    # unstable dependency), never told: the incident on that promise shows them.
+    at_nine = web.post("/incidents", data={**FAILED, "occurred_at": "2026-11-23T09:00"})
+    assert at_nine.status_code == 200, at_nine.text  # followed to the incident's page
+    page = soup(at_nine.text)
+    warnings = one(page, "#warnings")
+    items = warnings.select("li[data-signal]")
+    assert items
+    assert any("never told" in li.get_text() for li in items)
+    assert all(one(li, "a")["href"] == f"/signals/{li['data-signal']}" for li in items)
+
+
+def test_a_reader_who_may_not_read_signals_sees_no_warnings(
+    web: TestClient, demo_keepword: Keepword
+) -> None:
+    from keepword.domain.access import Role
+    from keepword.web.app import create_app
+    from tests.web.accounts import BY_ROLE, log_in
+
+    location = _record(web)
+    with TestClient(create_app(demo_keepword)) as engineer:
+        log_in(engineer, BY_ROLE[Role.ENGINEER])
+        page = get_page(engineer, location)
+    assert page.select_one("#warnings") is None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -23,6 +23,7 @@ from keepword.domain.errors import InvalidFields, InvalidValue, KeepwordError, N
 from keepword.domain.events import Event, snapshot
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import Client
+from keepword.domain.signals import Signal
 from keepword.services.ports import UnitOfWork, UnitOfWorkFactory
 
 FIRST_CONTACT = "First contact with the client: call and written apology"
@@ -133,6 +134,9 @@ class IncidentView:
     owner: str  # the lead's name, or a sentence saying there is none
     first_contact: FirstContact
     steps: tuple[StepView, ...]
+    # The risk signals raised on its project before it happened: what the team could have
+    # acted on. None for a reader who may not read signals.
+    warnings: tuple[Signal, ...] | None = None
 
     @property
     def done(self) -> int:
@@ -181,14 +185,33 @@ def incident_views(
     return [incident_view(i, portfolio, now) for i in found]
 
 
-def find_incident(uow: UnitOfWorkFactory, incident_id: str, now: datetime) -> IncidentView:
-    """The incident ``incident_id`` with its first-contact state at ``now``."""
+def find_incident(
+    uow: UnitOfWorkFactory, incident_id: str, now: datetime, *, actor: Actor | None = None
+) -> IncidentView:
+    """The incident ``incident_id`` with its first-contact state at ``now``; for an
+    ``actor`` who may read signals, with the warnings raised on its project before it."""
     with uow() as work:
         found = work.incidents.get(incident_id)
         portfolio = work.portfolio.get()
+        signals = work.signals.all() if actor is not None and actor.may_read("signal") else None
     if found is None:
         raise NotFound(f"no incident with id {incident_id!r}")
-    return incident_view(found, portfolio, now)
+    view = incident_view(found, portfolio, now)
+    if signals is None:
+        return view
+    before = tuple(
+        sorted(
+            (
+                s
+                for s in signals
+                if s.project == found.project
+                and s.detected_at <= found.occurred_at
+                and (found.commitment is None or s.commitment == found.commitment)
+            ),
+            key=lambda s: s.detected_at,
+        )
+    )
+    return replace(view, warnings=before)
 
 
 def parse_moment(text: str) -> datetime | None:

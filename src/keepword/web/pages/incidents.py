@@ -117,8 +117,12 @@ def record_incident(
     response_class=HTMLResponse,
     name="incident",
 )
-def incident_page(request: Request, keepword: KeepwordDep, incident_id: str) -> HTMLResponse:
-    view = incident_service.find_incident(keepword.uow, incident_id, keepword.settings.now())
+def incident_page(
+    request: Request, keepword: KeepwordDep, actor: ActorDep, incident_id: str
+) -> HTMLResponse:
+    view = incident_service.find_incident(
+        keepword.uow, incident_id, keepword.settings.now(), actor=actor
+    )
     return render(request, "incident.html", {"view": view, "late": incident_service.is_late})
 
 

@@ -243,3 +243,27 @@ def test_an_engineer_sees_no_edit_links_and_starts_and_finishes_items(
         engineer.post(str(done_form["action"]), data={"csrf_token": token})
     item = current_portfolio(demo_keepword.uow).project("pitchwell-app").item("fe-perf")
     assert item.status is ItemStatus.DONE
+
+
+def test_a_pasted_list_adds_its_items_or_shows_every_bad_line(
+    web: TestClient, demo_keepword: Keepword
+) -> None:
+    page = get_page(web, "/plan/projects/voice-bot")
+    form = page.select_one("#paste-items form")
+    assert form is not None
+    url = str(form["action"])
+    bad = "Welsh greeting | 1/2/4 | voice-ml\nWelsh intents | 2/3 | voice-ml\n | 1/2/3\n"
+    refused = web.post(url, data={"items": bad})
+    assert refused.status_code == 422
+    shown = soup(refused.text)
+    errors = [li.get_text() for li in shown.select("#paste-items .error-message li")]
+    assert [e.split(":")[0] for e in errors] == ["line 2", "line 3"]
+    assert shown.select_one("#paste-items textarea").get_text() == bad  # type: ignore[union-attr]
+    seen = event_count(demo_keepword)
+    good = "Welsh greeting | 1/2/4 | voice-ml\nWelsh intents | 2/3/5 | voice-ml | understanding\n"
+    saved_ = web.post(url, data={"items": good}, follow_redirects=False)
+    assert saved_.status_code == 303
+    items = {i.id: i for i in current_portfolio(demo_keepword.uow).project("voice-bot").items}
+    assert items["welsh-intents"].phase == "understanding"
+    assert items["welsh-greeting"].skill == "voice-ml"
+    assert event_count(demo_keepword) > seen

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from keepword.cli import output
 from keepword.cli.context import acting, command_group, open_app
+from keepword.domain.errors import KeepwordError
 from keepword.domain.project import ItemStatus
 
 if TYPE_CHECKING:
     from keepword.services.watch import ChangeReport
 
-item_app = command_group(help="Work items: record that one started or is done.")
+item_app = command_group(help="Work items: add a list of them, record that one started or is done.")
 
 DayOption = Annotated[
     datetime | None,
@@ -45,6 +48,39 @@ item_app.command("start", help="Record that work on an item started.")(
     _status_command(ItemStatus.IN_PROGRESS)
 )
 item_app.command("done", help="Record that an item is done.")(_status_command(ItemStatus.DONE))
+
+
+@item_app.command("add-many")
+def add_many(
+    ctx: typer.Context,
+    project: ProjectArgument,
+    file: Annotated[
+        Path, typer.Argument(help="One item a line: 'Title | o/m/p | skill | phase' (- for stdin).")
+    ],
+) -> None:
+    """Add a list of items to a project at once, all or nothing; ids come from the titles."""
+    from keepword.adapters.item_list import read_item_lines
+    from keepword.services import plan
+
+    source = "<stdin>" if str(file) == "-" else str(file)
+    try:
+        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise KeepwordError(f"{source}: not UTF-8 text") from None
+    lines = read_item_lines(text, source)
+    keepword = open_app(ctx)
+    added = plan.add_items(
+        keepword.uow,
+        project,
+        lines,
+        source=source,
+        actor=acting(keepword),
+        now=keepword.settings.now(),
+    )
+    output.console.print(
+        f"Added {len(added)} items to {project}: {', '.join(i.id for i in added)}.",
+        highlight=False,
+    )
 
 
 def _set_status(

@@ -62,6 +62,18 @@ class InvalidPortfolio(KeepwordError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+class InvalidLines(KeepwordError):
+    """A file or a pasted text refused whole: every line that cannot be taken, by number."""
+
+    def __init__(self, source: str, faults: Sequence[tuple[int, str]], what: str) -> None:
+        self.source = source
+        self.faults = sorted(faults)
+        lines = [f"{source}:{line}: {message}" for line, message in self.faults]
+        rows = "row" if len(self.faults) == 1 else "rows"
+        summary = f"{source}: {len(self.faults)} {rows} cannot be {what}; nothing was {what}"
+        super().__init__("\n".join([*lines, summary]))
+
+
 class InvalidFields(KeepwordError):
     """Fields of one edit break rules: each field named with what is wrong with it, so that a
     form can show every message beside its field and an API can list them."""

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from keepword.domain.access import Action, Actor, requires
-from keepword.domain.errors import InvalidValue, KeepwordError
+from keepword.domain.errors import InvalidLines, InvalidValue, KeepwordError
 from keepword.domain.events import Event
 from keepword.domain.project import CompletedItem, check_happened
 from keepword.domain.wording import day, percent
@@ -455,23 +455,6 @@ class RowFault(Protocol):
     def message(self) -> str: ...
 
 
-class InvalidRows(KeepwordError):
-    """An import refused whole: every row that cannot be taken, by line."""
-
-    def __init__(self, source: str, faults: Sequence[tuple[int, str]]) -> None:
-        self.faults = sorted(faults)
-        lines = [f"{source}:{line}: {message}" for line, message in self.faults]
-        rows = "row" if len(self.faults) == 1 else "rows"
-        super().__init__(
-            "\n".join(
-                [
-                    *lines,
-                    f"{source}: {len(self.faults)} {rows} cannot be imported; nothing was imported",
-                ]
-            )
-        )
-
-
 def completed_item(row: CompletedRow, hours_per_day: float) -> CompletedItem:
     """``row`` as a completed item of a project's history, its hours turned into days."""
 
@@ -508,7 +491,7 @@ def import_completed_rows(
 
     All or nothing: a file with any row that could not be read (``rejected``) or that
     cannot be taken (done in the future, a value out of range) imports nothing, and
-    :class:`InvalidRows` names every such row of ``source`` by line."""
+    :class:`InvalidLines` names every such row of ``source`` by line."""
     if not hours_per_day > 0:
         raise InvalidValue(f"hours per day must be more than 0, not {hours_per_day:g}")
     faults = [(fault.line, fault.message) for fault in rejected]
@@ -520,7 +503,7 @@ def import_completed_rows(
         except InvalidValue as error:
             faults.append((row.line, str(error)))
     if faults:
-        raise InvalidRows(source, faults)
+        raise InvalidLines(source, faults, "imported")
     return import_history(uow, project_id, items, actor=actor, now=now)
 
 

@@ -20,17 +20,19 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from keepword.domain.access import Action, Actor, requires
 from keepword.domain.calendar import WEEKDAY_NAMES, TimeOff, WorkingCalendar
 from keepword.domain.commitment import DEFAULT_CONFIDENCE, Commitment, check_confidence
 from keepword.domain.errors import (
     InvalidFields,
+    InvalidLines,
     InvalidTransition,
     InvalidValue,
     NotFound,
@@ -739,6 +741,83 @@ def _domain_rules(errors: Errors) -> Iterator[None]:
         yield
     except InvalidValue as broken:
         raise InvalidFields({**errors, broken.field or ALL: broken.message}) from None
+
+
+class ItemLineInput(Protocol):
+    """One item of a pasted list (``adapters.item_list.ItemLine``)."""
+
+    @property
+    def line(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def estimate(self) -> tuple[float, float, float] | None: ...
+    @property
+    def skill(self) -> str | None: ...
+    @property
+    def phase(self) -> str | None: ...
+
+
+@requires(Action.EDIT_PLAN)
+def add_items(
+    uow: UnitOfWorkFactory,
+    project_id: str,
+    lines: Sequence[ItemLineInput],
+    *,
+    source: str,
+    actor: Actor,
+    now: datetime,
+) -> list[WorkItem]:
+    """Add every item of a pasted list at the end of the project's items (its scope grew
+    today), each with an id made from its title; all or nothing, :class:`InvalidLines`
+    naming every line of ``source`` that names an unknown skill or phase or breaks a rule."""
+    with uow(write=True) as work:
+        before = work.portfolio.get()
+        project = before.project(project_id)
+        skills = {k.id for k in before.skills}
+        phases = {ph.id for ph in project.phases}
+        taken = {i.id for i in project.items}
+        faults: list[tuple[int, str]] = []
+        added: list[WorkItem] = []
+        for line in lines:
+            if line.skill is not None and line.skill not in skills:
+                faults.append((line.line, f"unknown skill {line.skill!r}"))
+                continue
+            if line.phase is not None and line.phase not in phases:
+                faults.append((line.line, f"project {project_id!r} has no phase {line.phase!r}"))
+                continue
+            item_id = _new_id(line.title, taken)
+            try:
+                estimate = Estimate(*line.estimate) if line.estimate else None
+                item = WorkItem(
+                    item_id,
+                    line.title,
+                    phase=line.phase,
+                    skill=line.skill,
+                    estimate=estimate,
+                    added=now.date(),
+                )
+            except InvalidValue as error:
+                faults.append((line.line, error.message))
+                continue
+            taken.add(item_id)
+            added.append(item)
+        if faults:
+            raise InvalidLines(source, faults, "added")
+        after = before.with_project(replace(project, items=(*project.items, *added)))
+        record_change(work, before, after, actor=actor.name, now=now, today=now.date())
+        work.commit()
+    return added
+
+
+def _new_id(title: str, taken: set[str]) -> str:
+    """An item id from ``title`` (``Login page`` → ``login-page``), unique among ``taken``."""
+    stem = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60].strip("-") or "item"
+    candidate, n = stem, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{stem}-{n}"
+    return candidate
 
 
 @requires(Action.UPDATE_WORK)

@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import Enum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -23,9 +23,10 @@ from starlette.datastructures import FormData
 from keepword.bootstrap import Keepword
 from keepword.domain.access import Action, Actor
 from keepword.domain.calendar import WEEKDAY_NAMES
-from keepword.domain.errors import InvalidFields, NotFound
+from keepword.domain.errors import InvalidFields, InvalidLines, NotFound
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.project import ItemStatus, Phase, Project, WorkItem
+from keepword.domain.text import LINES_MAX
 from keepword.services import plan
 from keepword.services.plan import (
     AllocationInput,
@@ -580,6 +581,17 @@ for _path in dict.fromkeys(path for form in FORMS.values() for path in form.addr
     name="plan_project",
 )
 def plan_project_page(request: Request, keepword: KeepwordDep, project_id: str) -> HTMLResponse:
+    return _plan_project(request, keepword, project_id)
+
+
+def _plan_project(
+    request: Request,
+    keepword: Keepword,
+    project_id: str,
+    *,
+    pasted: str = "",
+    paste_errors: list[str] | None = None,
+) -> HTMLResponse:
     shown = plan.project_plan(keepword.uow, project_id)
     context = {
         "project": shown.project,
@@ -587,8 +599,41 @@ def plan_project_page(request: Request, keepword: KeepwordDep, project_id: str) 
         "allocations": shown.allocations,
         "commitments": shown.commitments,
         "person_names": {p.id: p.name for p in shown.people},
+        "pasted": pasted,
+        "paste_errors": paste_errors or [],
     }
-    return render(request, "plan_project.html", context)
+    return render(request, "plan_project.html", context, status_code=422 if paste_errors else 200)
+
+
+@router.post(
+    "/plan/projects/{project_id}/items/paste",
+    dependencies=[allow(Action.EDIT_PLAN)],
+    response_class=HTMLResponse,
+)
+def paste_items(
+    request: Request,
+    keepword: KeepwordDep,
+    actor: ActorDep,
+    project_id: str,
+    items: Annotated[str, Form(max_length=LINES_MAX * 10)] = "",
+) -> Response:
+    """A pasted list of items, one a line, added at once; every bad line is shown beside
+    the text as typed, and nothing is added."""
+    from keepword.adapters.item_list import read_item_lines
+
+    try:
+        plan.add_items(
+            keepword.uow,
+            project_id,
+            read_item_lines(items, "line"),
+            source="line",
+            actor=actor,
+            now=keepword.settings.now(),
+        )
+    except InvalidLines as refused:
+        errors = [f"line {line}: {message}" for line, message in refused.faults]
+        return _plan_project(request, keepword, project_id, pasted=items, paste_errors=errors)
+    return RedirectResponse(f"/plan/projects/{project_id}", status_code=303)
 
 
 @router.post(

@@ -397,6 +397,42 @@ def test_record_proposal_stores_the_asked_date_as_a_proposed_commitment() -> Non
     assert [c.id for c in uow.store.portfolio.commitments] == ["p-launch"]
 
 
+def test_the_cut_line_is_proposed_by_the_date_and_the_rest_later_in_one_change(
+    demo_portfolio: Portfolio,
+) -> None:
+    uow = _store(demo_portfolio)
+    options = ForecastOptions(DEMO_TODAY, trials=2000)
+    answer = gate.propose(demo_portfolio, "voice-bot", date(2027, 1, 11), options)
+    assert answer.cut_line == ("call-flows", "understanding", "self-service")
+    made = gate.record_proposal(
+        uow, answer, "vb-jan", actor=f.staff("sam"), now=NOW, today=DEMO_TODAY, cut_line=True
+    )
+    assert (made.phases, made.due) == (answer.cut_line, date(2027, 1, 11))
+    rest = uow.store.portfolio.commitment("vb-jan-rest")
+    assert (rest.phases, rest.due, rest.state) == (
+        ("handoff-golive",),
+        answer.at_confidence,
+        CommitmentState.PROPOSED,
+    )
+    assert uow.store.commits == 1
+    # What fits by the date is promised at the target: no reason is needed to commit it.
+    committed = gate.commit(
+        uow, "vb-jan", actor=f.staff("sam"), now=NOW, today=DEMO_TODAY, options=options
+    )
+    assert not committed.below_target
+
+
+def test_no_cut_line_to_propose_is_said_and_stores_nothing(demo_portfolio: Portfolio) -> None:
+    uow = _store(demo_portfolio)
+    answer = gate.propose(demo_portfolio, "voice-bot", date(2026, 12, 2), _options())
+    assert answer.cut_line == ()
+    with pytest.raises(gate.CannotPropose, match="no phase fits by 2026-12-02"):
+        gate.record_proposal(
+            uow, answer, "vb-now", actor=f.staff("sam"), now=NOW, today=DEMO_TODAY, cut_line=True
+        )
+    assert uow.store.commits == 0
+
+
 # --- the form ------------------------------------------------------------------------------
 
 

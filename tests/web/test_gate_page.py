@@ -182,3 +182,18 @@ def test_bad_input_is_shown_beside_its_field_with_422_and_writes_nothing(
     assert page.select_one("#answer") is None
     assert event_count(demo_keepword) == events
     assert _commitments(demo_keepword) == commitments
+
+
+def test_the_cut_line_is_recorded_with_the_rest_as_a_later_proposal(
+    web: TestClient, demo_keepword: Keepword
+) -> None:
+    response = web.post(
+        "/gate", data={**ASKED, "due": "2027-01-11", "record": "vb-jan", "cut_line": "1"}
+    )
+    assert response.status_code == 200, response.text
+    assert one(soup(response.text), "input[name=cut_line]").has_attr("checked")
+    stored = portfolio_service.current_portfolio(demo_keepword.uow)
+    cut, rest = stored.commitment("vb-jan"), stored.commitment("vb-jan-rest")
+    assert cut.phases == ("call-flows", "understanding", "self-service")
+    assert rest.phases == ("handoff-golive",)
+    assert rest.due > cut.due

@@ -74,6 +74,14 @@ def propose(
             show_default=False,
         ),
     ] = None,
+    cut_line: Annotated[
+        bool,
+        typer.Option(
+            "--cut-line",
+            help="With --record: record the phases that fit by --due as the proposal, and "
+            "the rest as a later one (ID-rest), due on the date at the confidence.",
+        ),
+    ] = False,
     json: JsonOption = False,
 ) -> None:
     """Before promising a date: its odds, the date at the confidence, the cut line, the options."""
@@ -85,7 +93,9 @@ def propose(
 
     keepword = open_app(ctx)
     people = None if team is None else tuple(p.strip() for p in team.split(",") if p.strip())
-    question = gate_service.GateQuestion(project, due.date(), confidence, people, record)
+    if cut_line and record is None:
+        raise typer.BadParameter("needs --record ID", param_hint="--cut-line")
+    question = gate_service.GateQuestion(project, due.date(), confidence, people, record, cut_line)
     stem = out if out is not None else Path(f"proposal-{project}")
     files = [Path(f"{stem}.md"), Path(f"{stem}.html")]
     views: list[dict[str, Any]] = []  # the view the files were written from
@@ -110,7 +120,13 @@ def propose(
         output.print_json({"answer": answer, "files": [str(f) for f in files]})
         return
     _print_answer(answer, views[0]["options"])
-    if record is not None:
+    if record is not None and cut_line:
+        output.console.print(
+            f"Recorded the cut line as proposed commitment {record}, and the rest as "
+            f"{record}-rest (when there is a rest), due {answer.at_confidence}.",
+            highlight=False,
+        )
+    elif record is not None:
         output.console.print(f"Recorded proposed commitment {record}.", highlight=False)
     output.console.print(f"Wrote {files[0]} and {files[1]}.", highlight=False)
 

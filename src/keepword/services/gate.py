@@ -189,6 +189,8 @@ class GateQuestion:
     confidence: float | None = None
     team: tuple[str, ...] | None = None
     record: str | None = None
+    # With ``record``: store the cut line (and the rest as a later proposal), not the whole.
+    cut_line: bool = False
 
 
 @dataclass(frozen=True)
@@ -213,6 +215,7 @@ class QuestionFields:
     confidence: float | None = None
     team: tuple[str, ...] = ()
     record: str | None = None
+    cut_line: bool = False
 
 
 QUESTION_FIELDS = ("project", "due", "confidence", "team", "record")
@@ -357,7 +360,9 @@ def _question_of(
             errors.setdefault("record", error.message)
     if errors or fields.due is None:
         return None
-    return GateQuestion(project, fields.due, fields.confidence, team or None, record)
+    return GateQuestion(
+        project, fields.due, fields.confidence, team or None, record, fields.cut_line
+    )
 
 
 def _answer(
@@ -384,7 +389,13 @@ def _answer(
     if question.record is None:
         return asked
     recorded = record_proposal(
-        uow, answer, question.record, actor=actor, now=now, today=options.today
+        uow,
+        answer,
+        question.record,
+        actor=actor,
+        now=now,
+        today=options.today,
+        cut_line=question.cut_line,
     )
     return replace(asked, recorded=recorded)
 
@@ -843,49 +854,103 @@ def record_proposal(
     actor: Actor,
     now: datetime,
     today: date,
+    cut_line: bool = False,
 ) -> Commitment:
     """Store the gate's question as a proposed whole-project commitment ``commitment_id``
-    (due date and confidence from ``answer``); an existing proposal of that id is updated."""
+    (due date and confidence from ``answer``); an existing proposal of that id is updated.
+
+    With ``cut_line``, what is proposed is the cut line: the phases that fit by the asked
+    date at the target, as ``commitment_id``, and the other phases as a later, separate
+    proposal ``commitment_id-rest`` due on the whole project's date at the target. One
+    change; the first proposal is returned."""
     check_commitment_id(commitment_id)
+    wanted: list[_Proposal] = (
+        _cut_line_proposals(answer, commitment_id)
+        if cut_line
+        else [(commitment_id, f"{answer.project_name} by {answer.due}", answer.due, None)]
+    )
     with uow(write=True) as work:
         before = work.portfolio.get()
-        existing = next((c for c in before.commitments if c.id == commitment_id), None)
-        if existing is None:
-            proposal = Commitment(
-                commitment_id,
-                answer.project,
-                f"{answer.project_name} by {answer.due}",
-                answer.due,
-                confidence=answer.confidence,
-                made_on=today,
-            )
-            commitments = (*before.commitments, proposal)
-        else:
-            if existing.project != answer.project or existing.state is not CommitmentState.PROPOSED:
-                raise CannotPropose(
-                    f"commitment {commitment_id!r} is {existing.state.value} on project "
-                    f"{existing.project!r}; record the proposal under another id",
-                    "record",
-                )
-            # A changed proposal is a new question: an approval of the old one lapses.
-            changed = (existing.due, existing.confidence) != (answer.due, answer.confidence)
-            proposal = replace(
-                existing,
-                due=answer.due,
-                confidence=answer.confidence,
-                approved_by=None if changed else existing.approved_by,
-            )
-            commitments = before.with_commitment(proposal).commitments
-        record_change(
-            work,
-            before,
-            replace(before, commitments=commitments),
-            actor=actor.name,
-            now=now,
-            today=today,
-        )
+        after = before
+        for proposal_id, title, due, phases in wanted:
+            after = _proposed(after, answer, proposal_id, title, due, phases, today)
+        record_change(work, before, after, actor=actor.name, now=now, today=today)
         work.commit()
-    return proposal
+    return after.commitment(commitment_id)
+
+
+# A proposal to store: id, title, due date, phases (None: as stored, else the whole project).
+_Proposal = tuple[str, str, date, tuple[str, ...] | None]
+
+
+def _cut_line_proposals(answer: GateAnswer, commitment_id: str) -> list[_Proposal]:
+    """The cut line by the asked date, and the rest by the whole's date at the target."""
+    if not answer.cut_line:
+        raise CannotPropose(
+            f"no phase fits by {answer.due} at {percent(answer.confidence)}: there is no cut "
+            "line to promise",
+            "record",
+        )
+    rest = tuple(p.id for p in answer.phases if p.id not in answer.cut_line)
+    names = {p.id: p.name for p in answer.phases}
+    first = (
+        commitment_id,
+        f"{answer.project_name}: {', '.join(names[p] for p in answer.cut_line)} by {answer.due}",
+        answer.due,
+        answer.cut_line,
+    )
+    if not rest:
+        return [first]
+    rest_id = f"{commitment_id}-rest"
+    check_commitment_id(rest_id)
+    later = (
+        rest_id,
+        f"{answer.project_name}: the rest by {answer.at_confidence}",
+        answer.at_confidence,
+        rest,
+    )
+    return [first, later]
+
+
+def _proposed(
+    portfolio: Portfolio,
+    answer: GateAnswer,
+    proposal_id: str,
+    title: str,
+    due: date,
+    phases: tuple[str, ...] | None,
+    today: date,
+) -> Portfolio:
+    """``portfolio`` with the proposal ``proposal_id`` added, or updated if it is one."""
+    existing = next((c for c in portfolio.commitments if c.id == proposal_id), None)
+    if existing is None:
+        proposal = Commitment(
+            proposal_id, answer.project, title, due, phases or (),
+            confidence=answer.confidence, made_on=today,
+        )  # fmt: skip
+        return replace(portfolio, commitments=(*portfolio.commitments, proposal))
+    if existing.project != answer.project or existing.state is not CommitmentState.PROPOSED:
+        raise CannotPropose(
+            f"commitment {proposal_id!r} is {existing.state.value} on project "
+            f"{existing.project!r}; record the proposal under another id",
+            "record",
+        )
+    phases = existing.phases if phases is None else phases
+    # A changed proposal is a new question: an approval of the old one lapses.
+    changed = (existing.due, existing.confidence, existing.phases) != (
+        due,
+        answer.confidence,
+        phases,
+    )
+    return portfolio.with_commitment(
+        replace(
+            existing,
+            due=due,
+            phases=phases,
+            confidence=answer.confidence,
+            approved_by=None if changed else existing.approved_by,
+        )
+    )
 
 
 # --- helpers -------------------------------------------------------------------------------

@@ -45,6 +45,7 @@ class GateForm:
     confidence: str = f"{DEFAULT_CONFIDENCE:g}"
     team: list[str] = field(default_factory=list)
     record: str = ""
+    cut_line: bool = False
 
 
 def _query(question: GateQuestion) -> str:
@@ -72,7 +73,9 @@ def _read(form: GateForm) -> tuple[QuestionFields, Errors]:
             confidence = float(form.confidence.strip())
         except ValueError:
             unreadable["confidence"] = f"{form.confidence.strip()!r} is not a number"
-    question = QuestionFields(form.project, due, confidence, tuple(form.team), form.record)
+    question = QuestionFields(
+        form.project, due, confidence, tuple(form.team), form.record, form.cut_line
+    )
     return question, unreadable
 
 
@@ -139,8 +142,9 @@ def gate_answer(
     confidence: Annotated[str, Form(max_length=ID_MAX)] = "",
     team: Annotated[list[str] | None, Form(max_length=LIST_MAX)] = None,
     record: Annotated[str, Form(max_length=ID_MAX)] = "",
+    cut_line: Annotated[str, Form(max_length=ID_MAX)] = "",
 ) -> HTMLResponse:
-    form = GateForm(project, due, confidence, team or [], record)
+    form = GateForm(project, due, confidence, team or [], record, bool(cut_line))
     question, unreadable = _read(form)
     answered = gate_service.answer_form(
         keepword.uow,

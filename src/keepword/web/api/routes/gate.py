@@ -62,6 +62,11 @@ class ProposalRequest(RequestBody):
         description="Also store the asked date as a proposed commitment with this id (an "
         "existing proposal of that id is updated).",
     )
+    cut_line: bool = Field(
+        False,
+        description="With `record`: store the phases that fit by `due` as the proposal, and "
+        "the rest as a later one (`ID-rest`), due on the whole's date at the target.",
+    )
     as_of: date | None = Field(default=None, description="Forecast as if today were this date.")
     trials: TrialsField = DEFAULT_TRIALS
     seed: SeedField = DEFAULT_SEED
@@ -174,6 +179,7 @@ def propose(request: ProposalRequest, keepword: KeepwordDep, actor: ActorDep) ->
         request.confidence,
         tuple(request.team) if request.team is not None else None,
         request.record,
+        request.cut_line,
     )
     options = ForecastOptions(request.as_of or moment.date(), request.trials, request.seed)
     asked = gate.ask(keepword.uow, question, options, actor=actor, now=moment)

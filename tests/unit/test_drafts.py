@@ -174,12 +174,30 @@ def test_what_still_progresses_can_be_given_or_found(uow: FakeUnitOfWorkFactory)
     assert any(line.startswith("Lucía Fernández") for line in found.facts.progressing)
 
 
+def test_the_draft_says_what_progresses_as_the_what_if_of_the_same_move_did(
+    demo_portfolio: Portfolio, uow: FakeUnitOfWorkFactory
+) -> None:
+    from keepword.domain.client_wording import progressing_line
+    from keepword.services import scenarios
+    from keepword.services.message_facts import PROGRESS_ITEMS_SHOWN
+
+    scenario = demo_portfolio.scenario("core-platform-security-fix")
+    asked = scenarios.what_if(demo_portfolio, scenario, OPTIONS)
+    expected = tuple(
+        progressing_line(p.name, p.free_days, (t for _, t in p.items[:PROGRESS_ITEMS_SHOWN]))
+        for p in asked.progress
+    )
+    assert expected  # Beth and Lucía have free days while Ravi and Hannah are away
+    assert _draft(uow, signal="S-1").facts.progressing == expected
+
+
 def test_what_still_progresses_is_measured_while_the_people_are_away(
     uow: FakeUnitOfWorkFactory, moved: Portfolio
 ) -> None:
-    # Ravi and Hannah leave on 30 November; the last of them is back on 4 January.
+    # Ravi and Hannah are moved from 30 November to 25 December (their Christmas leave after
+    # it is not the move's): the days of the move, as the what-if counts them.
     window = away_window(moved, "pitchwell-app", [uow.store.signals["S-1"]], OPTIONS)
-    assert window == (date(2026, 11, 30), date(2027, 1, 3))
+    assert window == (date(2026, 11, 30), date(2026, 12, 25))
 
 
 def test_scope_the_client_asked_for_gets_no_apology_and_still_passes(

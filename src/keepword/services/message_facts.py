@@ -25,7 +25,7 @@ from keepword.domain.commitment import Commitment
 from keepword.domain.communications import CommunicationKind, Incident
 from keepword.domain.fault import causes_first, team_part
 from keepword.domain.forecast import CannotForecast, ForecastOptions, ProjectForecast
-from keepword.domain.people import Person
+from keepword.domain.people import Allocation, Person
 from keepword.domain.portfolio import Portfolio
 from keepword.domain.signals import Signal, SignalKind
 from keepword.services import incidents, scenarios
@@ -202,30 +202,46 @@ def build_facts(
 def away_window(
     portfolio: Portfolio, project_id: str, signals: Sequence[Signal], options: ForecastOptions
 ) -> tuple[date, date] | None:
-    """From the first working day someone the signals took off the project is away, to the
-    day before the last of them is back, when both are known."""
+    """From the first day someone the signals took off the project is off it, to the last
+    day before their allocation to it resumes, when both are known: the days of the move
+    itself, as the what-if of the same move counts them (leave and holidays after it are
+    not the move's)."""
     firsts: list[date] = []
-    backs: list[date] = []
+    lasts: list[date] = []
     for signal in signals:
         if signal.kind is not SignalKind.CAPACITY_REMOVED:
             continue
         for person in _moved_people(portfolio, signal):
-            back = _back_on(portfolio, person, project_id, options.today)
-            if back is None:
-                continue
-            backs.append(back)
             mine = [
                 a
                 for a in portfolio.allocations
                 if a.person == person.id and a.project == project_id
             ]
-            day = options.today
-            while day < back and any(a.start <= day <= a.end for a in mine):
-                day += timedelta(days=1)
-            firsts.append(day)
-    if not backs:
+            gap = _allocation_gap(mine, options.today)
+            if gap is not None:
+                firsts.append(gap[0])
+                lasts.append(gap[1])
+    if not lasts:
         return None
-    return min(firsts), max(backs) - timedelta(days=1)
+    return min(firsts), max(lasts)
+
+
+def _allocation_gap(mine: Sequence[Allocation], today: date) -> tuple[date, date] | None:
+    """The first run of days from ``today`` on which none of ``mine`` covers a day, when an
+    allocation resumes after it (within the horizon)."""
+
+    def covered(day: date) -> bool:
+        return any(a.start <= day <= a.end for a in mine)
+
+    day = today
+    while covered(day) and (day - today).days < BACK_HORIZON_DAYS:
+        day += timedelta(days=1)
+    first = day
+    while not covered(day):
+        day += timedelta(days=1)
+        if (day - today).days >= BACK_HORIZON_DAYS:
+            return None
+    return first, day - timedelta(days=1)
 
 
 def _progress_window(

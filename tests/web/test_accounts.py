@@ -129,3 +129,39 @@ def test_only_an_admin_reads_the_users_page(demo_keepword: Keepword, role: Role)
     someone = Actor("someone", role, "pitchwell" if role is Role.CLIENT else None)
     with pytest.raises(Forbidden):
         accounts.users_page(demo_keepword.uow, actor=someone)
+
+
+def test_anyone_books_their_own_time_off_and_only_their_own(demo_keepword: Keepword) -> None:
+    from datetime import date
+
+    from fastapi.testclient import TestClient
+
+    from keepword.services.portfolio import current_portfolio
+    from keepword.web.app import create_app
+    from tests.web.accounts import log_in
+    from tests.web.html import soup
+
+    with TestClient(create_app(demo_keepword)) as lucia:
+        log_in(lucia, "lucia")  # an engineer, and Lucía in the plan
+        page = soup(lucia.get("/account").text)
+        assert page.select_one("#own-time-off form") is not None
+        booked = lucia.post(
+            "/account/time-off",
+            data={"start": "2027-02-01", "end": "2027-02-05", "reason": "a wedding"},
+        )
+        assert booked.status_code == 200, booked.text
+        assert "Booked 2027-02-01 to 2027-02-05 off" in booked.text
+        backwards = lucia.post(
+            "/account/time-off", data={"start": "2027-03-05", "end": "2027-03-01"}
+        )
+        assert backwards.status_code == 422
+    leave = current_portfolio(demo_keepword.uow).person("lucia").calendar.time_off
+    assert (date(2027, 2, 1), date(2027, 2, 5), "a wedding") in {
+        (t.start, t.end, t.reason) for t in leave
+    }
+    # A sales lead with no person of their user name in the plan is told so.
+    with TestClient(create_app(demo_keepword)) as sam:
+        log_in(sam, "sam")
+        refused = sam.post("/account/time-off", data={"start": "2027-02-01", "end": "2027-02-02"})
+    assert refused.status_code == 422
+    assert "no person in the plan has the id 'sam'" in soup(refused.text).get_text()

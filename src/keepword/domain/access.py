@@ -46,6 +46,7 @@ class Action(enum.StrEnum):
     CLOSE_COMMITMENT = "close a commitment"
     EDIT_PLAN = "edit the plan"
     UPDATE_WORK = "update work items and time off"
+    BOOK_OWN_TIME_OFF = "book their own time off"
     TRY_WHATIF = "try a what-if"
     APPLY_SCENARIO = "apply a scenario"
     REVIEW_SIGNALS = "review signals"
@@ -74,6 +75,7 @@ POLICY: Mapping[Action, frozenset[Role]] = {
     Action.CLOSE_COMMITMENT: frozenset({_ADMIN, _LEAD}),
     Action.EDIT_PLAN: frozenset({_ADMIN, _LEAD}),
     Action.UPDATE_WORK: frozenset({_ADMIN, _LEAD, _ENGINEER}),
+    Action.BOOK_OWN_TIME_OFF: _STAFF,
     Action.TRY_WHATIF: frozenset({_ADMIN, _LEAD, _EXECUTIVE}),
     Action.APPLY_SCENARIO: frozenset({_ADMIN, _LEAD}),
     Action.REVIEW_SIGNALS: frozenset({_ADMIN, _LEAD}),

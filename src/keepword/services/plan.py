@@ -52,7 +52,7 @@ from keepword.domain.project import (
     WorkItem,
     check_happened,
 )
-from keepword.domain.text import TEXT_MAX, too_long
+from keepword.domain.text import TEXT_MAX, check_text, too_long
 from keepword.services.ports import UnitOfWorkFactory
 from keepword.services.watch import ChangeReport, record_change, reforecast_by
 
@@ -869,12 +869,39 @@ def add_time_off(
     now: datetime,
 ) -> list[Event]:
     """Book days off for a person: every project they are allocated to is forecast again."""
+    return _book_time_off(uow, person_id, TimeOff(start, end, reason), actor=actor, now=now)
+
+
+@requires(Action.BOOK_OWN_TIME_OFF)
+def book_own_time_off(
+    uow: UnitOfWorkFactory,
+    start: date,
+    end: date,
+    *,
+    reason: str,
+    actor: Actor,
+    now: datetime,
+) -> list[Event]:
+    """Book the actor's own days off (anyone on the staff may): the person of the plan whose
+    id is the actor's user name. The reason stays with the team, never shown to a client."""
+    with uow() as work:
+        known = any(p.id == actor.name for p in work.portfolio.get().people)
+    if not known:
+        raise NotFound(
+            f"no person in the plan has the id {actor.name!r}, your user name: ask a delivery "
+            "lead to book your time off"
+        )
+    check_text(reason, "reason", TEXT_MAX)
+    return _book_time_off(uow, actor.name, TimeOff(start, end, reason), actor=actor, now=now)
+
+
+def _book_time_off(
+    uow: UnitOfWorkFactory, person_id: str, off: TimeOff, *, actor: Actor, now: datetime
+) -> list[Event]:
     with uow(write=True) as work:
         before = work.portfolio.get()
         person = before.person(person_id)
-        calendar = replace(
-            person.calendar, time_off=(*person.calendar.time_off, TimeOff(start, end, reason))
-        )
+        calendar = replace(person.calendar, time_off=(*person.calendar.time_off, off))
         after = before.with_person(replace(person, calendar=calendar))
         after.check()
         events = record_change(work, before, after, actor=actor.name, now=now, today=now.date())

@@ -6,14 +6,16 @@ The same services as ``keepword user add|passwd|disable|list``.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from keepword.domain.access import Action, Actor
-from keepword.domain.errors import InvalidValue
-from keepword.services import accounts
+from keepword.domain.errors import InvalidValue, NotFound
+from keepword.domain.text import TEXT_MAX
+from keepword.services import accounts, plan
 from keepword.services.accounts import LoginRefused, TooManyAttempts
 from keepword.web.rendering import KeepwordDep, keepword_of, render
 from keepword.web.security import SESSION_COOKIE, ActorDep, address_of, allow
@@ -121,6 +123,46 @@ def _account(
 )
 def account_page(request: Request, actor: ActorDep) -> HTMLResponse:
     return _account(request, actor)
+
+
+@router.post(
+    "/account/time-off",
+    response_class=HTMLResponse,
+    dependencies=[allow(Action.BOOK_OWN_TIME_OFF)],
+)
+def book_time_off(
+    request: Request,
+    keepword: KeepwordDep,
+    actor: ActorDep,
+    start: Annotated[str, Form(max_length=20)] = "",
+    end: Annotated[str, Form(max_length=20)] = "",
+    reason: Annotated[str, Form(max_length=TEXT_MAX)] = "",
+) -> Response:
+    try:
+        first, last = date.fromisoformat(start.strip()), date.fromisoformat(end.strip())
+    except ValueError:
+        errors = {"start" if not _is_day(start) else "end": "a date such as 2026-12-21"}
+        return _account(request, actor, errors=errors, status_code=422)
+    try:
+        plan.book_own_time_off(
+            keepword.uow, first, last, reason=reason.strip(), actor=actor,
+            now=keepword.settings.now(),
+        )  # fmt: skip
+    except InvalidValue as error:
+        field = error.field if error.field in ("start", "end", "reason") else "end"
+        return _account(request, actor, errors={field: error.message}, status_code=422)
+    except NotFound as error:  # no person in the plan is this user
+        return _account(request, actor, errors={"start": str(error)}, status_code=422)
+    notice = f"Booked {first} to {last} off; your projects are forecast again."
+    return _account(request, actor, notice=notice)
+
+
+def _is_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text.strip())
+    except ValueError:
+        return False
+    return True
 
 
 @router.post(

@@ -85,7 +85,7 @@ def merge(stored: Portfolio, loaded: Portfolio) -> Merge:
         merged, where = _merged_by_id(old, new, combine, (*prefix, name), (*loaded_prefix, name))
         for at, origin in where.items():
             origins[(*prefix, name, at)] = (*loaded_prefix, name, origin)
-        kept += len(old) - sum(1 for o in old if o.id in {n.id for n in new})
+        kept += len(merged) - len(where)  # the stored entries the file did not name
         return merged
 
     def project(old: Project, new: Project, at: Path, origin: Path) -> Project:

@@ -6,6 +6,7 @@ the same thing; every date is shown with its confidence, never bare.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -130,6 +131,7 @@ def proposal_view(answer: GateAnswer, portfolio: Portfolio) -> dict[str, Any]:
     """Everything the templates show, already in words."""
     project = portfolio.project(answer.project)
     names = _phase_names(project)
+    days = {member.person: _working_days(member, answer) for member in answer.team}
     return {
         "title": f"Proposal: {answer.project_name}",
         "client": answer.client,
@@ -154,23 +156,22 @@ def proposal_view(answer: GateAnswer, portfolio: Portfolio) -> dict[str, Any]:
         ],
         "options": option_lines(answer, portfolio),
         "percent": percent,
-        "team": [_member_view(member, answer, portfolio) for member in answer.team],
+        "team": [_member_view(member, days[member.person], portfolio) for member in answer.team],
         "estimates": _estimates_view(project, portfolio),
         "method": _method(answer),
-        "changes": _what_would_change(answer, portfolio),
+        "changes": _what_would_change(answer, portfolio, days),
     }
 
 
-def _member_view(member: TeamMember, answer: GateAnswer, portfolio: Portfolio) -> dict[str, str]:
+def _member_view(member: TeamMember, days: tuple[int, int], portfolio: Portfolio) -> dict[str, str]:
     """A person as a client may see them: skills, share of time, and working days until the
     asked date. Never a reason for time off, nor its dates: a personal calendar is not the
     client's to read, only the capacity it leaves."""
     allocations = "; ".join(
         f"{a.fraction:.0%} from {day(a.start)} to {day(a.end)}" for a in member.allocations
     )
-    usual = len(member.calendar.without_time_off().working_days(answer.start, answer.due))
-    away = _days_away(member, answer)
-    available = f"{usual - away} of {usual} working days" if away else f"{usual} working days"
+    usual, working = days
+    available = f"{working} of {usual} working days" if working < usual else f"{usual} working days"
     return {
         "name": member.name,
         "skills": ", ".join(_skill_name(portfolio, s) for s in member.skills) or "any",
@@ -179,10 +180,12 @@ def _member_view(member: TeamMember, answer: GateAnswer, portfolio: Portfolio) -
     }
 
 
-def _days_away(member: TeamMember, answer: GateAnswer) -> int:
-    """Working days ``member`` is on leave from the start to the asked date: a count only."""
-    usual = member.calendar.without_time_off().working_days(answer.start, answer.due)
-    return sum(1 for d in usual if not member.calendar.is_working_day(d))
+def _working_days(member: TeamMember, answer: GateAnswer) -> tuple[int, int]:
+    """``member``'s working days from the start to the asked date without their leave, and
+    with it: counts only, the capacity a client may read."""
+    calendar = member.calendar
+    usual = len(calendar.without_time_off().working_days(answer.start, answer.due))
+    return usual, len(calendar.working_days(answer.start, answer.due))
 
 
 def _method(answer: GateAnswer) -> str:
@@ -229,7 +232,9 @@ def _estimates_view(project: Project, portfolio: Portfolio) -> list[dict[str, An
     return groups
 
 
-def _what_would_change(answer: GateAnswer, portfolio: Portfolio) -> list[str]:
+def _what_would_change(
+    answer: GateAnswer, portfolio: Portfolio, days: Mapping[str, tuple[int, int]]
+) -> list[str]:
     project = portfolio.project(answer.project)
     titles = {i.id: i.title for i in project.items}
     changes = []
@@ -249,7 +254,7 @@ def _what_would_change(answer: GateAnswer, portfolio: Portfolio) -> list[str]:
             + ", ".join(f"{s.name} ({percent(s.value)})" for s in people)
             + ". Time away from the project, or other work given to them, moves it."
         )
-    away = sum(_days_away(m, answer) for m in answer.team)
+    away = sum(usual - working for usual, working in days.values())
     if away:
         changes.append(
             f"Leave already counted: {away} working day{'s' if away != 1 else ''} across the "

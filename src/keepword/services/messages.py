@@ -11,7 +11,7 @@ what the message it belongs to needs. :func:`find_message`, :func:`message_view`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from email.headerregistry import Address
 from typing import Protocol
@@ -83,14 +83,20 @@ class Draft:
 
 @dataclass(frozen=True)
 class MessageView:
-    """A stored message with the playbook's check of its body, as an edit of it would be,
-    and who it goes from and to as an email: the project lead's address and the client's
-    contact's (None where there is none)."""
+    """A stored message with the playbook's check of its body, as an edit of it would be."""
 
     message: Communication
     report: PlaybookReport
-    sender: Address | None = None
-    to: Address | None = None
+
+
+@dataclass(frozen=True)
+class Addressed:
+    """A message as it goes out by email: from the project lead's address, to the client's
+    contact's (None where there is none)."""
+
+    message: Communication
+    sender: Address | None
+    to: Address | None
 
 
 @dataclass(frozen=True)
@@ -348,17 +354,26 @@ def find_message(uow: UnitOfWorkFactory, message_id: str) -> Communication:
 def message_view(uow: UnitOfWorkFactory, message_id: str) -> MessageView:
     """The stored message ``message_id`` with the check of its body as it stands."""
     message = find_message(uow, message_id)
+    return MessageView(message, check_edited(message, message.body))
+
+
+def addressed_message(
+    uow: UnitOfWorkFactory, message_id: str, body: str | None = None
+) -> Addressed:
+    """The stored message ``message_id`` addressed for email, with ``body`` (the text as
+    typed in the editor, when there is any) in place of its own; nothing is stored."""
     with uow() as work:
+        message = work.communications.get(message_id)
         portfolio = work.portfolio.get()
-    lead_id = portfolio.project(message.project).lead
-    lead = portfolio.person(lead_id) if lead_id else None
-    client = portfolio.client(message.client or portfolio.project(message.project).client)
-    return MessageView(
-        message,
-        check_edited(message, message.body),
-        person_address(lead.name, lead.email) if lead else None,
-        address_in(client.contact),
-    )
+    if message is None:
+        raise NotFound(f"no message with id {message_id!r}")
+    if body and body.strip():
+        message = replace(message, body=body)
+    project = portfolio.project(message.project)
+    lead = portfolio.person(project.lead) if project.lead else None
+    client = portfolio.client(message.client or project.client)
+    sender = person_address(lead.name, lead.email) if lead else None
+    return Addressed(message, sender, address_in(client.contact))
 
 
 # --- helpers -----------------------------------------------------------------------------

@@ -4,7 +4,6 @@ answers."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -40,21 +39,23 @@ def draft_for_signal(signal_id: str, keepword: KeepwordDep, actor: ActorDep) -> 
 def message_email(message_id: str, keepword: KeepwordDep) -> Response:
     """The message as stored, as a plain-text email (the same .eml as ``keepword draft
     --out``)."""
-    return _email(keepword, messages.message_view(keepword.uow, message_id), None)
+    return _email(keepword, messages.addressed_message(keepword.uow, message_id))
 
 
 @router.post("/messages/{message_id}/email", dependencies=[allow(Action.DRAFT_MESSAGES)])
 def typed_email(message_id: str, keepword: KeepwordDep, body: MessageBody = "") -> Response:
     """The draft with the body as typed in the editor, as a ready-to-send email for the
     lead's mail client; nothing is stored."""
-    return _email(keepword, messages.message_view(keepword.uow, message_id), body)
+    return _email(keepword, messages.addressed_message(keepword.uow, message_id, body))
 
 
-def _email(keepword: Keepword, view: messages.MessageView, body: str | None) -> Response:
+def _email(keepword: Keepword, addressed: messages.Addressed) -> Response:
     from keepword.drafts.eml import email_message
 
-    message = replace(view.message, body=body) if body and body.strip() else view.message
-    email = email_message(message, sender=view.sender, to=view.to, date=keepword.settings.now())
+    message = addressed.message
+    email = email_message(
+        message, sender=addressed.sender, to=addressed.to, date=keepword.settings.now()
+    )
     return Response(
         email.as_string(),
         media_type="message/rfc822",

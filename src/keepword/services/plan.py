@@ -884,20 +884,19 @@ def book_own_time_off(
 ) -> list[Event]:
     """Book the actor's own days off (anyone on the staff may): the person of the plan whose
     id is the actor's user name. The reason stays with the team, never shown to a client."""
-    with uow() as work:
-        known = any(p.id == actor.name for p in work.portfolio.get().people)
-    if not known:
+    try:
+        return _book_time_off(uow, actor.name, TimeOff(start, end, reason), actor=actor, now=now)
+    except NotFound:
         raise NotFound(
             f"no person in the plan has the id {actor.name!r}, your user name: ask a delivery "
             "lead to book your time off"
-        )
-    check_text(reason, "reason", TEXT_MAX)
-    return _book_time_off(uow, actor.name, TimeOff(start, end, reason), actor=actor, now=now)
+        ) from None
 
 
 def _book_time_off(
     uow: UnitOfWorkFactory, person_id: str, off: TimeOff, *, actor: Actor, now: datetime
 ) -> list[Event]:
+    check_text(off.reason, "reason", TEXT_MAX)
     with uow(write=True) as work:
         before = work.portfolio.get()
         person = before.person(person_id)

@@ -138,11 +138,14 @@ def book_time_off(
     end: Annotated[str, Form(max_length=20)] = "",
     reason: Annotated[str, Form(max_length=TEXT_MAX)] = "",
 ) -> Response:
-    try:
-        first, last = date.fromisoformat(start.strip()), date.fromisoformat(end.strip())
-    except ValueError:
-        errors = {"start" if not _is_day(start) else "end": "a date such as 2026-12-21"}
-        return _account(request, actor, errors=errors, status_code=422)
+    days: dict[str, date] = {}
+    for field, typed in (("start", start), ("end", end)):
+        try:
+            days[field] = date.fromisoformat(typed.strip())
+        except ValueError:
+            errors = {field: "a date, written YYYY-MM-DD"}
+            return _account(request, actor, errors=errors, status_code=422)
+    first, last = days["start"], days["end"]
     try:
         plan.book_own_time_off(
             keepword.uow, first, last, reason=reason.strip(), actor=actor,
@@ -155,14 +158,6 @@ def book_time_off(
         return _account(request, actor, errors={"start": str(error)}, status_code=422)
     notice = f"Booked {first} to {last} off; your projects are forecast again."
     return _account(request, actor, notice=notice)
-
-
-def _is_day(text: str) -> bool:
-    try:
-        date.fromisoformat(text.strip())
-    except ValueError:
-        return False
-    return True
 
 
 @router.post(

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi.testclient import TestClient
+
 from keepword.bootstrap import Keepword
 from keepword.demo import DEMO_NOW
 from keepword.domain.access import Role
@@ -10,7 +15,15 @@ from tests.e2e.cli import PASSWORD
 from tests.e2e.server import log_in
 from tests.factories import staff
 
-__all__ = ["PASSWORD", "log_in"]
+__all__ = ["PASSWORD", "client_as", "log_in"]
+
+
+def client_as(app: Any, name: str) -> Iterator[TestClient]:
+    """A client of ``app`` logged in as ``name``, for a fixture to yield from."""
+    with TestClient(app) as client:
+        log_in(client, name)
+        yield client
+
 
 # One user of each role; two client users, of two of the demo's clients.
 USERS: dict[str, tuple[Role, str | None]] = {

@@ -14,7 +14,7 @@ from keepword.bootstrap import Keepword
 from keepword.domain.portfolio import Portfolio
 from keepword.services.portfolio import current_portfolio
 from keepword.web.app import create_app
-from tests.web.accounts import log_in
+from tests.web.accounts import client_as
 
 API = "/api/v1"
 PRIVATE = "PRIVATE-REASON"
@@ -27,15 +27,9 @@ def app(demo_keepword: Keepword) -> Any:
     return create_app(demo_keepword)
 
 
-def _as(app: Any, name: str) -> Iterator[TestClient]:
-    with TestClient(app) as client:
-        log_in(client, name)
-        yield client
-
-
 @pytest.fixture
 def beth(app: Any) -> Iterator[TestClient]:
-    yield from _as(app, "beth")
+    yield from client_as(app, "beth")
 
 
 def _ok(response: Any) -> str:
@@ -68,7 +62,7 @@ def test_no_client_facing_output_holds_a_reason_for_time_off(
         drafted = beth.post(f"{API}/signals/{signal['id']}/draft", json={})
         read[f"draft for {signal['id']}"] = _ok(drafted)
     for name in ("priya", "marcus"):
-        for client in _as(app, name):
+        for client in client_as(app, name):
             read[f"{name} /portal"] = _ok(client.get("/portal"))
             for project in client.get(f"{API}/portal/projects").json():
                 for url in (

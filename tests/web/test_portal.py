@@ -19,7 +19,7 @@ from keepword.domain.access import Actor, Forbidden, Role
 from keepword.domain.portfolio import Portfolio
 from keepword.services import portal
 from keepword.web.app import create_app
-from tests.web.accounts import log_in
+from tests.web.accounts import client_as
 from tests.web.html import get_page, one, soup
 
 API = "/api/v1"
@@ -32,25 +32,19 @@ def app(demo_keepword: Keepword) -> Any:
     return create_app(demo_keepword)
 
 
-def _as(app: Any, name: str) -> Iterator[TestClient]:
-    with TestClient(app) as client:
-        log_in(client, name)
-        yield client
-
-
 @pytest.fixture
 def priya(app: Any) -> Iterator[TestClient]:
-    yield from _as(app, "priya")
+    yield from client_as(app, "priya")
 
 
 @pytest.fixture
 def marcus(app: Any) -> Iterator[TestClient]:
-    yield from _as(app, "marcus")
+    yield from client_as(app, "marcus")
 
 
 @pytest.fixture
 def beth(app: Any) -> Iterator[TestClient]:
-    yield from _as(app, "beth")
+    yield from client_as(app, "beth")
 
 
 def _portfolio(keepword: Keepword) -> Portfolio:

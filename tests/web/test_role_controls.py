@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from keepword.bootstrap import Keepword
 from keepword.domain.access import Role
 from keepword.web.app import create_app
-from tests.web.accounts import BY_ROLE, log_in
+from tests.web.accounts import BY_ROLE, client_as
 from tests.web.html import get_page
 
 
@@ -19,25 +19,19 @@ def app(demo_keepword: Keepword) -> object:
     return create_app(demo_keepword)
 
 
-def _as(app: object, name: str) -> Iterator[TestClient]:
-    with TestClient(app) as client:  # type: ignore[arg-type]
-        log_in(client, name)
-        yield client
-
-
 @pytest.fixture
 def lead(app: object) -> Iterator[TestClient]:
-    yield from _as(app, BY_ROLE[Role.DELIVERY_LEAD])
+    yield from client_as(app, BY_ROLE[Role.DELIVERY_LEAD])
 
 
 @pytest.fixture
 def executive(app: object) -> Iterator[TestClient]:
-    yield from _as(app, BY_ROLE[Role.EXECUTIVE])
+    yield from client_as(app, BY_ROLE[Role.EXECUTIVE])
 
 
 @pytest.fixture
 def engineer(app: object) -> Iterator[TestClient]:
-    yield from _as(app, BY_ROLE[Role.ENGINEER])
+    yield from client_as(app, BY_ROLE[Role.ENGINEER])
 
 
 def test_an_executive_reads_signals_and_asks_the_gate_but_is_offered_no_action(

@@ -176,6 +176,11 @@ class Commitment:
     def is_open(self) -> bool:
         return bool(ALLOWED_TRANSITIONS[self.state])
 
+    def event_over(self, today: date) -> bool:
+        """Tied to a date that cannot move (a keynote), and that date has passed: a date after
+        it means nothing, so none is forecast for it."""
+        return self.fixed_date and self.due < today
+
     def past_due(self, today: date) -> bool:
         """A promise still open after its date: it was not delivered in time, whatever a
         forecast says, until it is closed (met late, missed or renegotiated)."""

@@ -139,7 +139,7 @@ def build_facts(
     )
     # New dates for a promise, except for a fixed date already past (the event is over: a
     # date after it means nothing); a recovery is written whether or not they can be had.
-    dated = commitment if commitment and not _event_over(commitment, options.today) else None
+    dated = commitment if commitment and not commitment.event_over(options.today) else None
     forecast = _forecast(
         portfolio,
         project_id,
@@ -250,11 +250,6 @@ def _progress_window(
     """When people are away (the next four weeks when it is not known)."""
     away = away_window(portfolio, project_id, signals, options)
     return away or (options.today, options.today + timedelta(days=PROGRESS_WINDOW_DAYS - 1))
-
-
-def _event_over(commitment: Commitment, today: date) -> bool:
-    """A promise tied to a date that cannot move (a keynote), and that date has passed."""
-    return commitment.fixed_date and commitment.due < today
 
 
 def _forecast(
